@@ -2,9 +2,15 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"hash/fnv"
 	"log/slog"
+	"strings"
+	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/weiyin-bank/weiyin/dialogs"
 	"github.com/weiyin-bank/weiyin/intents"
@@ -30,20 +36,219 @@ type Config struct {
 	Clock      Clock
 	Logger     *slog.Logger
 	SessionTTL time.Duration // idle time after which a session restarts; default 15m
+	// Observe, when set, is called after every turn (metrics).
+	Observe func(TurnInfo)
 }
 
+// TurnInfo describes a finished turn for metrics.
+type TurnInfo struct {
+	Intent    string
+	Fallback  bool
+	Duplicate bool
+	Duration  time.Duration
+	Err       error
+}
+
+// MaxMessageRunes caps what one message may carry; longer text is cut before understanding.
+const MaxMessageRunes = 2000
+
+// ErrNoUser is returned for a turn without a user id.
+var ErrNoUser = errors.New("engine: empty user id")
+
 // Bot runs conversations. Safe for concurrent use: turns of one user are serialised, turns of
-// different users run in parallel.
+// different users run in parallel. Per-conversation state lives in Session values loaded from
+// and committed to the Store each turn; the Bot itself holds only the programs and locks.
 type Bot struct {
-	cfg Config
+	cfg   Config
+	log   *slog.Logger
+	locks [512]sync.Mutex
+
+	mu    sync.RWMutex
+	prog  *Program
+	progs map[string]*Program // versions still in use by running flows
+	order []string
 }
 
 // New returns a Bot running p.
 func New(p *Program, cfg Config) (*Bot, error) {
-	return nil, errors.New("engine: not built yet")
+	if p == nil || p.Bundle == nil || p.NLU == nil {
+		return nil, errors.New("engine: program needs a bundle and an NLU")
+	}
+	if cfg.Bank == nil || cfg.Store == nil {
+		return nil, errors.New("engine: config needs a Bank and a Store")
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = SystemClock{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.SessionTTL <= 0 {
+		cfg.SessionTTL = 15 * time.Minute
+	}
+	b := &Bot{cfg: cfg, log: cfg.Logger, progs: map[string]*Program{}}
+	b.Swap(p)
+	return b, nil
 }
 
-// Turn processes one message from user and returns the reply.
-func (b *Bot) Turn(ctx context.Context, user string, m Message) (Reply, error) {
-	return Reply{}, errors.New("engine: not built yet")
+// SystemClock is the real clock.
+type SystemClock struct{}
+
+// Now returns the current time.
+func (SystemClock) Now() time.Time { return time.Now() }
+
+// Swap installs a new program (hot reload). New conversations use it at once; a flow already
+// running finishes on the program it started with.
+func (b *Bot) Swap(p *Program) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if p.Version == "" {
+		p.Version = fmt.Sprintf("v%d", len(b.order)+1)
+	}
+	b.prog = p
+	if _, ok := b.progs[p.Version]; !ok {
+		b.progs[p.Version] = p
+		b.order = append(b.order, p.Version)
+	}
+	for len(b.order) > 8 {
+		delete(b.progs, b.order[0])
+		b.order = b.order[1:]
+	}
+}
+
+// Program returns the current program.
+func (b *Bot) Program() *Program {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	return b.prog
+}
+
+func (b *Bot) program(version string) *Program {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	if p, ok := b.progs[version]; ok {
+		return p
+	}
+	return b.prog
+}
+
+func (b *Bot) lock(user string) func() {
+	h := fnv.New32a()
+	h.Write([]byte(user))
+	m := &b.locks[h.Sum32()%uint32(len(b.locks))]
+	m.Lock()
+	return m.Unlock
+}
+
+// Turn processes one message from user and returns the reply. A message id already processed
+// returns the stored reply without running the turn again. The session and the reply are
+// committed together before Turn returns; on any error nothing is committed.
+func (b *Bot) Turn(ctx context.Context, user string, m Message) (rep Reply, err error) {
+	start := time.Now()
+	info := TurnInfo{}
+	defer func() {
+		if r := recover(); r != nil {
+			b.log.Error("turn panicked", "user", maskUser(user), "panic", fmt.Sprint(r))
+			err = fmt.Errorf("engine: internal error")
+		}
+		if b.cfg.Observe != nil {
+			info.Intent, info.Duration, info.Err = rep.Intent, time.Since(start), err
+			info.Fallback = rep.Intent == intents.None
+			b.cfg.Observe(info)
+		}
+	}()
+	if user == "" {
+		return Reply{}, ErrNoUser
+	}
+	m.Text = cleanText(m.Text)
+	unlock := b.lock(user)
+	defer unlock()
+
+	if m.ID != "" {
+		if raw, ok, err := b.cfg.Store.Reply(ctx, user, m.ID); err != nil {
+			return Reply{}, fmt.Errorf("engine: reading stored reply: %w", err)
+		} else if ok {
+			info.Duplicate = true
+			if err := json.Unmarshal(raw, &rep); err != nil {
+				return Reply{}, fmt.Errorf("engine: stored reply: %w", err)
+			}
+			return rep, nil
+		}
+	}
+	s, err := b.loadSession(ctx, user)
+	if err != nil {
+		return Reply{}, err
+	}
+	if m.Kind == "event" && m.Event == "unsubscribe" {
+		if err := b.cfg.Store.Delete(ctx, user); err != nil {
+			return Reply{}, fmt.Errorf("engine: ending session: %w", err)
+		}
+		return Reply{Intent: "unsubscribe"}, nil
+	}
+	t := &turn{b: b, ctx: ctx, user: user, s: s, now: b.cfg.Clock.Now().In(Shanghai), prog: b.Program()}
+	if err := t.resolveCustomer(m.As); err != nil {
+		return Reply{}, err
+	}
+	t.handle(m)
+	rep = t.reply()
+	s.LastActive = t.now
+	s.Turns++
+	sraw, err := json.Marshal(s)
+	if err != nil {
+		return Reply{}, fmt.Errorf("engine: encoding session: %w", err)
+	}
+	rraw, err := json.Marshal(rep)
+	if err != nil {
+		return Reply{}, fmt.Errorf("engine: encoding reply: %w", err)
+	}
+	if err := b.cfg.Store.Commit(ctx, user, sraw, m.ID, rraw); err != nil {
+		return Reply{}, fmt.Errorf("engine: committing turn: %w", err)
+	}
+	b.log.Debug("turn", "user", maskUser(user), "intent", rep.Intent, "flow", rep.Flow, "step", rep.Step)
+	return rep, nil
+}
+
+func (b *Bot) loadSession(ctx context.Context, user string) (*Session, error) {
+	raw, err := b.cfg.Store.Load(ctx, user)
+	if err != nil {
+		return nil, fmt.Errorf("engine: loading session: %w", err)
+	}
+	if raw != nil {
+		s, err := decodeSession(raw)
+		if err == nil {
+			return s, nil
+		}
+		// An unreadable record must not lock the customer out: start afresh and say so in the log.
+		b.log.Warn("session record unreadable, starting afresh", "user", maskUser(user), "err", err)
+	}
+	now := b.cfg.Clock.Now()
+	return &Session{Schema: SessionSchema, User: user, Started: now}, nil
+}
+
+// cleanText makes a message safe to process: valid UTF-8, no control characters, bounded.
+func cleanText(s string) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "")
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range s {
+		if n >= MaxMessageRunes {
+			break
+		}
+		if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f {
+			continue
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// maskUser shortens an openid for logs.
+func maskUser(u string) string {
+	if len(u) <= 6 {
+		return u
+	}
+	return u[:3] + "***" + u[len(u)-3:]
 }

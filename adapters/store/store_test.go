@@ -1,0 +1,97 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+)
+
+func open(t *testing.T) (*Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "sessions.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, path
+}
+
+// Ensure a committed session and reply survive a reopen, and a message id is committed once.
+func TestCommitDurableAndOnce(t *testing.T) {
+	ctx := context.Background()
+	s, path := open(t)
+	if err := s.Commit(ctx, "u1", []byte(`{"schema":1}`), "m1", []byte(`{"texts":["hi"]}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Commit(ctx, "u1", []byte(`{"schema":1,"x":2}`), "m1", []byte(`{}`)); err == nil {
+		t.Fatal("second commit of the same message id succeeded")
+	}
+	s.Close()
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	got, err := s.Load(ctx, "u1")
+	if err != nil || string(got) != `{"schema":1}` {
+		t.Fatalf("Load = %q, %v; the failed commit must change nothing", got, err)
+	}
+	r, ok, err := s.Reply(ctx, "u1", "m1")
+	if err != nil || !ok || string(r) != `{"texts":["hi"]}` {
+		t.Fatalf("Reply = %q %v %v", r, ok, err)
+	}
+	if _, ok, _ := s.Reply(ctx, "u2", "m1"); ok {
+		t.Fatal("a message id of one user must not answer for another")
+	}
+}
+
+// Ensure concurrent commits of many users all land (group commit through Batch).
+func TestConcurrentCommits(t *testing.T) {
+	ctx := context.Background()
+	s, _ := open(t)
+	defer s.Close()
+	var wg sync.WaitGroup
+	for i := 0; i < 50; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			for j := 0; j < 10; j++ {
+				u := fmt.Sprintf("u%d", i)
+				if err := s.Commit(ctx, u, []byte(fmt.Sprint(j)), fmt.Sprintf("m%d", j), []byte("r")); err != nil {
+					t.Error(err)
+				}
+			}
+		}(i)
+	}
+	wg.Wait()
+	n, _ := s.Sessions()
+	if n != 50 {
+		t.Fatalf("sessions = %d, want 50", n)
+	}
+	got, _ := s.Load(ctx, "u7")
+	if string(got) != "9" {
+		t.Fatalf("u7 session = %q, want the last commit", got)
+	}
+}
+
+// Ensure Prune drops only replies older than the retention.
+func TestPrune(t *testing.T) {
+	ctx := context.Background()
+	s, _ := open(t)
+	defer s.Close()
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	s.now = func() time.Time { return now }
+	s.Commit(ctx, "u", nil, "old", []byte("r"))
+	now = now.Add(ReplyRetention + time.Hour)
+	s.Commit(ctx, "u", nil, "new", []byte("r"))
+	n, err := s.Prune(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("Prune = %d, %v; want 1", n, err)
+	}
+	if _, ok, _ := s.Reply(ctx, "u", "new"); !ok {
+		t.Fatal("recent reply pruned")
+	}
+}

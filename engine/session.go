@@ -1,0 +1,115 @@
+package engine
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// SessionSchema is the version of the session record; Load refuses records it cannot read.
+const SessionSchema = 1
+
+// Session is one user's conversation state: a value, never shared between users, serialised
+// to the Store at the end of every turn.
+type Session struct {
+	Schema     int       `json:"schema"`
+	User       string    `json:"user"`
+	Started    time.Time `json:"started"`
+	LastActive time.Time `json:"last_active"`
+	Turns      int       `json:"turns"`
+	Seq        int       `json:"seq"` // flow instances started, for idempotency keys
+
+	// Frames is the flow stack: the last one is active, the ones below were interrupted by a
+	// digression and may be resumed.
+	Frames []*Frame `json:"frames,omitempty"`
+
+	// Pending is a question the bot asked outside a flow (which intent did you mean, resume?).
+	Pending *Pending `json:"pending,omitempty"`
+
+	Fallbacks int `json:"fallbacks,omitempty"` // out-of-scope messages in a row
+
+	// Last finished flow, for follow-ups ("那上个月的呢?").
+	LastFlow  string           `json:"last_flow,omitempty"`
+	LastSlots map[string]Value `json:"last_slots,omitempty"`
+	LastAt    time.Time        `json:"last_at,omitempty"`
+	// LastList is the last numbered list the bot showed, for "第二个".
+	LastList *List `json:"last_list,omitempty"`
+	// Variant counters for replies with several variants.
+	Variants map[string]int `json:"variants,omitempty"`
+}
+
+// Frame is one running flow instance.
+type Frame struct {
+	ID      string           `json:"id"` // unique per user: idempotency keys derive from it
+	Flow    string           `json:"flow"`
+	Version string           `json:"version"` // the program version the flow started on
+	PC      int              `json:"pc"`      // index of the current top-level step
+	Wait    string           `json:"wait,omitempty"`
+	Slots   map[string]Value `json:"slots"`
+	Results map[string]any   `json:"results,omitempty"`
+	Retries int              `json:"retries,omitempty"`
+	Calls   int              `json:"calls,omitempty"` // bank calls made, part of the idempotency key
+	Started time.Time        `json:"started"`
+	Active  time.Time        `json:"active"`
+	// Confirmed is set once the customer said yes to the confirm step; a correction clears it.
+	Confirmed bool `json:"confirmed,omitempty"`
+	Verified  bool `json:"verified,omitempty"`
+}
+
+// Pending is an open question outside a flow.
+type Pending struct {
+	Kind    string   `json:"kind"` // "choose" (ambiguity), "resume"
+	Options []string `json:"options"`
+	// Entities carried from the ambiguous message, to prefill the chosen flow.
+	Slots map[string]Value `json:"slots,omitempty"`
+}
+
+// List is a numbered list shown to the customer.
+type List struct {
+	Entity string  `json:"entity"` // entity type of the items, "" for plain results
+	Items  []Value `json:"items"`
+}
+
+// Value is a slot value: Type is the entity type, V its canonical value (money as yuan
+// "500.00", dates "2026-11-26", list entities the bank id), Text what the customer wrote and
+// Fields the attributes templates can reach (payee.name, payee.account ...).
+type Value struct {
+	Type   string            `json:"type"`
+	V      string            `json:"v"`
+	Text   string            `json:"text,omitempty"`
+	Fields map[string]string `json:"fields,omitempty"`
+}
+
+// Display is how a value reads in a reply.
+func (v Value) Display() string {
+	if n, ok := v.Fields["name"]; ok && n != "" {
+		return n
+	}
+	return v.V
+}
+
+func (s *Session) top() *Frame {
+	if len(s.Frames) == 0 {
+		return nil
+	}
+	return s.Frames[len(s.Frames)-1]
+}
+
+func (s *Session) pop() *Frame {
+	f := s.top()
+	if f != nil {
+		s.Frames = s.Frames[:len(s.Frames)-1]
+	}
+	return f
+}
+
+func decodeSession(b []byte) (*Session, error) {
+	var s Session
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("session record: %w", err)
+	}
+	if s.Schema != SessionSchema {
+		return nil, fmt.Errorf("session record: schema %d, want %d", s.Schema, SessionSchema)
+	}
+	return &s, nil
+}
