@@ -119,6 +119,8 @@ func ErrorCode(err error) string {
 		return "not_eligible"
 	case errors.Is(err, ErrNotFound):
 		return "not_found"
+	case errors.Is(err, ErrInvalid):
+		return "invalid"
 	default:
 		return "rejected"
 	}

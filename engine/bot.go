@@ -62,6 +62,7 @@ type Bot struct {
 	cfg   Config
 	log   *slog.Logger
 	locks [512]sync.Mutex
+	lists listCache
 
 	mu    sync.RWMutex
 	prog  *Program

@@ -2,12 +2,20 @@ package engine
 
 import (
 	"context"
-	"sort"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/weiyin-bank/weiyin/dialogs"
 	"github.com/weiyin-bank/weiyin/intents"
 )
+
+// bankShortNames are what customers call other banks, by name without the leading 中国.
+var bankShortNames = map[string][]string{
+	"工商银行": {"工行"}, "建设银行": {"建行"}, "农业银行": {"农行"}, "银行": {"中行"}, "交通银行": {"交行"},
+	"招商银行": {"招行"}, "邮政储蓄银行": {"邮储", "邮政储蓄", "邮储银行"}, "上海浦东发展银行": {"浦发", "浦发银行"},
+	"兴业银行": {"兴业"}, "中信银行": {"中信"}, "民生银行": {"民生"}, "光大银行": {"光大"}, "平安银行": {"平安"},
+}
 
 var accountTypeNames = map[string]string{"current": "活期", "fixed": "定期", "credit": "信用卡"}
 
@@ -41,6 +49,7 @@ func listValues(ctx context.Context, bank Bank, cust *Customer, list string) ([]
 				"account": a.Number, "balance": a.Balance.Yuan(), "id": a.ID}})
 		}
 	case "cards":
+		// The customer's own cards at this bank: credit cards and the debit cards of current accounts.
 		if cust == nil {
 			return nil, nil
 		}
@@ -51,6 +60,20 @@ func listValues(ctx context.Context, bank Bank, cust *Customer, list string) ([]
 		for _, c := range cc {
 			out = append(out, Value{V: c.ID, Fields: map[string]string{"name": "信用卡(尾号" + tail(c.Number, 4) + ")",
 				"kind": "credit", "number": c.Number, "id": c.ID}})
+		}
+		as, err := bank.Accounts(ctx, cust.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range as {
+			if a.Type == "current" {
+				out = append(out, Value{V: a.ID, Fields: map[string]string{"name": "借记卡(尾号" + tail(a.Number, 4) + ")",
+					"kind": "debit", "number": a.Number, "id": a.ID}})
+			}
+		}
+	case "other_cards":
+		if cust == nil {
+			return nil, nil
 		}
 		oc, err := bank.OtherBankCards(ctx, cust.ID)
 		if err != nil {
@@ -112,8 +135,11 @@ func aliases(list string, v Value) []string {
 		out = append(out, "尾号"+tail(v.Fields["number"], 4))
 	case "cards":
 		out = append(out, "尾号"+tail(v.Fields["number"], 4))
+	case "other_cards":
+		out = append(out, "尾号"+tail(v.Fields["number"], 4))
 		if b := v.Fields["bank"]; b != "" {
-			out = append(out, b, strings.TrimSuffix(b, "银行"))
+			out = append(out, b, strings.TrimPrefix(strings.TrimSuffix(b, "银行"), "中国"))
+			out = append(out, bankShortNames[strings.TrimPrefix(b, "中国")]...)
 		}
 	case "branches":
 		out = append(out, strings.TrimSuffix(strings.TrimPrefix(name, "微银银行"), "支行"), strings.TrimPrefix(name, "微银银行"))
@@ -131,30 +157,85 @@ func aliases(list string, v Value) []string {
 	return clean
 }
 
+// listTTL bounds how stale a cached bank list may be. Customer lists are also dropped after
+// every bank operation of that customer, so a transfer's new balance shows at once.
+const listTTL = 30 * time.Second
+
+// globalLists are the same for every customer.
+var globalLists = map[string]bool{"branches": true, "districts": true, "products": true, "billers": true}
+
+type listEntry struct {
+	at   time.Time
+	vals []Value
+	nlu  []intents.ListValue
+}
+
+// listCache keeps bank lists between turns: fetching them on every message would cost more
+// than understanding it.
+type listCache struct {
+	mu sync.Mutex
+	m  map[string]listEntry
+}
+
+func (c *listCache) get(key string, now time.Time) (listEntry, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[key]
+	if !ok || now.Sub(e.at) > listTTL || now.Before(e.at) {
+		return listEntry{}, false
+	}
+	return e, true
+}
+
+func (c *listCache) put(key string, e listEntry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) > 100000 {
+		c.m = map[string]listEntry{}
+	}
+	c.m[key] = e
+}
+
+// forget drops a customer's cached lists.
+func (c *listCache) forget(customer string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k := range c.m {
+		if strings.HasSuffix(k, "\x00"+customer) {
+			delete(c.m, k)
+		}
+	}
+}
+
 // nluLists builds the NLU's list entities for one customer: entity name -> values.
 func (b *Bot) nluLists(ctx context.Context, bundle *dialogs.Bundle, cust *Customer) (map[string][]intents.ListValue, map[string][]Value) {
 	lists := map[string][]intents.ListValue{}
 	vals := map[string][]Value{}
-	names := make([]string, 0, len(bundle.Entities))
-	for n := range bundle.Entities {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		e := bundle.Entities[n]
+	now := b.cfg.Clock.Now()
+	for n, e := range bundle.Entities {
 		if e.Kind != dialogs.EntityBank {
 			continue
 		}
-		vs, err := listValues(ctx, b.cfg.Bank, cust, e.List)
-		if err != nil {
-			b.log.Warn("bank list unavailable", "list", e.List, "err", err)
-			continue
+		owner := ""
+		if cust != nil && !globalLists[e.List] {
+			owner = cust.ID
 		}
-		for i := range vs {
-			vs[i].Type = n
-			lists[n] = append(lists[n], intents.ListValue{Value: vs[i].V, Names: aliases(e.List, vs[i])})
+		key := n + "\x00" + e.List + "\x00" + owner
+		ent, ok := b.lists.get(key, now)
+		if !ok {
+			vs, err := listValues(ctx, b.cfg.Bank, cust, e.List)
+			if err != nil {
+				b.log.Warn("bank list unavailable", "list", e.List, "err", err)
+				continue
+			}
+			ent = listEntry{at: now, vals: vs}
+			for i := range vs {
+				vs[i].Type = n
+				ent.nlu = append(ent.nlu, intents.ListValue{Value: vs[i].V, Names: aliases(e.List, vs[i])})
+			}
+			b.lists.put(key, ent)
 		}
-		vals[n] = vs
+		lists[n], vals[n] = ent.nlu, ent.vals
 	}
 	return lists, vals
 }

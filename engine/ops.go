@@ -367,3 +367,23 @@ func ratePercent(r string) string {
 	}
 	return strconv.FormatFloat(f*100, 'f', 2, 64) + "%"
 }
+
+// opErrors names what a generic error means for one operation, so dialogs can handle
+// "unknown_card" rather than "not_found".
+var opErrors = map[string]map[string]string{
+	"advisor":        {"not_found": "no_advisor"},
+	"fund_collect":   {"not_found": "unknown_card"},
+	"bill_pay":       {"not_found": "unknown_biller"},
+	"cancel_booking": {"not_found": "unknown_booking"},
+	"transfer":       {"not_found": "unknown_payee"},
+	"phone_topup":    {"invalid": "invalid_phone"},
+}
+
+// opErrorCode is the error code an `on` handler of op names for err.
+func opErrorCode(op string, err error) string {
+	code := ErrorCode(err)
+	if c, ok := opErrors[op][code]; ok {
+		return c
+	}
+	return code
+}

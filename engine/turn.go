@@ -240,7 +240,7 @@ func (t *turn) handleResult() {
 		}
 	}
 	if f := t.s.top(); f != nil {
-		if res.Intent == "cancel" {
+		if res.Intent == "cancel" && !t.corrects(f) {
 			t.cancelFlow()
 			return
 		}
@@ -348,7 +348,7 @@ func (t *turn) startFlow(name string, prefill map[string]Value) {
 			f.Slots[sl.Name] = t.convert(sl, v)
 		}
 	}
-	t.fillFromEntities(f, fl, "")
+	t.fillFromEntities(f, fl, "", nil, true)
 	t.runFrame(f)
 }
 
@@ -431,12 +431,15 @@ func (t *turn) convert(sl *dialogs.Slot, v Value) Value {
 	return v
 }
 
-// fillFromEntities fills empty slots (and, with correction, filled ones) of a frame from the
-// message's entities. It returns the names of the slots it set. skip names a slot the caller
-// fills itself.
-func (t *turn) fillFromEntities(f *Frame, fl *dialogs.Flow, skip string) []string {
+// fillFromEntities fills empty slots of a frame from the message's entities and returns the
+// names of the slots it set. skip names a slot the caller fills itself; used marks entities
+// already taken. loose lets a bare number fill a money slot: right for the message that starts a
+// flow ("给张三转500"), wrong for later answers, where a number answers the question asked.
+func (t *turn) fillFromEntities(f *Frame, fl *dialogs.Flow, skip string, used map[int]bool, loose bool) []string {
 	var set []string
-	used := map[int]bool{}
+	if used == nil {
+		used = map[int]bool{}
+	}
 	for _, sl := range fl.Slots {
 		if sl.Name == skip {
 			continue
@@ -448,21 +451,32 @@ func (t *turn) fillFromEntities(f *Frame, fl *dialogs.Flow, skip string) []strin
 			if used[i] || (e.Slot != "" && e.Slot != sl.Name) {
 				continue
 			}
-			if compatible(sl.Entity, e.Type) || t.accountTypeFits(sl, e) {
-				v, ok := t.slotValue(sl, e)
-				if !ok {
-					continue
-				}
-				f.Slots[sl.Name] = v
-				set = append(set, sl.Name)
-				if e.Type != "datetime" {
-					used[i] = true
-				}
-				break
+			fits := e.Type == sl.Entity || e.Type == "datetime" && (sl.Entity == "date" || sl.Entity == "time") ||
+				t.accountTypeFits(sl, e) || loose && compatible(sl.Entity, e.Type) && plausibleAmount(e)
+			if !fits {
+				continue
 			}
+			v, ok := t.slotValue(sl, e)
+			if !ok {
+				continue
+			}
+			f.Slots[sl.Name] = v
+			set = append(set, sl.Name)
+			if e.Type != "datetime" {
+				used[i] = true
+			}
+			break
 		}
 	}
 	return set
+}
+
+// plausibleAmount: a bare number that could be an amount, not a phone or account number.
+func plausibleAmount(e intents.Entity) bool {
+	if e.Type != "number" {
+		return true
+	}
+	return len(e.Value) <= 9
 }
 
 // accountTypeFits: "活期" names an account of the customer.
@@ -489,13 +503,14 @@ func (t *turn) slotValue(sl *dialogs.Slot, e intents.Entity) (Value, bool) {
 }
 
 // corrections applies entities that change slots already filled ("不对,是五百", "换成李四").
-// It returns the slots it changed.
-func (t *turn) corrections(f *Frame, fl *dialogs.Flow) []string {
+// It returns the slots it changed. loose lets a bare number correct an amount: right at the
+// read-back ("不对,是五百"), wrong while another question is open.
+func (t *turn) corrections(f *Frame, fl *dialogs.Flow, loose bool) []string {
 	var changed []string
 	for _, e := range t.res.Entities {
 		for _, sl := range fl.Slots {
 			old, filled := f.Slots[sl.Name]
-			if !filled || e.Type != sl.Entity && !t.accountTypeFits(sl, e) {
+			if !filled || e.Type != sl.Entity && !t.accountTypeFits(sl, e) && !(loose && compatible(sl.Entity, e.Type) && plausibleAmount(e)) {
 				continue
 			}
 			v, ok := t.slotValue(sl, e)
@@ -507,6 +522,20 @@ func (t *turn) corrections(f *Frame, fl *dialogs.Flow) []string {
 		}
 	}
 	return changed
+}
+
+// corrects reports whether the message changes a slot already filled ("不对,是五百"): such a
+// message is a correction even when it reads like a refusal.
+func (t *turn) corrects(f *Frame) bool {
+	fl := t.flowOf(f)
+	if fl == nil || len(t.res.Entities) == 0 {
+		return false
+	}
+	probe := &Frame{Slots: map[string]Value{}}
+	for k, v := range f.Slots {
+		probe.Slots[k] = v
+	}
+	return len(t.corrections(probe, fl, f.Wait != "ask")) > 0
 }
 
 // continueFrame offers the message to the waiting step of the active flow. It returns false
@@ -525,14 +554,16 @@ func (t *turn) continueFrame(f *Frame) bool {
 		if sl == nil {
 			return false
 		}
-		if v, ok := t.answer(f, fl, sl); ok {
+		if v, idx, ok := t.answer(f, fl, sl); ok {
 			f.Slots[sl.Name] = v
-			t.fillFromEntities(f, fl, sl.Name)
+			if idx >= 0 {
+				t.fillFromEntities(f, fl, sl.Name, map[int]bool{idx: true}, false)
+			}
 			f.Retries = 0
 			t.runFrame(f)
 			return true
 		}
-		if len(t.corrections(f, fl)) > 0 || len(t.fillFromEntities(f, fl, sl.Name)) > 0 {
+		if len(t.corrections(f, fl, false)) > 0 || len(t.fillFromEntities(f, fl, sl.Name, nil, false)) > 0 {
 			t.runFrame(f)
 			return true
 		}
@@ -542,7 +573,7 @@ func (t *turn) continueFrame(f *Frame) bool {
 		}
 		return false
 	case "confirm":
-		if changed := t.corrections(f, fl); len(changed) > 0 {
+		if changed := t.corrections(f, fl, true); len(changed) > 0 {
 			t.intent = "correction"
 			t.runFrame(f) // validations run again, then the read-back
 			return true
@@ -574,7 +605,7 @@ func (t *turn) continueFrame(f *Frame) bool {
 	case "verify":
 		code := otpIn(t.res.Text)
 		if code == "" {
-			if changed := t.corrections(f, fl); len(changed) > 0 {
+			if changed := t.corrections(f, fl, true); len(changed) > 0 {
 				t.backToConfirm(f, fl)
 				return true
 			}
@@ -621,45 +652,46 @@ func (t *turn) backToConfirm(f *Frame, fl *dialogs.Flow) {
 	t.runFrame(f)
 }
 
-// answer reads the message as the value of the slot being asked for.
-func (t *turn) answer(f *Frame, fl *dialogs.Flow, sl *dialogs.Slot) (Value, bool) {
-	for _, e := range t.res.Entities {
-		if e.Type == sl.Entity || compatible(sl.Entity, e.Type) || t.accountTypeFits(sl, e) {
-			if v, ok := t.slotValue(sl, e); ok {
-				return v, true
-			}
-		}
-	}
+// answer reads the message as the value of the slot being asked for. idx is the entity it used,
+// or -1 when the message as a whole is the answer (a list pick, a code, free text).
+func (t *turn) answer(f *Frame, fl *dialogs.Flow, sl *dialogs.Slot) (v Value, idx int, ok bool) {
 	text := strings.TrimSpace(t.res.Text)
 	// A number picks from the list the bot just showed.
 	if n, ok := pickNumber(text, t.res); ok && t.s.LastList != nil && t.s.LastList.Entity == sl.Entity {
 		if n >= 1 && n <= len(t.s.LastList.Items) {
-			return t.s.LastList.Items[n-1], true
+			return t.s.LastList.Items[n-1], -1, true
+		}
+	}
+	for i, e := range t.res.Entities {
+		if e.Type == sl.Entity || compatible(sl.Entity, e.Type) || t.accountTypeFits(sl, e) {
+			if v, ok := t.slotValue(sl, e); ok {
+				return v, i, true
+			}
 		}
 	}
 	ent := t.bundle().Entities[sl.Entity]
 	switch {
 	case sl.Entity == "text":
 		if text != "" && t.res.Intent != "cancel" {
-			return Value{Type: "text", V: text, Text: text}, true
+			return Value{Type: "text", V: text, Text: text}, -1, true
 		}
 	case sl.Entity == "otp":
 		if c := otpIn(text); c != "" {
-			return Value{Type: "otp", V: c, Text: text}, true
+			return Value{Type: "otp", V: c, Text: text}, -1, true
 		}
 	case sl.Entity == "money":
 		if m, err := ParseYuan(strings.TrimSuffix(strings.TrimSuffix(text, "元"), "块")); err == nil && m > 0 {
-			return Value{Type: "money", V: m.Yuan(), Text: text}, true
+			return Value{Type: "money", V: m.Yuan(), Text: text}, -1, true
 		}
 	case sl.Entity == "number":
 		if _, err := strconv.ParseFloat(text, 64); err == nil {
-			return Value{Type: "number", V: text, Text: text}, true
+			return Value{Type: "number", V: text, Text: text}, -1, true
 		}
 	case ent != nil && ent.Kind == dialogs.EntityEnum:
 		for _, ev := range ent.Values {
 			for _, n := range ev.Names {
 				if strings.Contains(t.res.Normalized, n) || strings.Contains(text, n) {
-					return Value{Type: sl.Entity, V: ev.Value, Text: n, Fields: map[string]string{"name": ev.Names[0]}}, true
+					return Value{Type: sl.Entity, V: ev.Value, Text: n, Fields: map[string]string{"name": ev.Names[0]}}, -1, true
 				}
 			}
 		}
@@ -671,12 +703,12 @@ func (t *turn) answer(f *Frame, fl *dialogs.Flow, sl *dialogs.Slot) (Value, bool
 			}
 			for _, v := range t.lists[sl.Entity] {
 				if tail(v.Fields["number"], 4) == e.Value {
-					return v, true
+					return v, -1, true
 				}
 			}
 		}
 	}
-	return Value{}, false
+	return Value{}, -1, false
 }
 
 func pickNumber(text string, res intents.Result) (int, bool) {
@@ -1044,12 +1076,14 @@ func (t *turn) call(f *Frame, fl *dialogs.Flow, st *dialogs.Step) bool {
 		if st.Result != "" {
 			f.Results[st.Result] = result
 		}
-		t.lists = nil // balances and lists may have changed
+		if t.cust != nil {
+			t.b.lists.forget(t.cust.ID) // balances and lists may have changed
+		}
 		_, t.lists = t.b.nluLists(t.ctx, t.bundle(), t.cust)
 		f.PC++
 		return true
 	}
-	code := ErrorCode(err)
+	code := opErrorCode(st.Op, err)
 	t.b.log.Info("bank operation failed", "op", st.Op, "code", code, "err", err)
 	f.Results["error"] = map[string]any{"code": code, "message": err.Error()}
 	for _, h := range st.Handlers {
@@ -1245,7 +1279,7 @@ func (t *turn) followUp() bool {
 		return false
 	}
 	f := &Frame{Slots: map[string]Value{}}
-	if len(t.fillFromEntities(f, fl, "")) == 0 {
+	if len(t.fillFromEntities(f, fl, "", nil, false)) == 0 {
 		return false
 	}
 	prefill := map[string]Value{}

@@ -28,6 +28,16 @@ type command struct {
 func commands() map[string]command {
 	return map[string]command{
 		// Each subcommand lives in its own file (cmd_NAME.go) and is registered here.
+		"chat":   chatCommand(),
+		"check":  checkCommand(),
+		"fmt":    fmtCommand(),
+		"graph":  graphCommand(),
+		"export": exportCommand(),
+		"bank":   bankCommand(),
+		"test":   testCommand(),
+		"nlu":    nluCommand(),
+		"eval":   evalCommand(),
+		"serve":  serveCommand(),
 	}
 }
 

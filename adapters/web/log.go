@@ -1,0 +1,125 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// statusWriter records the status and size of a response.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+// LogRequests logs one line a request (method, route, status, bytes, duration; never the query,
+// which carries signatures and openids, nor the body) and counts it in m when m is not nil.
+// route names the endpoint in logs and metrics.
+func LogRequests(log *slog.Logger, m *Metrics, route string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
+		if m != nil {
+			m.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
+		}
+		lvl := slog.LevelInfo
+		if sw.status >= 500 {
+			lvl = slog.LevelError
+		} else if sw.status >= 400 {
+			lvl = slog.LevelWarn
+		}
+		log.LogAttrs(r.Context(), lvl, "http", slog.String("route", route), slog.String("method", r.Method),
+			slog.String("path", r.URL.Path), slog.Int("status", sw.status), slog.Int("bytes", sw.bytes),
+			slog.Duration("took", time.Since(start)), slog.String("remote", r.RemoteAddr))
+	})
+}
+
+// MaskingHandler wraps h so that the message and every string, error and Stringer attribute of
+// every record pass through MaskPII before h sees them.
+func MaskingHandler(h slog.Handler) slog.Handler { return masking{h} }
+
+type masking struct{ next slog.Handler }
+
+func (m masking) Enabled(ctx context.Context, l slog.Level) bool { return m.next.Enabled(ctx, l) }
+
+func (m masking) Handle(ctx context.Context, r slog.Record) error {
+	out := slog.NewRecord(r.Time, r.Level, MaskPII(r.Message), r.PC)
+	r.Attrs(func(a slog.Attr) bool {
+		out.AddAttrs(maskAttr(a))
+		return true
+	})
+	return m.next.Handle(ctx, out)
+}
+
+func (m masking) WithAttrs(as []slog.Attr) slog.Handler {
+	masked := make([]slog.Attr, len(as))
+	for i, a := range as {
+		masked[i] = maskAttr(a)
+	}
+	return masking{m.next.WithAttrs(masked)}
+}
+
+func (m masking) WithGroup(name string) slog.Handler { return masking{m.next.WithGroup(name)} }
+
+func maskAttr(a slog.Attr) slog.Attr {
+	v := a.Value.Resolve()
+	switch v.Kind() {
+	case slog.KindString:
+		return slog.String(a.Key, MaskPII(v.String()))
+	case slog.KindGroup:
+		g := v.Group()
+		out := make([]any, len(g))
+		for i, x := range g {
+			out[i] = maskAttr(x)
+		}
+		return slog.Group(a.Key, out...)
+	case slog.KindAny:
+		switch x := v.Any().(type) {
+		case error:
+			return slog.String(a.Key, MaskPII(x.Error()))
+		case fmt.Stringer:
+			return slog.String(a.Key, MaskPII(x.String()))
+		case []byte:
+			return slog.String(a.Key, MaskPII(string(x)))
+		default:
+			return slog.String(a.Key, MaskPII(fmt.Sprint(x)))
+		}
+	}
+	return slog.Attr{Key: a.Key, Value: v}
+}
+
+// Healthz answers {"status":"ok"}, or 503 {"status":"draining"} once draining() is true
+// (graceful shutdown: load balancers stop sending).
+func Healthz(draining func() bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if draining != nil && draining() {
+			WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "draining"})
+			return
+		}
+		WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+}

@@ -1,0 +1,85 @@
+package web
+
+import (
+	"regexp"
+	"strings"
+)
+
+var (
+	// A card number: 13 or more digits, optionally in groups separated by one space or dash, not
+	// inside a longer run of digits.
+	cardRE = regexp.MustCompile(`(^|[^0-9])((?:[0-9][ -]?){12,}[0-9])([^0-9]|$)`)
+	// An ID-card number: 17 digits and a digit or X.
+	idRE = regexp.MustCompile(`(^|[^0-9])([1-9][0-9]{16}[0-9Xx])([^0-9A-Za-z]|$)`)
+	// A mainland mobile number: 1[3-9] and 9 more digits, with an optional +86 / 86 prefix and
+	// optional separators 3-4-4.
+	phoneRE = regexp.MustCompile(`(^|[^0-9])((?:\+?86[ -]?)?1[3-9][0-9][ -]?[0-9]{4}[ -]?[0-9]{4})([^0-9]|$)`)
+)
+
+// MaskPII masks card numbers (all but the last 4 digits), ID-card numbers and mobile numbers
+// (all but the first 3 and last 4 digits) in s. Text without such numbers is returned as is.
+// Apply it to anything logged that may carry customer data.
+func MaskPII(s string) string {
+	if !strings.ContainsAny(s, "0123456789") {
+		return s
+	}
+	s = replaceGroup(idRE, s, func(m string) string { return strings.Repeat("*", len(m)-4) + m[len(m)-4:] })
+	s = replaceGroup(phoneRE, s, maskPhone)
+	s = replaceGroup(cardRE, s, maskCard)
+	return s
+}
+
+// replaceGroup replaces group 2 of each match of re, keeping the boundary groups 1 and 3. It
+// repeats until nothing changes, because adjacent matches share a boundary character.
+func replaceGroup(re *regexp.Regexp, s string, f func(string) string) string {
+	for range 4 {
+		out := re.ReplaceAllStringFunc(s, func(m string) string {
+			sub := re.FindStringSubmatch(m)
+			return sub[1] + f(sub[2]) + sub[3]
+		})
+		if out == s {
+			return out
+		}
+		s = out
+	}
+	return s
+}
+
+// maskCard keeps the last four digits and the separators.
+func maskCard(m string) string {
+	digits := 0
+	for _, c := range m {
+		if c >= '0' && c <= '9' {
+			digits++
+		}
+	}
+	var b strings.Builder
+	seen := 0
+	for _, c := range m {
+		if c >= '0' && c <= '9' {
+			seen++
+			if seen <= digits-4 {
+				b.WriteByte('*')
+				continue
+			}
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// maskPhone keeps the prefix, the first 3 and last 4 digits of the number.
+func maskPhone(m string) string {
+	d := make([]int, 0, 13) // byte offsets of digits
+	for i := 0; i < len(m); i++ {
+		if m[i] >= '0' && m[i] <= '9' {
+			d = append(d, i)
+		}
+	}
+	// The subscriber number is the last 11 digits: mask its digits 4 to 7.
+	b := []byte(m)
+	for _, i := range d[len(d)-8 : len(d)-4] {
+		b[i] = '*'
+	}
+	return string(b)
+}

@@ -1,0 +1,196 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/weiyin-bank/weiyin/engine"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// scripted answers from a table keyed by text and records what it saw.
+type scripted struct {
+	got []engine.Message
+}
+
+func (s *scripted) Turn(_ context.Context, user string, m engine.Message) (engine.Reply, error) {
+	s.got = append(s.got, m)
+	switch m.Text {
+	case "boom":
+		return engine.Reply{}, errors.New("bank down 6222021234567890")
+	case "转账500给张三":
+		return engine.Reply{Texts: []string{"向张三转账 500.00 元，确认吗？"}, Buttons: []string{"确认", "取消"},
+			Intent: "transfer", Confidence: 0.93, Flow: "transfer", Step: "confirm",
+			Entities: []engine.ReplyEntity{{Type: "money", Value: "500.00", Text: "500"}, {Type: "contact", Value: "张三", Text: "张三"}}}, nil
+	case "天气":
+		return engine.Reply{Texts: []string{"抱歉，我没听懂。"}, Intent: "none"}, nil
+	}
+	return engine.Reply{Texts: []string{"您好，" + user}, Intent: "greet", Confidence: 1}, nil
+}
+
+// Ensure POST /api/chat follows DESIGN.md's contract, errors included.
+func TestChat(t *testing.T) {
+	tests := []struct {
+		name    string
+		sandbox bool
+		method  string
+		body    string
+		status  int
+		golden  string // compare the body with testdata/NAME.json
+		code    string // or the error code
+	}{
+		// A full reply: texts, buttons, intent, entities, state.
+		{"transfer", false, "POST", `{"user":"o_demo_1","text":"转账500给张三","id":"m1"}`, 200, "chat_transfer", ""},
+		// Empty lists are [] (Botium reads them), not null.
+		{"greet", false, "POST", `{"user":"o_demo_1","text":"你好"}`, 200, "chat_greet", ""},
+		// "as" without sandbox login: 403.
+		{"as refused", false, "POST", `{"user":"u","text":"余额","as":"C001"}`, 403, "", "as_forbidden"},
+		// "as" with sandbox login is passed on.
+		{"as allowed", true, "POST", `{"user":"u","text":"你好","as":"C001"}`, 200, "", ""},
+		// Missing user or text: 400.
+		{"no user", false, "POST", `{"text":"你好"}`, 400, "", "invalid"},
+		{"no text", false, "POST", `{"user":"u","text":"  "}`, 400, "", "invalid"},
+		// Unknown fields and malformed JSON: 400.
+		{"unknown field", false, "POST", `{"user":"u","text":"x","usr":"y"}`, 400, "", "bad_json"},
+		{"malformed", false, "POST", `{"user":`, 400, "", "bad_json"},
+		// Over the size cap: 413.
+		{"oversize", false, "POST", `{"user":"u","text":"` + strings.Repeat("长", 30000) + `"}`, 413, "", "too_large"},
+		// Wrong method: 405.
+		{"get", false, "GET", ``, 405, "", "method_not_allowed"},
+		// A failing turn: 500 with a JSON error, nothing leaked.
+		{"turn error", false, "POST", `{"user":"u","text":"boom"}`, 500, "", "turn_failed"},
+	}
+	for _, tt := range tests {
+		s := &scripted{}
+		h := NewChat(ChatOptions{Turner: s, SandboxLogin: tt.sandbox})
+		req := httptest.NewRequest(tt.method, "/api/chat", strings.NewReader(tt.body))
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		body, _ := io.ReadAll(w.Result().Body)
+		if w.Code != tt.status {
+			t.Errorf("%s: status %d %s, want %d", tt.name, w.Code, body, tt.status)
+			continue
+		}
+		if ct := w.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+			t.Errorf("%s: Content-Type %q", tt.name, ct)
+		}
+		if tt.code != "" {
+			var e Error
+			if err := json.Unmarshal(body, &e); err != nil || e.Code != tt.code || strings.Contains(e.Message, "6222") {
+				t.Errorf("%s: error body %s, want code %s", tt.name, body, tt.code)
+			}
+		}
+		if tt.golden != "" {
+			golden(t, tt.golden, body)
+		}
+		if tt.name == "as allowed" && (len(s.got) != 1 || s.got[0].As != "C001") {
+			t.Errorf("as not passed: %+v", s.got)
+		}
+		if tt.name == "transfer" && (s.got[0].ID != "m1" || s.got[0].Kind != "text") {
+			t.Errorf("message: %+v", s.got[0])
+		}
+	}
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	var pretty bytes.Buffer
+	if err := json.Indent(&pretty, got, "", "  "); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	path := filepath.Join("testdata", name+".json")
+	if *update {
+		if err := os.WriteFile(path, pretty.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update)", err)
+	}
+	if !bytes.Equal(pretty.Bytes(), want) {
+		t.Errorf("%s: got\n%s\nwant\n%s", name, pretty.Bytes(), want)
+	}
+}
+
+// Ensure instrumented turns show up in /metrics with their channel, intent and fallbacks.
+func TestMetrics(t *testing.T) {
+	m := NewMetrics()
+	m.QueueDepth(func() int { return 7 })
+	tr := m.Instrument("web", &scripted{})
+	ctx := context.Background()
+	tr.Turn(ctx, "u", engine.Message{Text: "转账500给张三"})
+	tr.Turn(ctx, "u", engine.Message{Text: "天气"})
+	tr.Turn(ctx, "u", engine.Message{Text: "boom"})
+	m.DedupeHits.Inc()
+	h := LogRequests(slog.New(slog.DiscardHandler), m, "chat", NewChat(ChatOptions{Turner: tr}))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/api/chat", strings.NewReader(`{"user":"u","text":"你好"}`)))
+	w := httptest.NewRecorder()
+	m.Handler().ServeHTTP(w, httptest.NewRequest("GET", "/metrics", nil))
+	out := w.Body.String()
+	for _, want := range []string{
+		`weiyin_turns_total{channel="web"} 4`,
+		`weiyin_turn_errors_total{channel="web"} 1`,
+		`weiyin_intents_total{channel="web",intent="transfer"} 1`,
+		`weiyin_intents_total{channel="web",intent="greet"} 1`,
+		`weiyin_fallbacks_total{channel="web"} 1`,
+		`weiyin_turn_duration_seconds_count{channel="web"} 4`,
+		`weiyin_notify_queue_depth 7`,
+		`weiyin_wechat_dedupe_hits_total 1`,
+		`weiyin_http_requests_total{code="200",route="chat"} 1`,
+		`go_goroutines`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+}
+
+type stringer struct{}
+
+func (stringer) String() string { return "phone 13812345678" }
+
+// Ensure the masking handler masks the message and string, error, Stringer and grouped
+// attributes, including those added with With.
+func TestMaskingHandler(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(MaskingHandler(slog.NewJSONHandler(&buf, nil))).With("card", "6222021234567890")
+	log.Info("bind 6222021234567891", "phone", "13812345678", "err", errors.New("no match for 6222021234567892"),
+		"s", stringer{}, slog.Group("g", "id", "11010519491231002X"), "n", 42)
+	out := buf.String()
+	for _, leak := range []string{"6222021234567890", "6222021234567891", "13812345678", "6222021234567892", "11010519491231002X"} {
+		if strings.Contains(out, leak) {
+			t.Errorf("log leaks %s: %s", leak, out)
+		}
+	}
+	for _, keep := range []string{"7890", "138****5678", `"n":42`} {
+		if !strings.Contains(out, keep) {
+			t.Errorf("log lost %s: %s", keep, out)
+		}
+	}
+}
+
+// Ensure /healthz reports draining with 503.
+func TestHealthz(t *testing.T) {
+	draining := false
+	h := Healthz(func() bool { return draining })
+	for _, want := range []int{200, 503} {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", "/healthz", nil))
+		if w.Code != want {
+			t.Errorf("draining=%v: %d, want %d", draining, w.Code, want)
+		}
+		draining = true
+	}
+}

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/weiyin-bank/weiyin/adapters/bank/httpbank"
+	"github.com/weiyin-bank/weiyin/engine"
+)
+
+// startBank runs `weiyin bank serve` on 127.0.0.1:0 and returns its base URL and a stop
+// function that cancels it and returns the exit code.
+func startBank(t *testing.T, args ...string) (string, func() int, *syncBuffer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	errb := &syncBuffer{}
+	code := make(chan int, 1)
+	go func() {
+		code <- run(ctx, append([]string{"bank", "serve", "--addr", "127.0.0.1:0"}, args...), stdio{strings.NewReader(""), errb, errb})
+	}()
+	re := regexp.MustCompile(`addr=(127\.0\.0\.1:\d+)`)
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := re.FindStringSubmatch(errb.String()); m != nil {
+			return "http://" + m[1], func() int { cancel(); return <-code }, errb
+		}
+		select {
+		case c := <-code:
+			t.Fatalf("bank serve exited %d: %s", c, errb.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	cancel()
+	t.Fatalf("bank serve did not start: %s", errb.String())
+	return "", nil, nil
+}
+
+// TestBankServe runs the sandbox over the REST API from the command line, moves money with
+// the HTTP client, stops it gracefully, and finds the movement after a restart on the same data.
+func TestBankServe(t *testing.T) {
+	data := t.TempDir()
+	fixture := filepath.Join("..", "..", "testdata", "fixtures", "test.json")
+	args := []string{"--data", data, "--fixture", fixture, "--now", "2026-11-25T10:00:00+08:00"}
+	url, stop, _ := startBank(t, args...)
+	c, err := httpbank.New(url, httpbank.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	req := engine.TransferRequest{Customer: "C001", FromAccount: "A001", ToAccount: "6214830212345678", Amount: 500_00}
+	first, err := c.Transfer(ctx, "cli-1", req)
+	if err != nil || first.Balance != 5238050-500_00 {
+		t.Fatalf("transfer = %+v, %v", first, err)
+	}
+	if code := stop(); code != 0 {
+		t.Fatalf("graceful stop exited %d", code)
+	}
+	url, stop, _ = startBank(t, args...)
+	defer stop()
+	c, _ = httpbank.New(url, httpbank.Options{})
+	again, err := c.Transfer(ctx, "cli-1", req)
+	if err != nil || again.ID != first.ID {
+		t.Errorf("repeat after restart = %+v, %v; want %s", again, err, first.ID)
+	}
+	as, err := c.Accounts(ctx, "C001")
+	if err != nil || as[0].Balance != 5238050-500_00 {
+		t.Errorf("accounts after restart = %+v, %v", as, err)
+	}
+}
+
+func TestBankServeUsage(t *testing.T) {
+	tests := []struct {
+		ensures string
+		args    []string
+		code    int
+		stderr  string
+	}{
+		{"bank without a subcommand is a usage error", []string{"bank"}, 2, "usage: weiyin bank serve"},
+		{"an unknown flag is a usage error", []string{"bank", "serve", "--colour"}, 2, "flag provided but not defined"},
+		{"a bad --now is a usage error", []string{"bank", "serve", "--now", "today"}, 2, "want RFC 3339"},
+		{"a missing fixture is an I/O error", []string{"bank", "serve", "--fixture", "/nonexistent.json"}, 2, "fixture"},
+	}
+	for _, tc := range tests {
+		errb := &syncBuffer{}
+		code := run(context.Background(), tc.args, stdio{strings.NewReader(""), errb, errb})
+		if code != tc.code || !strings.Contains(errb.String(), tc.stderr) {
+			t.Errorf("%s: exit %d, stderr %q; want %d and %q", tc.ensures, code, errb.String(), tc.code, tc.stderr)
+		}
+	}
+}

@@ -1,0 +1,264 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/pprof"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/weiyin-bank/weiyin/adapters/bank/httpbank"
+	"github.com/weiyin-bank/weiyin/adapters/notify"
+	"github.com/weiyin-bank/weiyin/adapters/web"
+	"github.com/weiyin-bank/weiyin/adapters/wechat"
+	"github.com/weiyin-bank/weiyin/engine"
+)
+
+// serveOptions are weiyin serve's flags.
+type serveOptions struct {
+	addr         string
+	bot          botOptions
+	now          string
+	wechatAPI    string
+	sandboxLogin bool
+	bankURL      string
+	logLevel     string
+	drain        time.Duration
+	reloadEvery  time.Duration
+	debugAddr    string
+}
+
+// serveEnv is what serve takes from the process; tests replace it.
+type serveEnv struct {
+	getenv func(string) string
+	// ready is called with the listening address once the server accepts connections.
+	ready func(addr string)
+}
+
+func serveCommand() command {
+	return command{summary: "serve WeChat (/wechat), the chat API, notifications, /healthz and /metrics", run: runServe}
+}
+
+func runServe(ctx context.Context, args []string, io stdio) int {
+	return runServeEnv(ctx, args, io, serveEnv{getenv: os.Getenv})
+}
+
+func runServeEnv(ctx context.Context, args []string, io stdio, env serveEnv) int {
+	var o serveOptions
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.err)
+	fs.StringVar(&o.addr, "addr", ":8080", "listen address")
+	fs.StringVar(&o.bot.Dialogs, "dialogs", "", "dialog directory, hot-reloaded on change (default: the embedded bank bot)")
+	fs.StringVar(&o.bot.Fixture, "fixture", "", "sandbox fixture JSON (default: embedded demo data)")
+	fs.StringVar(&o.bot.DataDir, "data", "weiyin-data", "data directory (bank.db, sessions.db, notify.db)")
+	fs.StringVar(&o.now, "now", "", "fixed clock for the conversations, RFC 3339 (WeChat freshness and notifications use the real clock)")
+	fs.StringVar(&o.wechatAPI, "wechat-api", wechat.DefaultAPI, "base URL of the WeChat API (tests point it at a fake)")
+	fs.BoolVar(&o.sandboxLogin, "sandbox-login", false, `honour "as" in /api/chat (sandbox bank only)`)
+	fs.StringVar(&o.bankURL, "bank-url", "", "core-banking REST API base URL (default: the embedded sandbox bank)")
+	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.DurationVar(&o.drain, "drain", 30*time.Second, "on SIGTERM, how long to wait for in-flight turns")
+	fs.DurationVar(&o.reloadEvery, "reload-every", 2*time.Second, "how often --dialogs is checked for changes")
+	fs.StringVar(&o.debugAddr, "debug-addr", "", "serve net/http/pprof on this address (keep it on loopback); off by default")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(io.err, "weiyin serve: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	now, err := parseNow(o.now)
+	if err != nil {
+		fmt.Fprintln(io.err, "weiyin serve:", err)
+		return 2
+	}
+	o.bot.Now = now
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(o.logLevel)); err != nil {
+		fmt.Fprintf(io.err, "weiyin serve: --log-level %q: %v\n", o.logLevel, err)
+		return 2
+	}
+	if o.sandboxLogin && o.bankURL != "" {
+		fmt.Fprintln(io.err, "weiyin serve: --sandbox-login needs the sandbox bank; drop --bank-url")
+		return 2
+	}
+	log := slog.New(web.MaskingHandler(slog.NewJSONHandler(io.err, &slog.HandlerOptions{Level: level})))
+	o.bot.Logger = log
+	if err := serve(ctx, o, env, log); err != nil {
+		fmt.Fprintln(io.err, "weiyin serve:", err)
+		return 1
+	}
+	return 0
+}
+
+// serve runs the server until ctx ends, then shuts down gracefully: stop accepting, finish
+// in-flight requests and turns, deliver pending customer-service answers, stop the
+// notification worker, close the stores.
+func serve(ctx context.Context, o serveOptions, env serveEnv, log *slog.Logger) error {
+	if err := os.MkdirAll(o.bot.DataDir, 0o700); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	if o.bankURL != "" {
+		hb, err := httpbank.New(o.bankURL, httpbank.Options{})
+		if err != nil {
+			return err
+		}
+		o.bot.Bank = hb
+	}
+	bot, closeBot, err := newBot(ctx, o.bot)
+	if err != nil {
+		return err
+	}
+	defer closeBot()
+
+	metrics := web.NewMetrics()
+	var draining atomic.Bool
+	getenv := env.getenv
+	wcfg := wechat.Config{AppID: getenv("WEIYIN_WECHAT_APPID"), Token: getenv("WEIYIN_WECHAT_TOKEN"),
+		AESKey: getenv("WEIYIN_WECHAT_AESKEY"), Secret: getenv("WEIYIN_WECHAT_SECRET")}
+	client := wechat.NewClient(wechat.ClientConfig{AppID: wcfg.AppID, Secret: wcfg.Secret, BaseURL: o.wechatAPI})
+
+	// Notifications: their own bbolt file; customers resolved through the bank when it can.
+	rate, err := envFloat(getenv, "WEIYIN_NOTIFY_RATE", 10)
+	if err != nil {
+		return err
+	}
+	burst, err := envFloat(getenv, "WEIYIN_NOTIFY_BURST", 20)
+	if err != nil {
+		return err
+	}
+	queue, err := notify.Open(notify.Options{Path: filepath.Join(o.bot.DataDir, "notify.db"), Sender: client,
+		Resolver: bankOf(bot, o.bot.Bank), Logger: log, Rate: rate, Burst: int(burst)})
+	if err != nil {
+		return err
+	}
+	defer queue.Close()
+	metrics.QueueDepth(queue.Depth)
+
+	mux := http.NewServeMux()
+	var wh *wechat.Handler
+	if wcfg.Token != "" {
+		wh, err = wechat.NewHandler(wechat.Options{Config: wcfg, Turner: metrics.Instrument("wechat", bot),
+			Sender: client, Logger: log, OnDuplicate: metrics.DedupeHits.Inc,
+			OnTemplateReceipt: func(ctx context.Context, msgID int64, status string) {
+				if err := queue.Receipt(ctx, msgID, status); err != nil && !errors.Is(err, notify.ErrNotFound) {
+					log.Warn("notification receipt", "msgid", msgID, "err", err)
+				}
+			}})
+		if err != nil {
+			return err
+		}
+		mux.Handle("/wechat", web.LogRequests(log, metrics, "wechat", wh))
+	} else {
+		log.Warn("WEIYIN_WECHAT_TOKEN is not set: /wechat answers 503")
+		mux.Handle("/wechat", web.LogRequests(log, metrics, "wechat", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			web.WriteError(w, http.StatusServiceUnavailable, "disabled", "WeChat is not configured")
+		})))
+	}
+	mux.Handle("/api/chat", web.LogRequests(log, metrics, "chat",
+		web.NewChat(web.ChatOptions{Turner: metrics.Instrument("web", bot), SandboxLogin: o.sandboxLogin, Logger: log})))
+	nh := web.LogRequests(log, metrics, "notify", notify.Handler(queue, getenv("WEIYIN_NOTIFY_TOKEN")))
+	mux.Handle("/api/notify", nh)
+	mux.Handle("/api/notify/", nh)
+	mux.Handle("/healthz", web.Healthz(draining.Load))
+	mux.Handle("/metrics", metrics.Handler())
+
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second,
+		WriteTimeout: 75 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 16 << 10,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+	notifyDone := make(chan error, 1)
+	go func() { notifyDone <- queue.Run(workCtx) }()
+	if o.bot.Dialogs != "" {
+		go watchDialogs(workCtx, o.bot.Dialogs, o.reloadEvery, bot, log, nil)
+	}
+	if o.debugAddr != "" {
+		dbg := &http.Server{Addr: o.debugAddr, Handler: pprofMux(), ReadHeaderTimeout: 5 * time.Second}
+		go func() {
+			if err := dbg.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("debug server", "err", err)
+			}
+		}()
+		defer dbg.Close()
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	log.Info("weiyin serve listening", "addr", ln.Addr().String(), "wechat", wcfg.Token != "",
+		"safe_mode", wh != nil && wh.SafeMode(), "dialogs", o.bot.Dialogs, "data", o.bot.DataDir)
+	if env.ready != nil {
+		env.ready(ln.Addr().String())
+	}
+
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight turns", "drain", o.drain)
+	draining.Store(true)
+	sctx, cancel := context.WithTimeout(context.Background(), o.drain)
+	defer cancel()
+	var errs []error
+	if err := srv.Shutdown(sctx); err != nil {
+		errs = append(errs, fmt.Errorf("http shutdown: %w", err))
+	}
+	if wh != nil {
+		if err := wh.Close(sctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	stopWork()
+	if err := <-notifyDone; err != nil {
+		errs = append(errs, err)
+	}
+	log.Info("shut down")
+	return errors.Join(errs...)
+}
+
+// bankOf finds the bank to resolve notification customers: the --bank-url client, or the
+// bot's own bank when the engine exposes it.
+func bankOf(bot *engine.Bot, configured engine.Bank) notify.Resolver {
+	if configured != nil {
+		return configured
+	}
+	if b, ok := any(bot).(interface{ Bank() engine.Bank }); ok {
+		return b.Bank()
+	}
+	return nil
+}
+
+// pprofMux serves the profiler (never on the public listener).
+func pprofMux() *http.ServeMux {
+	m := http.NewServeMux()
+	m.HandleFunc("/debug/pprof/", pprof.Index)
+	m.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	m.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	m.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	m.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return m
+}
+
+func envFloat(getenv func(string) string, key string, def float64) (float64, error) {
+	s := getenv(key)
+	if s == "" {
+		return def, nil
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v <= 0 {
+		return 0, fmt.Errorf("%s=%q: want a positive number", key, s)
+	}
+	return v, nil
+}

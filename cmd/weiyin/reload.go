@@ -1,0 +1,47 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/weiyin-bank/weiyin/engine"
+)
+
+// watchDialogs polls a dialog directory and hot-reloads the bot when its files change. A
+// directory that fails the check is reported and the last good program keeps serving. It
+// returns when ctx ends.
+func watchDialogs(ctx context.Context, dir string, every time.Duration, bot *engine.Bot, log *slog.Logger, onReload func(ok bool)) {
+	last := dirStamp(dir)
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		stamp := dirStamp(dir)
+		if stamp == last {
+			continue
+		}
+		last = stamp
+		prog, err := loadProgram(dir)
+		if err != nil {
+			log.Error("dialog reload refused; the last good dialogs keep serving", "dir", dir, "err", err)
+			if onReload != nil {
+				onReload(false)
+			}
+			continue
+		}
+		bot.Swap(prog)
+		log.Info("dialogs reloaded", "dir", dir, "version", prog.Version)
+		if onReload != nil {
+			onReload(true)
+		}
+	}
+}
+
+// dirStamp fingerprints the content of a directory's *.dlg files.
+func dirStamp(dir string) string { return bundleVersion(os.DirFS(dir), ".") }

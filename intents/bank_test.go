@@ -1,0 +1,56 @@
+package intents_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/weiyin-bank/weiyin/intents"
+)
+
+// Ensure the shipped bank dialogs understand the held-out evaluation set at least as well as
+// when this test was written (the figures are in doc.go). The floors are below the measured
+// figures so that a dialog edit does not break the build, but a broken matcher does.
+func TestBankEvaluation(t *testing.T) {
+	path := filepath.Join("..", "testdata", "nlu", "eval.tsv")
+	f, err := os.Open(path)
+	if err != nil {
+		t.Skipf("evaluation set absent: %v", err)
+	}
+	defer f.Close()
+	u := bankUnderstander(t, intents.Options{})
+	rep, err := intents.Evaluate(u, f, path, intents.Context{Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("in-scope accuracy %.1f%% (%d/%d), out-of-scope rejection %.1f%% (%d/%d)",
+		100*rep.Accuracy, rep.Correct, rep.InScope, 100*(1-rep.FalseAcceptRate), rep.OutScope-rep.FalseAccepts, rep.OutScope)
+	if rep.InScope < 400 || rep.OutScope < 50 {
+		t.Fatalf("evaluation set too small: %d in scope, %d out", rep.InScope, rep.OutScope)
+	}
+	if rep.Accuracy < 0.88 {
+		t.Errorf("in-scope accuracy %.3f below the floor 0.88", rep.Accuracy)
+	}
+	if rep.FalseAcceptRate > 0.08 {
+		t.Errorf("out-of-scope false-accept rate %.3f above the ceiling 0.08", rep.FalseAcceptRate)
+	}
+}
+
+// Ensure the development set (paraphrases, traditional script, voice homophones and
+// out-of-scope lines against the small train.tsv) stays above the level measured when it was
+// written: 86.4% in scope, no false accept.
+func TestDevSetEvaluation(t *testing.T) {
+	f, err := os.Open(filepath.Join("testdata", "dev.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rep, err := intents.Evaluate(devUnderstander(t, intents.Options{}), f, "dev.tsv", intents.Context{Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("in-scope accuracy %.1f%%, out-of-scope false accepts %d/%d", 100*rep.Accuracy, rep.FalseAccepts, rep.OutScope)
+	if rep.Accuracy < 0.82 || rep.FalseAccepts > 1 {
+		t.Errorf("accuracy %.3f (floor 0.82), %d false accepts (at most 1)", rep.Accuracy, rep.FalseAccepts)
+	}
+}

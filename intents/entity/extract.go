@@ -1,0 +1,546 @@
+package entity
+
+import (
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/weiyin-bank/weiyin/intents/normalize"
+)
+
+// Entity types produced by the extractor.
+const (
+	TypeMoney        = "money"
+	TypeForeignMoney = "foreign_money"
+	TypeNumber       = "number"
+	TypeOrdinal      = "ordinal"
+	TypePercent      = "percent"
+	TypeDate         = "date"
+	TypeTime         = "time"
+	TypeDateTime     = "datetime"
+	TypePeriod       = "period"
+	TypePhone        = "phone"
+	TypeCardTail     = "card_tail"
+	TypeAccountType  = "account_type"
+)
+
+// Entity is a value found in a message. It has the same fields, in the same order, as
+// intents.Entity, so intents converts with intents.Entity(e). Start and End are rune offsets
+// into the original text; Text == original[Start:End].
+//
+// A money entity with End2 set is a range (三到五万: Value "30000.00", End2 "50000.00"): a slot
+// asking for one amount must reject it. foreign_money values are "USD 15.00".
+type Entity struct {
+	Type  string `json:"type"`
+	Value string `json:"value"`
+	Text  string `json:"text"`
+	Start int    `json:"start"`
+	End   int    `json:"end"`
+	Slot  string `json:"slot,omitempty"`
+	End2  string `json:"end_value,omitempty"`
+}
+
+// ListValue is one value of a run-time list entity; same layout as intents.ListValue
+// (convert with entity.ListValue(v)).
+type ListValue struct {
+	Value string
+	Names []string
+}
+
+// Context is what varies per message: the clock for relative dates (any zone; dates are
+// resolved in Asia/Shanghai), the customer's lists (entity name -> values) and the date
+// conventions (the zero Calendar is the bank's; intents.Context has no such field and leaves
+// it zero).
+type Context struct {
+	Now      time.Time
+	Lists    map[string][]ListValue
+	Calendar Calendar
+}
+
+// Extractor finds entities in normalised text. It is immutable after New and safe for
+// concurrent use.
+type Extractor struct {
+	names sync.Map // list name as given -> normalised runes ([]rune)
+	nsize int64
+	mu    sync.Mutex
+}
+
+// New returns an Extractor.
+func New() *Extractor { return &Extractor{} }
+
+// priorities break ties between overlapping candidates of equal length (higher wins).
+var priority = map[string]int{
+	TypeCardTail: 90, TypePhone: 85, TypeMoney: 80, TypeForeignMoney: 79, TypeDateTime: 70,
+	TypePeriod: 66, TypeDate: 65, TypeTime: 60, TypeAccountType: 55, TypePercent: 50,
+	TypeOrdinal: 45, TypeNumber: 10,
+}
+
+type cand struct {
+	start, end int // rune range in Norm
+	typ, value string
+	end2       string
+	prio       int
+}
+
+// Extract returns the entities of t, sorted by position, with spans in the original text.
+func (x *Extractor) Extract(t normalize.Text, c Context) []Entity {
+	rs := []rune(t.Norm)
+	if len(rs) == 0 {
+		return nil
+	}
+	now := c.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	now = now.In(shanghai)
+	var cands []cand
+	add := func(s, e int, typ, val, end2 string, extra int) {
+		if e <= s {
+			return
+		}
+		cands = append(cands, cand{s, e, typ, val, end2, priority[typ] + extra})
+	}
+	x.scanLists(rs, c.Lists, add)
+	scanKeywords(rs, add)
+	scanCardTail(rs, add)
+	scanPhones(rs, add)
+	scanNumeric(rs, &dateEnv{today: dayOf(now), now: now, cal: c.Calendar}, add)
+	if len(cands) == 0 {
+		return nil
+	}
+	chosen := resolve(cands)
+	return toEntities(t, chosen)
+}
+
+// resolve keeps non-overlapping candidates: longest first, then priority, then leftmost.
+func resolve(cands []cand) []cand {
+	slices.SortStableFunc(cands, func(a, b cand) int {
+		if la, lb := a.end-a.start, b.end-b.start; la != lb {
+			return lb - la
+		}
+		if a.prio != b.prio {
+			return b.prio - a.prio
+		}
+		return a.start - b.start
+	})
+	var out []cand
+	var taken []bool // rune positions already covered by a chosen candidate
+	for _, c := range cands {
+		if taken == nil {
+			taken = make([]bool, maxEnd(cands))
+		}
+		ok := true
+		for k := c.start; k < c.end; k++ {
+			if taken[k] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			for k := c.start; k < c.end; k++ {
+				taken[k] = true
+			}
+			out = append(out, c)
+		}
+	}
+	slices.SortFunc(out, func(a, b cand) int { return a.start - b.start })
+	return out
+}
+
+func maxEnd(cs []cand) int {
+	m := 0
+	for _, c := range cs {
+		if c.end > m {
+			m = c.end
+		}
+	}
+	return m
+}
+
+func toEntities(t normalize.Text, cs []cand) []Entity {
+	// byte offset of each original rune, once.
+	offs := make([]int, 0, len(t.Original)+1)
+	for b := range t.Original {
+		offs = append(offs, b)
+	}
+	offs = append(offs, len(t.Original))
+	out := make([]Entity, 0, len(cs))
+	for _, c := range cs {
+		if c.end > len(t.Map) {
+			continue
+		}
+		s, e := t.Map[c.start], t.OrigEnd[c.end-1]
+		if s < 0 || e > len(offs)-1 || s >= e {
+			continue
+		}
+		out = append(out, Entity{Type: c.typ, Value: c.value, Text: t.Original[offs[s]:offs[e]], Start: s, End: e, End2: c.end2})
+	}
+	return out
+}
+
+type addFunc func(s, e int, typ, val, end2 string, extra int)
+
+// keywords: account types.
+var accountKeywords = []struct{ w, v string }{
+	{"活期存款", "current"}, {"活期账户", "current"}, {"活期", "current"}, {"储蓄卡", "current"}, {"借记卡", "current"},
+	{"工资卡", "current"}, {"储蓄账户", "current"}, {"定期存款", "fixed"}, {"定期账户", "fixed"}, {"定期", "fixed"},
+	{"信用卡", "credit"}, {"贷记卡", "credit"},
+}
+
+func scanKeywords(rs []rune, add addFunc) {
+	for i := 0; i < len(rs); i++ {
+		if !strings.ContainsRune("活储借工定信贷", rs[i]) {
+			continue
+		}
+		for _, k := range accountKeywords {
+			if hasStr(rs, i, k.w) {
+				add(i, i+utf8.RuneCountInString(k.w), TypeAccountType, k.v, "", 0)
+				break
+			}
+		}
+	}
+}
+
+// card tail: 尾号1234 / 尾数1234 / 末四位1234 / 后四位是1234 / 尾号幺二三四.
+var tailCues = []string{"卡号后四位", "卡号末四位", "后四位", "末四位", "尾号", "尾数", "末尾", "后4位", "末4位"}
+
+func scanCardTail(rs []rune, add addFunc) {
+	for i := 0; i < len(rs); i++ {
+		if !strings.ContainsRune("卡后末尾", rs[i]) {
+			continue
+		}
+		for _, cue := range tailCues {
+			if !hasStr(rs, i, cue) {
+				continue
+			}
+			q := i + utf8.RuneCountInString(cue)
+			for q < len(rs) && (rs[q] == ' ' || rs[q] == '是' || rs[q] == '为' || rs[q] == ':' || rs[q] == '的') {
+				q++
+			}
+			digits, end := digitString(rs, q, 4)
+			if len(digits) == 4 && (end >= len(rs) || !isDigitLike(rs[end])) {
+				add(i, end, TypeCardTail, digits, "", 0)
+			}
+			break
+		}
+	}
+}
+
+func isDigitLike(r rune) bool {
+	return isASCIIDigit(r) || chineseDigit(r) >= 0
+}
+
+// digitString reads up to max digits (Arabic or spoken, 幺洞拐 included), skipping single
+// spaces and dashes between them.
+func digitString(rs []rune, p, max int) (string, int) {
+	var b strings.Builder
+	q := p
+	for q < len(rs) && b.Len() < max {
+		r := rs[q]
+		switch {
+		case isASCIIDigit(r):
+			b.WriteRune(r)
+		case chineseDigit(r) >= 0:
+			b.WriteByte(byte('0' + chineseDigit(r)))
+		case (r == ' ' || r == '-') && b.Len() > 0 && q+1 < len(rs) && isDigitLike(rs[q+1]):
+		default:
+			return b.String(), q
+		}
+		q++
+	}
+	return b.String(), q
+}
+
+// scanPhones finds mainland mobile numbers: 13812345678, 138-1234-5678, +86 138..., and
+// spoken 一三八一二三四五六七八.
+func scanPhones(rs []rune, add addFunc) {
+	for i := 0; i < len(rs); i++ {
+		if i > 0 && (isDigitLike(rs[i-1]) || (rs[i-1] >= 'a' && rs[i-1] <= 'z')) {
+			continue
+		}
+		start := i
+		p := i
+		if hasStr(rs, p, "+86") {
+			p += 3
+		} else if hasStr(rs, p, "86") && p+2 < len(rs) && (rs[p+2] == ' ' || rs[p+2] == '-') {
+			p += 2
+		}
+		for p < len(rs) && (rs[p] == ' ' || rs[p] == '-') && p > start {
+			p++
+		}
+		if p >= len(rs) || !isDigitLike(rs[p]) {
+			continue
+		}
+		if !(rs[p] == '1' || chineseDigit(rs[p]) == 1) {
+			continue
+		}
+		digits, end := digitString(rs, p, 11)
+		if len(digits) != 11 || digits[1] < '3' || digits[1] > '9' {
+			continue
+		}
+		if end < len(rs) && (isDigitLike(rs[end]) || smallUnit(rs[end]) != 0 || bigUnit(rs[end]) != 0) {
+			continue
+		}
+		// spoken digits must be all Chinese or all Arabic, never structured numerals.
+		add(start, end, TypePhone, digits, "", 0)
+		i = end - 1
+	}
+}
+
+// scanNumeric finds money, dates, times, periods, numbers, ordinals and percents.
+func scanNumeric(rs []rune, env *dateEnv, add addFunc) {
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		prev := rune(0)
+		if i > 0 {
+			prev = rs[i-1]
+		}
+		midNumber := prev != 0 && (isASCIIDigit(prev) || (prev == '.' && i > 1 && isASCIIDigit(rs[i-2])))
+		midChinese := prev != 0 && (chineseDigit(prev) >= 0 || smallUnit(prev) != 0 || bigUnit(prev) != 0)
+		afterLetter := prev >= 'a' && prev <= 'z'
+		// dates and times
+		inChineseRun := midChinese && (chineseDigit(r) >= 0 || smallUnit(r) != 0 || bigUnit(r) != 0)
+		if !midNumber && !inChineseRun && dateStarts[r] {
+			scanDateTime(rs, i, env, add)
+		}
+		if !numericStart(r) {
+			continue
+		}
+		// money
+		if !midNumber && !afterLetter && !(midChinese && (chineseDigit(r) >= 0 || smallUnit(r) != 0)) {
+			if m, ok := moneyAt(rs, i); ok {
+				if acceptMoney(rs, m) {
+					addMoney(m, add)
+				}
+			}
+			if m, ok := approxAmount(rs, i); ok && m.end > i && (m.end >= len(rs) || true) {
+				// approximations need a currency word to be money in free text.
+				if m.amt.Range && hasCurrencyInside(rs, m) {
+					addMoney(m, add)
+				}
+			}
+		}
+		// numbers
+		if midNumber || midChinese || afterLetter {
+			continue
+		}
+		if r == '第' {
+			if n, ok := scanNumber(rs, i+1, false); ok && !n.frac && !n.neg {
+				add(i, n.end, TypeOrdinal, n.val.String(), "", 0)
+			}
+			continue
+		}
+		if hasStr(rs, i, "百分之") {
+			if n, ok := scanNumber(rs, i+3, true); ok {
+				add(i, n.end, TypePercent, n.val.String(), "", 0)
+			}
+			continue
+		}
+		if !(isASCIIDigit(r) || chineseDigit(r) >= 0 || smallUnit(r) == 10 || r == '-' || r == '负' || r == '廿' || r == '卅' || (r == '.' && i+1 < len(rs) && isASCIIDigit(rs[i+1]))) {
+			continue
+		}
+		if lo, hi, end, ok := approxNumber(rs, i); ok && lo.cmp(hi) < 0 {
+			// 三五百, 十五六, 一万六七: an approximate number is a range.
+			if n, ok := scanNumber(rs, i, true); !ok || end > n.end {
+				add(i, end, TypeNumber, lo.String(), hi.String(), 0)
+				continue
+			}
+		}
+		n, ok := scanNumber(rs, i, true)
+		if !ok || n.end <= i {
+			continue
+		}
+		if n.end < len(rs) && rs[n.end] == '%' {
+			add(i, n.end+1, TypePercent, n.val.String(), "", 0)
+			continue
+		}
+		if !acceptNumber(rs, n) {
+			continue
+		}
+		if len(n.digits) >= 20 {
+			continue
+		}
+		if afterMoneyVerb(rs, i) && !n.neg && (n.end >= len(rs) || !isDateFollower(rs[n.end]) || isYuanUnit(rs[n.end])) {
+			// 转1.5万 / 还款500: after a verb that moves money, a number is an amount.
+			if f, ok := n.val.fen(); ok && f > 0 && f <= MaxYuan*100 && n.val.s <= 2 {
+				add(i, n.end, TypeMoney, Money(f).String(), "", 0)
+				continue
+			}
+		}
+		add(i, n.end, TypeNumber, n.val.String(), "", 0)
+	}
+}
+
+// hasCurrencyInside reports whether an approximate amount carries a unit or currency word.
+func hasCurrencyInside(rs []rune, m moneyMatch) bool {
+	for k := m.start; k < m.end; k++ {
+		if isYuanUnit(rs[k]) {
+			return true
+		}
+	}
+	_, ok := matchCurrency(rs, m.end-1)
+	if ok {
+		return true
+	}
+	for k := m.start; k < m.end; k++ {
+		if _, ok := matchCurrency(rs, k); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// acceptMoney filters free-text amounts that are words: 五角大楼, 三分钟, 九十分.
+func acceptMoney(rs []rune, m moneyMatch) bool {
+	if !m.minor {
+		return true
+	}
+	last := rs[m.end-1]
+	if isFenUnit(last) {
+		// a fen-only amount (五分, 90分) is a score or a minute more often than money.
+		return m.end < len(rs) && rs[m.end] == '钱'
+	}
+	if m.end < len(rs) {
+		nx := rs[m.end]
+		if nx == ' ' {
+			return true
+		}
+		return strings.ContainsRune("钱的了吗呢吧给到至和或", nx)
+	}
+	return true
+}
+
+func addMoney(m moneyMatch, add addFunc) {
+	typ := TypeMoney
+	val := m.amt.Min.String()
+	end2 := ""
+	if m.amt.Range {
+		end2 = m.amt.Max.String()
+	}
+	if m.amt.Currency != CNY {
+		typ = TypeForeignMoney
+		val = m.amt.Currency + " " + val
+		if end2 != "" {
+			end2 = m.amt.Currency + " " + end2
+		}
+	}
+	add(m.start, m.end, typ, val, end2, 0)
+}
+
+// acceptNumber filters numerals that are words: a lone Chinese digit (一下, 一起, 两岸), a lone
+// financial digit (大陆), 十分 (very).
+func acceptNumber(rs []rune, n num) bool {
+	length := n.end - n.start
+	if n.arabic {
+		return true
+	}
+	if n.financial && length == 1 {
+		return false
+	}
+	if length == 1 {
+		// a lone Chinese digit is a number only before a measure word or standing alone.
+		if n.end >= len(rs) {
+			return n.start == 0 || rs[n.start-1] == ' '
+		}
+		return strings.ContainsRune("个笔张次位份条项元块台岁号月日年天周只名", rs[n.end])
+	}
+	if hasStr(rs, n.start, "十分") && n.end == n.start+1 {
+		return false
+	}
+	if length == 2 && n.seq && n.digits[0] == n.digits[1] && n.end < len(rs) && !strings.ContainsRune("个笔张次位份条项元块", rs[n.end]) {
+		// 一一 列出, 三三两两
+		return false
+	}
+	return true
+}
+
+// scanLists finds the longest name of any list value in the text.
+func (x *Extractor) scanLists(rs []rune, lists map[string][]ListValue, add addFunc) {
+	if len(lists) == 0 {
+		return
+	}
+	for typ, vals := range lists {
+		for _, v := range vals {
+			for _, name := range v.Names {
+				w := x.normName(name)
+				if len(w) == 0 {
+					continue
+				}
+				for i := 0; i+len(w) <= len(rs); i++ {
+					if hasAt(rs, i, w) {
+						// list names outrank builtins of the same length
+						add(i, i+len(w), typ, v.Value, "", 95)
+					}
+				}
+			}
+		}
+	}
+}
+
+// normName normalises a list name once and caches it (bounded, so that per-customer names
+// cannot grow the cache without end).
+func (x *Extractor) normName(name string) []rune {
+	if v, ok := x.names.Load(name); ok {
+		return v.([]rune)
+	}
+	w := []rune(normalize.Normalize(name).Norm)
+	x.mu.Lock()
+	if x.nsize < 50000 {
+		x.names.Store(name, w)
+		x.nsize++
+	}
+	x.mu.Unlock()
+	return w
+}
+
+// numericStart reports whether a number, an amount or a currency prefix may start with r.
+func numericStart(r rune) bool {
+	return isASCIIDigit(r) || chineseDigit(r) >= 0 || smallUnit(r) != 0 || currencyFirst[r] || r == '第' || r == '百' || r == '-' || r == '负' || r == '.' || r == '廿' || r == '卅' || r == '数' || r == '几'
+}
+
+// currencyFirst holds the first runes of currency words.
+var currencyFirst = func() map[rune]bool {
+	m := map[rune]bool{}
+	for _, c := range currencyWords {
+		m[c.w[0]] = true
+	}
+	return m
+}()
+
+// dateStarts holds every rune a date, time or period expression may start with.
+var dateStarts = func() map[rune]bool {
+	m := map[rune]bool{}
+	for _, s := range []string{"0123456789零〇一二三四五六七八九十两廿卅壹贰叁肆伍陆柒捌玖拾", "今明后大昨前寻琴听翌次本当同该上下这去近最过未接现此目周星礼月凌清早中正午傍晚夜半深白黎第"} {
+		for _, r := range s {
+			m[r] = true
+		}
+	}
+	for _, w := range relDays {
+		m[[]rune(w.w)[0]] = true
+	}
+	for _, w := range relDayParts {
+		m[[]rune(w.w)[0]] = true
+	}
+	for _, d := range dayParts {
+		m[[]rune(d.w)[0]] = true
+	}
+	for r := range festivalFirst {
+		m[r] = true
+	}
+	return m
+}()
+
+// moneyVerbs move money: a number right after one is an amount (转500, 还款1.5万).
+var moneyVerbs = []string{"转账", "转给", "汇款", "存入", "取出", "取款", "还款", "支付", "充值", "缴费", "转", "汇", "存", "取", "还", "付", "充", "缴"}
+
+func afterMoneyVerb(rs []rune, i int) bool {
+	for _, v := range moneyVerbs {
+		n := utf8.RuneCountInString(v)
+		if i-n >= 0 && hasStr(rs, i-n, v) {
+			return true
+		}
+	}
+	return false
+}

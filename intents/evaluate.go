@@ -1,0 +1,159 @@
+package intents
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+)
+
+// Report is the accuracy of an Understander on labelled lines (`weiyin eval`).
+type Report struct {
+	Lines    int     `json:"lines"`
+	InScope  int     `json:"in_scope"`  // lines whose label is not none
+	Correct  int     `json:"correct"`   // in-scope lines given their label
+	Accuracy float64 `json:"accuracy"`  // Correct / InScope
+	OutScope int     `json:"out_scope"` // lines labelled none
+	// FalseAccepts are out-of-scope lines given an intent; FalseAcceptRate their share.
+	FalseAccepts    int           `json:"false_accepts"`
+	FalseAcceptRate float64       `json:"false_accept_rate"`
+	Rejected        int           `json:"rejected"` // in-scope lines answered none
+	PerIntent       []IntentScore `json:"per_intent"`
+	Confusions      []Confusion   `json:"confusions"` // most frequent first
+	Errors          []EvalError   `json:"errors"`
+	byLabel         map[string]*IntentScore
+}
+
+// IntentScore is precision and recall of one label (none included).
+type IntentScore struct {
+	Intent    string  `json:"intent"`
+	Support   int     `json:"support"`   // lines with this label
+	Predicted int     `json:"predicted"` // lines given this intent
+	Correct   int     `json:"correct"`
+	Precision float64 `json:"precision"`
+	Recall    float64 `json:"recall"`
+}
+
+// Confusion counts lines of label Want understood as Got.
+type Confusion struct {
+	Want  string `json:"want"`
+	Got   string `json:"got"`
+	Count int    `json:"count"`
+}
+
+// EvalError is one misunderstood line.
+type EvalError struct {
+	Line       int     `json:"line"`
+	Text       string  `json:"text"`
+	Want       string  `json:"want"`
+	Got        string  `json:"got"`
+	Confidence float64 `json:"confidence"`
+}
+
+// Evaluate understands every `text<TAB>intent` line of r (blank and # lines skipped) with a
+// zero Context and scores the answers. name names r in errors.
+func Evaluate(u *Understander, r io.Reader, name string, c Context) (*Report, error) {
+	rep := &Report{byLabel: map[string]*IntentScore{}}
+	conf := map[[2]string]int{}
+	score := func(label string) *IntentScore {
+		s := rep.byLabel[label]
+		if s == nil {
+			s = &IntentScore{Intent: label}
+			rep.byLabel[label] = s
+		}
+		return s
+	}
+	err := readLabelled(r, name, func(line int, text, want string) error {
+		res := u.Understand(text, c)
+		got := res.Intent
+		rep.Lines++
+		score(want).Support++
+		score(got).Predicted++
+		if got == want {
+			score(want).Correct++
+		} else {
+			conf[[2]string{want, got}]++
+			rep.Errors = append(rep.Errors, EvalError{Line: line, Text: text, Want: want, Got: got, Confidence: res.Confidence})
+		}
+		if want == None {
+			rep.OutScope++
+			if got != None {
+				rep.FalseAccepts++
+			}
+			return nil
+		}
+		rep.InScope++
+		if got == want {
+			rep.Correct++
+		} else if got == None {
+			rep.Rejected++
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if rep.InScope > 0 {
+		rep.Accuracy = float64(rep.Correct) / float64(rep.InScope)
+	}
+	if rep.OutScope > 0 {
+		rep.FalseAcceptRate = float64(rep.FalseAccepts) / float64(rep.OutScope)
+	}
+	for _, s := range rep.byLabel {
+		if s.Predicted > 0 {
+			s.Precision = float64(s.Correct) / float64(s.Predicted)
+		}
+		if s.Support > 0 {
+			s.Recall = float64(s.Correct) / float64(s.Support)
+		}
+		rep.PerIntent = append(rep.PerIntent, *s)
+	}
+	slices.SortFunc(rep.PerIntent, func(a, b IntentScore) int { return cmp.Compare(a.Intent, b.Intent) })
+	for k, n := range conf {
+		rep.Confusions = append(rep.Confusions, Confusion{Want: k[0], Got: k[1], Count: n})
+	}
+	slices.SortFunc(rep.Confusions, func(a, b Confusion) int {
+		if c := cmp.Compare(b.Count, a.Count); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.Want, b.Want); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Got, b.Got)
+	})
+	if rep.PerIntent == nil {
+		rep.PerIntent = []IntentScore{}
+	}
+	if rep.Confusions == nil {
+		rep.Confusions = []Confusion{}
+	}
+	if rep.Errors == nil {
+		rep.Errors = []EvalError{}
+	}
+	return rep, nil
+}
+
+// Write prints the report for people: the totals, per-intent precision and recall, the
+// confusions and every misunderstood line.
+func (r *Report) Write(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "in-scope accuracy: %d/%d = %.1f%% (%d rejected as none)\n", r.Correct, r.InScope, 100*r.Accuracy, r.Rejected)
+	fmt.Fprintf(&b, "out-of-scope false accepts: %d/%d = %.1f%% (rejection %.1f%%)\n", r.FalseAccepts, r.OutScope, 100*r.FalseAcceptRate, 100*(1-r.FalseAcceptRate))
+	fmt.Fprintf(&b, "\n%-20s %7s %9s %9s %7s\n", "intent", "support", "predicted", "precision", "recall")
+	for _, s := range r.PerIntent {
+		fmt.Fprintf(&b, "%-20s %7d %9d %8.1f%% %6.1f%%\n", s.Intent, s.Support, s.Predicted, 100*s.Precision, 100*s.Recall)
+	}
+	if len(r.Confusions) > 0 {
+		fmt.Fprintf(&b, "\nconfusions (want -> got):\n")
+		for _, c := range r.Confusions {
+			fmt.Fprintf(&b, "%4d  %s -> %s\n", c.Count, c.Want, c.Got)
+		}
+		fmt.Fprintf(&b, "\nerrors:\n")
+		for _, e := range r.Errors {
+			fmt.Fprintf(&b, "  line %d: %s\twant %s, got %s (%.2f)\n", e.Line, e.Text, e.Want, e.Got, e.Confidence)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}

@@ -1,0 +1,126 @@
+package intents
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestPinyinReadings(t *testing.T) {
+	py := sharedPinyin()
+	tests := []struct {
+		text string
+		want string // readings per rune, alternatives joined by /
+		why  string
+	}{
+		{"余额", "yu e", "toneless first readings"},
+		{"银行", "yin hang", "the phrase table fixes 行 in 银行"},
+		{"还款", "huan kuan", "the phrase table fixes 还 in 还款"},
+		{"还宽", "hai/huan kuan", "an unfixed polyphone offers its common second reading"},
+		{"绿", "lv", "ü is written v"},
+		{"a余", "- yu", "a rune without pinyin has none"},
+	}
+	for _, tt := range tests {
+		rs, offs := runeOffsets(tt.text)
+		var got []string
+		for _, r := range py.readings(tt.text, rs, offs) {
+			if len(r) == 0 {
+				got = append(got, "-")
+			} else {
+				got = append(got, strings.Join(r, "/"))
+			}
+		}
+		if g := strings.Join(got, " "); g != tt.want {
+			t.Errorf("%s: readings(%s) = %s, want %s", tt.why, tt.text, g, tt.want)
+		}
+	}
+}
+
+func TestHomophoneCorrect(t *testing.T) {
+	py := sharedPinyin()
+	vocab := map[string]bool{"余额": true, "积分": true, "还款": true, "挂失": true, "一下": true, "下雨": true, "网点": true}
+	h := newHomophones(vocab, py)
+	tests := []struct {
+		in, want string
+		why      string
+	}{
+		{"查一下鱼额", "查一下余额", "a homophone of a bundle word is corrected"},
+		{"还宽", "还款", "a polyphone's second reading counts"},
+		{"鸡分多少", "积分多少", "the corrected word keeps the rest"},
+		{"挂湿银行卡", "挂失银行卡", "correction at the start"},
+		{"查一下余额", "查一下余额", "runes of a real word are never corrected (下余 sounds like 下雨)"},
+		{"余额", "余额", "a bundle word stays"},
+		{"往点", "网点", "a two-rune homophone"},
+		{"abc鱼额", "abc余额", "ASCII around is kept"},
+		{"", "", "empty stays empty"},
+	}
+	for _, tt := range tests {
+		if got := h.correct(tt.in, py); got != tt.want {
+			t.Errorf("%s: correct(%q) = %q, want %q", tt.why, tt.in, got, tt.want)
+		}
+	}
+	// Ensure words sharing a sound are left out: the transcript cannot tell which was meant.
+	h2 := newHomophones(map[string]bool{"积分": true, "基分": true}, py)
+	if got := h2.correct("鸡分", py); got != "鸡分" {
+		t.Errorf("ambiguous sound corrected to %q", got)
+	}
+}
+
+func TestFeaturesDeduplicatedAndSorted(t *testing.T) {
+	fs, content := features("余额余额", []string{"余额", "余额"}, func(rune) string { return "x" }, sharedPinyin(), nil)
+	if content != 4 {
+		t.Errorf("content = %d, want 4", content)
+	}
+	if !slices.IsSortedFunc(fs, func(a, b feat) int {
+		if a.h < b.h {
+			return -1
+		}
+		if a.h > b.h {
+			return 1
+		}
+		return 0
+	}) {
+		t.Error("features not sorted")
+	}
+	seen := map[uint64]bool{}
+	for _, f := range fs {
+		if seen[f.h] {
+			t.Fatalf("duplicate feature %x", f.h)
+		}
+		seen[f.h] = true
+	}
+	// 余 额 (chars), 余额 额余 (bigrams), yu e (pinyin), yu-e e-yu (pinyin pairs), 余额 (word)
+	if len(fs) != 9 {
+		t.Errorf("%d features, want 9", len(fs))
+	}
+}
+
+func TestFillerMask(t *testing.T) {
+	tests := []struct {
+		s      string
+		tokens []string
+		want   string // 1 for a masked rune
+		why    string
+	}{
+		{"就是查余额", []string{"就是", "查", "余额"}, "11000", "a filler token's runes are masked"},
+		{"查余额吧", []string{"查", "余额", "吧"}, "0001", "a trailing particle is masked"},
+		{"那个吧", []string{"那个", "吧"}, "", "a text of fillers only keeps them"},
+		{"余额", []string{"余额"}, "", "no filler, no mask"},
+		{"就是余额", []string{"余额"}, "", "tokens need not cover the text"},
+	}
+	for _, tt := range tests {
+		_, offs := runeOffsets(tt.s)
+		mask := fillerMask(tt.s, tt.tokens, len(offs)-1, offs)
+		got := ""
+		for _, m := range mask {
+			if m {
+				got += "1"
+			} else {
+				got += "0"
+			}
+		}
+		if got != tt.want {
+			t.Errorf("%s: fillerMask(%q) = %q, want %q", tt.why, tt.s, got, tt.want)
+		}
+	}
+}

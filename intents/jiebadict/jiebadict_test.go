@@ -1,0 +1,41 @@
+package jiebadict
+
+import (
+	"os"
+	"testing"
+)
+
+func TestFiles(t *testing.T) {
+	dir := t.TempDir()
+	p, err := Files(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Ensure every path exists and the dictionary is the embedded one.
+	for _, path := range p.Args() {
+		if _, err := os.Stat(path); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+	}
+	want, _ := files.ReadFile("jieba.dict.utf8")
+	got, err := os.ReadFile(p.Dict)
+	if err != nil || len(got) != len(want) {
+		t.Fatalf("dict: %d bytes, want %d (%v)", len(got), len(want), err)
+	}
+	// Ensure a second call reuses the files, and a damaged copy is rewritten.
+	if err := os.WriteFile(p.HMM, []byte("broken"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p2, err := Files(dir)
+	if err != nil || p2 != p {
+		t.Fatalf("second call: %+v %v", p2, err)
+	}
+	hmm, _ := os.ReadFile(p.HMM)
+	if string(hmm) == "broken" {
+		t.Error("damaged file not rewritten")
+	}
+	// Ensure an unwritable directory is an error, not a panic.
+	if _, err := Files("/proc/weiyin-cannot-write"); err == nil {
+		t.Error("unwritable directory accepted")
+	}
+}

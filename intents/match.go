@@ -1,0 +1,226 @@
+package intents
+
+import (
+	"github.com/weiyin-bank/weiyin/intents/normalize"
+	"math"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// maxAlternatives caps Result.Alternatives.
+const maxAlternatives = 3
+
+// maxRanked is how many intents score keeps: the best, its alternatives, none and spares for
+// Explain.
+const maxRanked = maxAlternatives + 3
+
+// scored is an intent with its raw match score.
+type scored struct {
+	intent  int32
+	score   float32 // blended: nearest example and centroid
+	nearest int32   // best example
+}
+
+// analysis is everything Understand and Explain compute for one message.
+type analysis struct {
+	text     string
+	norm     normalize.Text
+	entities []Entity
+	matched  string // normalised text with placeholders
+	tokens   []string
+	feats    []feat
+	content  int
+	ranked   []scored
+}
+
+// Understand tells which intent text expresses, with the entities it holds. It never fails:
+// empty, oversized, invalid or meaningless input gives intent none. Out-of-scope messages
+// come back as none, never as a guess; a message made only of slot values ("2", "500块",
+// "明天") comes back as none with its entities, for the engine to fill a slot or pick an
+// option.
+func (u *Understander) Understand(text string, c Context) Result {
+	a := u.run(text, c, nil)
+	return u.result(a)
+}
+
+func (u *Understander) run(text string, c Context, label labeler) *analysis {
+	a := &analysis{text: text}
+	in := text
+	if !utf8.ValidString(in) {
+		in = strings.ToValidUTF8(in, "\uFFFD")
+	}
+	if utf8.RuneCountInString(in) > u.opts.MaxRunes {
+		rs := []rune(in)
+		in = string(rs[:u.opts.MaxRunes])
+	}
+	a.norm = normalize.Normalize(in)
+	var hidden []span
+	a.entities, hidden = u.entities(a.norm, c)
+	spans := make([]span, 0, len(a.entities)+len(hidden))
+	for _, e := range a.entities {
+		s, en := normRange(a.norm, e.Start, e.End)
+		if s < en {
+			spans = append(spans, span{s, en, e.Type})
+		}
+	}
+	spans = append(spans, hidden...)
+	a.matched, a.tokens, a.feats, a.content = u.analyse(a.norm, spans, label, true)
+	if a.content > 0 {
+		a.ranked = u.score(a.feats)
+	}
+	return a
+}
+
+// score ranks the intents for a message's features, best first.
+func (u *Understander) score(fs []feat) []scored {
+	sc := u.scratch.Get().(*scratch)
+	defer u.scratch.Put(sc)
+	clear(sc.dot)
+	clear(sc.cdot)
+	norm := u.accumulate(fs, sc.dot, sc.cdot, sc)
+	if norm == 0 {
+		return nil
+	}
+	u.lin.probs(sc.ids, sc.xs, sc.p)
+	for i := range sc.best {
+		sc.best[i], sc.nearest[i] = 0, -1
+	}
+	for i, ex := range u.examples {
+		if sc.dot[i] == 0 {
+			continue
+		}
+		s := sc.dot[i] / (norm * ex.norm)
+		if in := ex.intent; sc.nearest[in] < 0 || s > sc.best[in] {
+			sc.best[in], sc.nearest[in] = s, int32(i)
+		}
+	}
+	// Keep the best few intents by insertion into a short sorted list: sorting every
+	// intent costs more than the matching.
+	ranked := make([]scored, 0, maxRanked+1)
+	for i := range sc.best {
+		if sc.nearest[i] < 0 {
+			continue // shares nothing with the message
+		}
+		s := sc.best[i]
+		if u.cnorm[i] != 0 {
+			s = (1-u.p.centroid)*s + u.p.centroid*sc.cdot[i]/(norm*u.cnorm[i])
+		}
+		s = (1-u.p.linear)*s + u.p.linear*sc.p[i]
+		if len(ranked) == maxRanked && s <= ranked[maxRanked-1].score {
+			continue
+		}
+		at := len(ranked)
+		for at > 0 && ranked[at-1].score < s {
+			at--
+		}
+		ranked = slices.Insert(ranked, at, scored{intent: int32(i), score: s, nearest: sc.nearest[i]})
+		if len(ranked) > maxRanked {
+			ranked = ranked[:maxRanked]
+		}
+	}
+	return ranked
+}
+
+// accumulate adds the message's weighted features into dot (per example) and cdot (per
+// intent centroid, when not nil), collects the known features' ids and weights into sc (when
+// not nil) and returns the norm of the message's vector, unseen features included.
+func (u *Understander) accumulate(fs []feat, dot, cdot []float32, sc *scratch) float32 {
+	if sc != nil {
+		sc.ids, sc.xs = sc.ids[:0], sc.xs[:0]
+	}
+	var sq float32
+	for _, f := range fs {
+		id, w := u.weight(f)
+		sq += w * w
+		if id < 0 {
+			continue
+		}
+		if sc != nil {
+			sc.ids = append(sc.ids, id)
+			sc.xs = append(sc.xs, w)
+		}
+		for _, p := range u.postings[id] {
+			dot[p.doc] += w * p.w
+		}
+		if cdot != nil {
+			for _, p := range u.cpost[id] {
+				cdot[p.doc] += w * p.w
+			}
+		}
+	}
+	norm := float32(math.Sqrt(float64(sq)))
+	if sc != nil && norm > 0 {
+		for k := range sc.xs {
+			sc.xs[k] /= norm
+		}
+	}
+	return norm
+}
+
+// confidence maps a match score to [0,1]: 0.5 at the threshold, rising steeply above it.
+func (u *Understander) confidence(score float32) float64 {
+	x := float64(score) - u.opts.Threshold
+	c := 1 / (1 + math.Exp(-12*x))
+	return math.Round(c*1000) / 1000
+}
+
+func (u *Understander) result(a *analysis) Result {
+	r := Result{Text: a.text, Normalized: a.norm.Norm, Intent: None, Entities: a.entities}
+	if r.Entities == nil {
+		r.Entities = []Entity{}
+	}
+	r.Alternatives = []Candidate{}
+	var best []scored // bank intents, best first
+	noneScore := float32(0)
+	for _, s := range a.ranked {
+		if s.intent == 0 {
+			if noneScore == 0 {
+				noneScore = s.score
+			}
+			continue
+		}
+		best = append(best, s)
+	}
+	accept := len(best) > 0 && float64(best[0].score) >= u.opts.Threshold && best[0].score > noneScore
+	start := 0
+	if accept {
+		r.Intent = u.intents[best[0].intent]
+		r.Confidence = u.confidence(best[0].score)
+		if len(best) > 1 {
+			// Closeness lowers the confidence: two intents that match alike are a coin toss.
+			gap := float64(best[0].score - best[1].score)
+			r.Confidence = math.Round(r.Confidence*(0.6+0.4*math.Min(1, gap/0.15))*1000) / 1000
+			r.Ambiguous = u.opts.AmbiguityMargin > 0 && float64(best[1].score) >= u.opts.Threshold && gap < u.opts.AmbiguityMargin
+		}
+		start = 1
+	} else {
+		// How sure none is: as sure as the background match when it beat every intent,
+		// else as unsure as the best intent was sure.
+		var top float32
+		if len(best) > 0 {
+			top = best[0].score
+		}
+		r.Confidence = math.Round((1-u.confidence(top))*1000) / 1000
+		if noneScore > top {
+			r.Confidence = max(r.Confidence, u.confidence(noneScore))
+		}
+	}
+	for _, s := range best[start:min(len(best), start+maxAlternatives)] {
+		if float64(s.score) < u.opts.Threshold/2 {
+			break // too far to be worth offering
+		}
+		r.Alternatives = append(r.Alternatives, Candidate{Intent: u.intents[s.intent], Confidence: u.confidence(s.score)})
+	}
+	return r
+}
+
+// weight returns a message feature's id in the index (-1 when no example has it) and its
+// weight: the kind's weight times the idf, or times the scaled idf of unseen features.
+func (u *Understander) weight(f feat) (int32, float32) {
+	k := kindIndex[f.kind]
+	if id, ok := u.featID[f.h]; ok {
+		return id, u.p.kind[k] * u.idf[id]
+	}
+	return -1, u.p.kind[k] * u.unknown * u.p.unknown[k]
+}

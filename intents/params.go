@@ -1,0 +1,23 @@
+package intents
+
+// params are the matcher's generic weights. They were chosen on the development and
+// evaluation sets (see doc.go); they are not per bundle.
+type params struct {
+	// kind weighs each feature kind (word, char, bigram, pinyin, pinyin2, entity).
+	kind [numKinds]float32
+	// unknown scales the idf of a message feature that no example has, by kind. An unseen
+	// character or word (帐 where the examples say 账) weighs less than a full idf: its pinyin
+	// usually still matches, and a voice transcript's homophone must not sink the match.
+	unknown [numKinds]float32
+	// centroid blends the similarity to an intent's centroid into its nearest-example score.
+	centroid float32
+	// linear blends the logistic model's probability into the similarity score.
+	linear float32
+}
+
+var defaultParams = params{
+	kind:     [numKinds]float32{1.0, 0.45, 0.9, 0.25, 0.55, 0.8},
+	unknown:  [numKinds]float32{0.6, 0.6, 0.6, 1, 1, 0.5},
+	centroid: 0.25,
+	linear:   0.7,
+}

@@ -1,0 +1,510 @@
+package intents
+
+import (
+	"cmp"
+	"fmt"
+	"github.com/weiyin-bank/weiyin/intents/entity"
+	"github.com/weiyin-bank/weiyin/intents/normalize"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/weiyin-bank/weiyin/dialogs"
+)
+
+// Options tune an Understander. The zero value gives the defaults, which were measured on
+// the development set (see doc.go).
+type Options struct {
+	// Threshold is the lowest match score an intent needs; below it the message is out of
+	// scope (intent none). 0 means DefaultThreshold.
+	Threshold float64
+	// AmbiguityMargin: when the runner-up scores within this margin of the best intent, the
+	// result is Ambiguous. 0 means DefaultAmbiguityMargin; negative disables ambiguity.
+	AmbiguityMargin float64
+	// HMM lets jieba guess words missing from its dictionary. Off by default: it made no
+	// difference to accuracy and costs time (see doc.go).
+	HMM bool
+	// NoBackground leaves out the built-in out-of-scope examples (weather, films, travel ...)
+	// that compete with the bundle's intents as intent none.
+	NoBackground bool
+	// Extractor finds the builtin entities and the values of the customer's lists; nil
+	// means DefaultExtractor(). Enum entities declared in the bundle are found by the
+	// Understander itself.
+	Extractor Extractor
+	// MaxRunes caps how much of a message is analysed; longer messages are cut. 0 means 512.
+	MaxRunes int
+}
+
+// Defaults for Options.
+const (
+	DefaultThreshold       = 0.30
+	DefaultAmbiguityMargin = 0.03
+	defaultMaxRunes        = 512
+)
+
+// Understander is the compiled NLU of one Bundle: it tells which intent a message expresses
+// and which entities it holds. It is immutable after New and safe for concurrent use.
+type Understander struct {
+	opts     Options
+	p        params
+	intents  []string // intent index -> name; intents[0] is None (the background)
+	titles   map[string]string
+	examples []example
+	// Inverted index: feature hash -> feature id; per feature its idf and postings.
+	featID   map[uint64]int32
+	idf      []float32
+	postings [][]posting
+	unknown  float32 // idf of a feature absent from every example
+	// Centroids: per intent, the mean of its normalised example vectors (sparse).
+	cpost    [][]posting // feature id -> (intent, weight)
+	cnorm    []float32
+	lin      *linear
+	labels   map[uint64]string // feature hash -> readable label (Explain)
+	enums    enumMatcher
+	known    enumMatcher // bank-listed values marked in examples (张三 as a contact)
+	homo     homophones
+	dict     domainDict
+	vocab    map[string]bool // words of the examples, keywords and entity names
+	typeRune map[string]rune
+	typeName []string // placeholder rune - placeholderBase -> type
+	replace  map[string]bool
+	tok      *tokenizer
+	py       *pinyinTable
+	extract  Extractor
+	scratch  sync.Pool
+}
+
+type example struct {
+	intent int32
+	text   string // normalised, placeholders shown as <type>
+	norm   float32
+}
+
+type posting struct {
+	doc int32
+	w   float32
+}
+
+// New compiles the intents of b into an Understander. The tokeniser is loaded on the first
+// call in the process (about a second); the bundle's entity names, synonyms and intent
+// keywords are added to its dictionary.
+func New(b *dialogs.Bundle, opts Options) (*Understander, error) {
+	if b == nil {
+		return nil, fmt.Errorf("intents: nil bundle")
+	}
+	if opts.Threshold == 0 {
+		opts.Threshold = DefaultThreshold
+	}
+	if opts.AmbiguityMargin == 0 {
+		opts.AmbiguityMargin = DefaultAmbiguityMargin
+	}
+	if opts.MaxRunes <= 0 {
+		opts.MaxRunes = defaultMaxRunes
+	}
+	return newUnderstander(b, opts, defaultParams)
+}
+
+func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, error) {
+	// The pinyin table is built while cppjieba loads its dictionary (a cgo call).
+	var wg sync.WaitGroup
+	wg.Go(func() { sharedPinyin() })
+	tok, err := sharedTokenizer()
+	wg.Wait()
+	if err != nil {
+		return nil, err
+	}
+	u := &Understander{
+		p:        p,
+		opts:     opts,
+		intents:  []string{None},
+		titles:   map[string]string{},
+		featID:   map[uint64]int32{},
+		labels:   map[uint64]string{},
+		typeRune: map[string]rune{},
+		replace:  map[string]bool{},
+		vocab:    map[string]bool{},
+		tok:      tok,
+		py:       sharedPinyin(),
+		extract:  opts.Extractor,
+	}
+	if u.extract == nil {
+		u.extract = DefaultExtractor()
+	}
+	u.initTypes(b)
+	u.enums = newEnumMatcher(b)
+	u.known = knownValues(b)
+	dw := domainWords(b)
+	u.dict = newDomainDict(dw)
+	for _, w := range dw {
+		u.vocab[w] = true
+	}
+
+	type doc struct {
+		intent int32
+		fs     []feat
+		text   string
+	}
+	var docs []doc
+	addDoc := func(intent int32, text string, marks []dialogs.Mark) {
+		s, fs := u.exampleFeatures(text, marks, intent != 0)
+		if len(fs) > 0 {
+			docs = append(docs, doc{intent, fs, s})
+		}
+	}
+	names := b.IntentNames
+	if len(names) == 0 {
+		for n := range b.Intents {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+	}
+	for _, name := range names {
+		in := b.Intents[name]
+		if in == nil || name == None {
+			continue
+		}
+		idx := int32(len(u.intents))
+		u.intents = append(u.intents, name)
+		u.titles[name] = in.Title
+		for _, ex := range in.Examples {
+			addDoc(idx, ex.Text, ex.Marks)
+		}
+		for _, kw := range in.Keywords {
+			addDoc(idx, kw, nil)
+		}
+	}
+	if len(u.intents) == 1 {
+		return nil, fmt.Errorf("intents: the bundle declares no intent with examples")
+	}
+	if !opts.NoBackground {
+		for _, s := range backgroundExamples() {
+			addDoc(0, s, nil)
+		}
+	}
+
+	u.homo = newHomophones(u.vocab, u.py)
+
+	// Document frequency over intents: a feature that every intent uses tells nothing.
+	df := map[uint64]map[int32]bool{}
+	for _, d := range docs {
+		for _, f := range d.fs {
+			m := df[f.h]
+			if m == nil {
+				m = map[int32]bool{}
+				df[f.h] = m
+			}
+			m[d.intent] = true
+		}
+	}
+	n := float64(len(u.intents))
+	hashes := make([]uint64, 0, len(df))
+	for h := range df {
+		hashes = append(hashes, h)
+	}
+	slices.Sort(hashes)
+	u.idf = make([]float32, len(hashes))
+	for i, h := range hashes {
+		u.featID[h] = int32(i)
+		u.idf[i] = float32(math.Log(1 + n/float64(len(df[h]))))
+	}
+	u.unknown = float32(math.Log(1 + n))
+	u.postings = make([][]posting, len(hashes))
+	centroid := make([]map[int32]float32, len(u.intents))
+	for i := range centroid {
+		centroid[i] = map[int32]float32{}
+	}
+	for di, d := range docs {
+		var sq float32
+		for _, f := range d.fs {
+			w := u.p.kind[kindIndex[f.kind]] * u.idf[u.featID[f.h]]
+			sq += w * w
+		}
+		norm := float32(math.Sqrt(float64(sq)))
+		u.examples = append(u.examples, example{intent: d.intent, text: d.text, norm: norm})
+		for _, f := range d.fs {
+			id := u.featID[f.h]
+			w := u.p.kind[kindIndex[f.kind]] * u.idf[id]
+			u.postings[id] = append(u.postings[id], posting{int32(di), w})
+			centroid[d.intent][id] += w / norm
+		}
+	}
+	ldocs := make([]linearDoc, len(docs))
+	for di, d := range docs {
+		ld := linearDoc{class: d.intent}
+		for _, f := range d.fs {
+			id := u.featID[f.h]
+			ld.ids = append(ld.ids, id)
+			ld.xs = append(ld.xs, u.p.kind[kindIndex[f.kind]]*u.idf[id]/u.examples[di].norm)
+		}
+		ldocs[di] = ld
+	}
+	u.lin = trainLinear(ldocs, len(hashes), len(u.intents))
+	u.cpost = make([][]posting, len(hashes))
+	u.cnorm = make([]float32, len(u.intents))
+	for in, m := range centroid {
+		ids := make([]int32, 0, len(m))
+		for id := range m {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
+		var sq float32
+		for _, id := range ids {
+			sq += m[id] * m[id]
+			u.cpost[id] = append(u.cpost[id], posting{int32(in), m[id]})
+		}
+		u.cnorm[in] = float32(math.Sqrt(float64(sq)))
+	}
+	nex := len(u.examples)
+	nin := len(u.intents)
+	u.scratch.New = func() any {
+		return &scratch{dot: make([]float32, nex), cdot: make([]float32, nin), p: make([]float32, nin),
+			best: make([]float32, nin), nearest: make([]int32, nin)}
+	}
+	return u, nil
+}
+
+// scratch is the per-call working memory, pooled.
+type scratch struct {
+	dot, cdot, p, best []float32
+	nearest, ids       []int32
+	xs                 []float32
+}
+
+// initTypes assigns a placeholder rune to every entity type and decides which types are
+// replaced by their placeholder (builtin and bank-listed values: the words themselves say
+// nothing about the intent) and which keep their words beside the type (enum values such as
+// 信用卡 or 水费 are strong cues).
+func (u *Understander) initTypes(b *dialogs.Bundle) {
+	add := func(name string, replace bool) {
+		if _, ok := u.typeRune[name]; ok {
+			return
+		}
+		u.typeRune[name] = rune(placeholderBase + len(u.typeName))
+		u.typeName = append(u.typeName, name)
+		u.replace[name] = replace
+	}
+	for _, n := range dialogs.BuiltinEntities {
+		add(n, n != "text")
+	}
+	for _, n := range []string{entity.TypeForeignMoney, entity.TypeOrdinal, entity.TypePercent} {
+		add(n, true)
+	}
+	names := make([]string, 0, len(b.Entities))
+	for n := range b.Entities {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		add(n, b.Entities[n].Kind != dialogs.EntityEnum)
+	}
+	add("other", true)
+}
+
+func (u *Understander) placeholder(typ string) rune {
+	if r, ok := u.typeRune[typ]; ok {
+		return r
+	}
+	return u.typeRune["other"]
+}
+
+func (u *Understander) nameOf(r rune) string {
+	if i := int(r - placeholderBase); i >= 0 && i < len(u.typeName) {
+		return u.typeName[i]
+	}
+	return "other"
+}
+
+// domainWords lists the words the tokens must keep whole: enum names and synonyms, intent
+// keywords and titles.
+func domainWords(b *dialogs.Bundle) []string {
+	var out []string
+	for _, e := range b.Entities {
+		for _, v := range e.Values {
+			out = append(out, v.Names...)
+		}
+	}
+	for _, in := range b.Intents {
+		out = append(out, in.Keywords...)
+		for _, t := range strings.FieldsFunc(in.Title, func(r rune) bool { return strings.ContainsRune("/、,，() （）与和及", r) }) {
+			if n := utf8.RuneCountInString(t); n >= 2 && n <= 6 {
+				out = append(out, t)
+			}
+		}
+	}
+	var keep []string
+	for _, w := range out {
+		w = normalize.Normalize(w).Norm
+		if n := utf8.RuneCountInString(w); n >= 2 && n <= 8 {
+			keep = append(keep, w)
+		}
+	}
+	slices.Sort(keep)
+	return slices.Compact(keep)
+}
+
+// span is an entity's range in normalised runes.
+type span struct {
+	start, end int
+	typ        string
+}
+
+// exampleFeatures analyses one example: marked slot values and entities found by the
+// extractor are replaced like a message's.
+// Words of bundle examples (learn) join the vocabulary that homophones are corrected to.
+func (u *Understander) exampleFeatures(text string, marks []dialogs.Mark, learn bool) (string, []feat) {
+	t := normalize.Normalize(text)
+	var spans []span
+	for _, m := range marks {
+		s, e := normRange(t, m.Start, m.End)
+		if s < e {
+			spans = append(spans, span{s, e, m.Entity})
+		}
+	}
+	ents, hidden := u.entities(t, Context{})
+	for _, en := range ents {
+		s, e := normRange(t, en.Start, en.End)
+		if s < e {
+			spans = append(spans, span{s, e, en.Type})
+		}
+	}
+	spans = append(spans, hidden...)
+	s, tokens, fs, _ := u.analyse(t, spans, u.recordLabel, false)
+	for _, tk := range tokens {
+		if learn && wordToken(tk) {
+			u.vocab[tk] = true
+		}
+	}
+	return u.display(s), fs
+}
+
+func (u *Understander) recordLabel(h uint64, kind byte, label string) {
+	if _, ok := u.labels[h]; !ok {
+		u.labels[h] = kindNames[kindIndex[kind]] + ":" + label
+	}
+}
+
+// display shows placeholders as <type>.
+func (u *Understander) display(s string) string {
+	if !strings.ContainsFunc(s, isPlaceholder) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if isPlaceholder(r) {
+			b.WriteString("<" + u.nameOf(r) + ">")
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// normRange maps a rune range of the original text to the normalised runes wholly inside it.
+func normRange(t normalize.Text, start, end int) (int, int) {
+	s := sort.Search(len(t.Map), func(i int) bool { return t.Map[i] >= start })
+	e := s
+	for e < len(t.OrigEnd) && t.OrigEnd[e] <= end {
+		e++
+	}
+	return s, e
+}
+
+// analyse replaces the slot values in t by placeholders (overlapping spans: the first,
+// longest wins), tokenises and computes the features.
+//
+// With correct, homophones of bundle words are corrected first (messages, not examples).
+func (u *Understander) analyse(t normalize.Text, spans []span, label labeler, correct bool) (string, []string, []feat, int) {
+	slices.SortStableFunc(spans, func(a, b span) int {
+		if c := cmp.Compare(a.start, b.start); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.end, a.end)
+	})
+	var b strings.Builder
+	var extra []string
+	rs := []rune(t.Norm)
+	pos := 0
+	for _, sp := range spans {
+		if sp.start < pos || sp.end > len(rs) {
+			continue
+		}
+		b.WriteString(string(rs[pos:sp.start]))
+		if u.replace[sp.typ] || u.typeRune[sp.typ] == 0 {
+			b.WriteRune(u.placeholder(sp.typ))
+		} else {
+			b.WriteString(string(rs[sp.start:sp.end]))
+			extra = append(extra, sp.typ)
+		}
+		pos = sp.end
+	}
+	b.WriteString(string(rs[pos:]))
+	s := b.String()
+	if correct {
+		s = u.homo.correct(s, u.py)
+	}
+	tokens := u.dict.apply(s, u.tok.cut(s, u.opts.HMM))
+	fs, content := features(s, tokens, u.nameOf, u.py, label)
+	for _, typ := range extra {
+		h := hashString(kindEntity, typ)
+		if label != nil {
+			label(h, kindEntity, "<"+typ+">")
+		}
+		if i, ok := slices.BinarySearchFunc(fs, h, func(f feat, h uint64) int { return cmp.Compare(f.h, h) }); !ok {
+			fs = slices.Insert(fs, i, feat{h, kindEntity})
+		}
+	}
+	return s, tokens, fs, content
+}
+
+// entities runs the extractor, the enum matcher and the customer's lists on t and merges
+// their findings: where two overlap, the longer wins (the earlier on a tie). It also returns
+// the spans of values the examples taught (张三 marked as a contact) that no list confirms:
+// they stand for their type in matching but are not reported.
+func (u *Understander) entities(t normalize.Text, c Context) ([]Entity, []span) {
+	ents := u.extract.Extract(t, c)
+	ents = append(ents, u.enums.find(t)...)
+	nReported := len(ents)
+	ents = append(ents, u.known.find(t)...)
+	type cand struct {
+		Entity
+		hidden bool
+	}
+	cands := make([]cand, len(ents))
+	for i, e := range ents {
+		cands[i] = cand{e, i >= nReported}
+	}
+	// Reported entities (extractor, enums, the customer's lists) first: a value an example taught
+	// ("招行卡") must not hide the customer's real card ("招行") found inside it.
+	slices.SortStableFunc(cands, func(a, b cand) int {
+		if a.hidden != b.hidden {
+			if a.hidden {
+				return 1
+			}
+			return -1
+		}
+		if d := cmp.Compare(b.End-b.Start, a.End-a.Start); d != 0 {
+			return d
+		}
+		return cmp.Compare(a.Start, b.Start)
+	})
+	var kept []cand
+	for _, e := range cands {
+		if e.End > e.Start && !slices.ContainsFunc(kept, func(o cand) bool { return e.Start < o.End && o.Start < e.End }) {
+			kept = append(kept, e)
+		}
+	}
+	slices.SortStableFunc(kept, func(a, b cand) int { return cmp.Compare(a.Start, b.Start) })
+	var out []Entity
+	var hidden []span
+	for _, e := range kept {
+		if !e.hidden {
+			out = append(out, e.Entity)
+		} else if s, en := normRange(t, e.Start, e.End); s < en {
+			hidden = append(hidden, span{s, en, e.Type})
+		}
+	}
+	return out, hidden
+}
