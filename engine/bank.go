@@ -117,6 +117,8 @@ func ErrorCode(err error) string {
 		return "nothing_due"
 	case errors.Is(err, ErrNotEligible):
 		return "not_eligible"
+	case errors.Is(err, ErrIdempotencyReuse):
+		return "idempotency_reuse"
 	case errors.Is(err, ErrNotFound):
 		return "not_found"
 	case errors.Is(err, ErrInvalid):

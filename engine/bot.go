@@ -59,10 +59,11 @@ var ErrNoUser = errors.New("engine: empty user id")
 // different users run in parallel. Per-conversation state lives in Session values loaded from
 // and committed to the Store each turn; the Bot itself holds only the programs and locks.
 type Bot struct {
-	cfg   Config
-	log   *slog.Logger
-	locks [512]sync.Mutex
-	lists listCache
+	cfg       Config
+	log       *slog.Logger
+	locks     [512]sync.Mutex
+	lists     listCache
+	customers customerCache
 
 	mu    sync.RWMutex
 	prog  *Program
@@ -116,6 +117,9 @@ func (b *Bot) Swap(p *Program) {
 		b.order = b.order[1:]
 	}
 }
+
+// Bank returns the bank the bot talks to (operations endpoints look customers up through it).
+func (b *Bot) Bank() Bank { return b.cfg.Bank }
 
 // Program returns the current program.
 func (b *Bot) Program() *Program {

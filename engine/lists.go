@@ -239,3 +239,40 @@ func (b *Bot) nluLists(ctx context.Context, bundle *dialogs.Bundle, cust *Custom
 	}
 	return lists, vals
 }
+
+// customerCache remembers who a WeChat user is for listTTL, so a turn does not ask the bank
+// every time. Only found customers are cached: a user who binds is seen at once.
+type customerCache struct {
+	mu sync.Mutex
+	m  map[string]cachedCustomer
+}
+
+type cachedCustomer struct {
+	at time.Time
+	c  *Customer
+}
+
+func (c *customerCache) get(key string, now time.Time) (*Customer, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[key]
+	if !ok || now.Sub(e.at) > listTTL || now.Before(e.at) {
+		return nil, false
+	}
+	return e.c, true
+}
+
+func (c *customerCache) put(key string, cust *Customer, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) > 100000 {
+		c.m = map[string]cachedCustomer{}
+	}
+	c.m[key] = cachedCustomer{at: now, c: cust}
+}
+
+func (c *customerCache) forget(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.m, key)
+}

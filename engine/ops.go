@@ -98,10 +98,11 @@ var ops = map[string]func(ctx context.Context, b Bank, c opCall) (map[string]any
 					"counterparty": t.Counterparty, "memo": t.Memo, "account": tail(a.Number, 4)})
 			}
 		}
+		count := len(items)
 		if len(items) > 10 {
-			items = items[len(items)-10:]
+			items = items[len(items)-10:] // the latest ten; count and totals cover them all
 		}
-		return map[string]any{"items": items, "count": float64(len(items)), "income": income.Yuan(), "expense": expense.Yuan(),
+		return map[string]any{"items": items, "count": float64(count), "shown": float64(len(items)), "income": income.Yuan(), "expense": expense.Yuan(),
 			"from": from.Format("2006-01-02"), "to": to.Format("2006-01-02")}, nil
 	},
 	"transfer": func(ctx context.Context, b Bank, c opCall) (map[string]any, error) {
@@ -368,15 +369,18 @@ func ratePercent(r string) string {
 	return strconv.FormatFloat(f*100, 'f', 2, 64) + "%"
 }
 
+// publicOps need no bound customer.
+var publicOps = map[string]bool{"branches": true, "booking_slots": true, "products": true}
+
 // opErrors names what a generic error means for one operation, so dialogs can handle
 // "unknown_card" rather than "not_found".
 var opErrors = map[string]map[string]string{
 	"advisor":        {"not_found": "no_advisor"},
 	"fund_collect":   {"not_found": "unknown_card"},
-	"bill_pay":       {"not_found": "unknown_biller"},
 	"cancel_booking": {"not_found": "unknown_booking"},
 	"transfer":       {"not_found": "unknown_payee"},
 	"phone_topup":    {"invalid": "invalid_phone"},
+	"bill_pay":       {"not_found": "unknown_biller", "invalid": "unknown_biller"},
 }
 
 // opErrorCode is the error code an `on` handler of op names for err.

@@ -33,10 +33,21 @@ type turn struct {
 	conf    float64
 }
 
+// maxFrames bounds the flow stack: the active flow and the interrupted ones below it.
+const maxFrames = 3
+
 // maxSteps bounds the steps one turn may run, so a dialog loop without a wait cannot hang.
 const maxSteps = 200
 
 func (t *turn) resolveCustomer(as string) error {
+	key := "openid\x00" + t.user
+	if as != "" {
+		key = "customer\x00" + as
+	}
+	if c, ok := t.b.customers.get(key, t.now); ok {
+		t.cust = c
+		return nil
+	}
 	var c Customer
 	var err error
 	if as != "" {
@@ -47,6 +58,7 @@ func (t *turn) resolveCustomer(as string) error {
 	switch {
 	case err == nil:
 		t.cust = &c
+		t.b.customers.put(key, &c, t.now)
 	case errors.Is(err, ErrNotFound):
 	default:
 		// The bank is down: the turn still runs; account flows will report the outage.
@@ -83,6 +95,8 @@ func (t *turn) reply() Reply {
 	r := Reply{Texts: t.out, Buttons: t.buttons, Intent: t.intent, Confidence: t.conf, Handoff: t.handoff}
 	if r.Intent == "" {
 		r.Intent = t.res.Intent
+	}
+	if r.Confidence == 0 && r.Intent == t.res.Intent {
 		r.Confidence = t.res.Confidence
 	}
 	for _, e := range t.res.Entities {
@@ -218,6 +232,9 @@ func (t *turn) handleLocation(m Message) {
 	if f := t.s.top(); f != nil {
 		if fl := t.flowOf(f); fl != nil && fl.Slot("lat") != nil && fl.Slot("lng") != nil {
 			f.Slots["lat"], f.Slots["lng"] = lat, lng
+			// The location may change the way through the flow ("if filled(lat)"): evaluate it
+			// again from the top; slots already filled are not asked again.
+			f.PC, f.Retries = 0, 0
 			t.runFrame(f)
 			return
 		}
@@ -338,6 +355,11 @@ func (t *turn) startFlow(name string, prefill map[string]Value) {
 			t.startFlow(bind, nil)
 		}
 		return
+	}
+	// A customer who digresses again and again must not grow the stack without bound: only the
+	// most recent interrupted flows are kept.
+	if len(t.s.Frames) >= maxFrames {
+		t.s.Frames = append([]*Frame(nil), t.s.Frames[len(t.s.Frames)-maxFrames+1:]...)
 	}
 	t.s.Seq++
 	f := &Frame{ID: fmt.Sprintf("f%d", t.s.Seq), Flow: name, Version: t.prog.Version, Slots: map[string]Value{},
@@ -499,6 +521,9 @@ func (t *turn) slotValue(sl *dialogs.Slot, e intents.Entity) (Value, bool) {
 	if e.End2 != "" && sl.Entity == "money" {
 		return Value{}, false // a range is not one amount
 	}
+	if e.Type == "datetime" && e.End2 != "" && (sl.Entity == "datetime" || sl.Entity == "time") {
+		return Value{}, false // "明天下午" is not a time yet: the flow asks for one
+	}
 	return t.convert(sl, t.valueOf(e)), true
 }
 
@@ -605,6 +630,9 @@ func (t *turn) continueFrame(f *Frame) bool {
 	case "verify":
 		code := otpIn(t.res.Text)
 		if code == "" {
+			code = t.digitsEntity(4, 8) // 幺二三四五六
+		}
+		if code == "" {
 			if changed := t.corrections(f, fl, true); len(changed) > 0 {
 				t.backToConfirm(f, fl)
 				return true
@@ -660,6 +688,11 @@ func (t *turn) answer(f *Frame, fl *dialogs.Flow, sl *dialogs.Slot) (v Value, id
 	if n, ok := pickNumber(text, t.res); ok && t.s.LastList != nil && t.s.LastList.Entity == sl.Entity {
 		if n >= 1 && n <= len(t.s.LastList.Items) {
 			return t.s.LastList.Items[n-1], -1, true
+		}
+	}
+	if sl.Entity == "number" || sl.Entity == "otp" {
+		if d := strings.NewReplacer(" ", "", "-", "").Replace(text); len(d) >= 4 && strings.Trim(d, "0123456789") == "" {
+			return Value{Type: sl.Entity, V: d, Text: text}, -1, true
 		}
 	}
 	for i, e := range t.res.Entities {
@@ -741,6 +774,19 @@ func otpIn(s string) string {
 	return ""
 }
 
+// digitsEntity returns the value of a number entity of min to max digits, if the message has one.
+func (t *turn) digitsEntity(min, max int) string {
+	for _, e := range t.res.Entities {
+		if e.Type != "number" && e.Type != "phone" {
+			continue
+		}
+		if n := len(e.Value); n >= min && n <= max && strings.Trim(e.Value, "0123456789") == "" {
+			return e.Value
+		}
+	}
+	return ""
+}
+
 func (t *turn) otpPurpose(f *Frame) string { return t.user + ":" + f.ID }
 
 // otpTarget is whom a one-time code goes to: the customer, or for binding the phone given.
@@ -796,6 +842,9 @@ func (t *turn) retry(f *Frame) {
 	fb := st.Fallback
 	if fb == nil {
 		fb = &dialogs.Step{Kind: dialogs.StepHandoff}
+	}
+	if fb.Kind == dialogs.StepEnd && fb.Prompt == nil && !t.sayReply("gave_up", nil) {
+		t.say("抱歉,这次没能帮您办好,本次办理已结束。需要时可以重新开始,或回复“转人工”。")
 	}
 	f.Wait = ""
 	if !t.actions(f, fl, []*dialogs.Step{fb}) {
@@ -1064,7 +1113,7 @@ func (t *turn) call(f *Frame, fl *dialogs.Flow, st *dialogs.Step) bool {
 		result, err = t.bind(args)
 	} else if fn, ok := ops[st.Op]; !ok {
 		err = fmt.Errorf("%w: unknown operation %q", ErrInvalid, st.Op)
-	} else if t.cust == nil {
+	} else if t.cust == nil && !publicOps[st.Op] {
 		err = fmt.Errorf("%w: no bound customer", ErrNotFound)
 	} else {
 		result, err = fn(t.ctx, t.b.cfg.Bank, opCall{cust: t.cust, args: args, key: key, now: t.now})
@@ -1104,6 +1153,7 @@ func (t *turn) bind(args map[string]any) (map[string]any, error) {
 		return nil, err
 	}
 	t.cust = &c
+	t.b.customers.forget("openid\x00" + t.user)
 	return map[string]any{"customer": c.ID, "name": c.Name}, nil
 }
 

@@ -3,8 +3,6 @@ package intents
 import (
 	"cmp"
 	"fmt"
-	"github.com/weiyin-bank/weiyin/intents/entity"
-	"github.com/weiyin-bank/weiyin/intents/normalize"
 	"math"
 	"slices"
 	"sort"
@@ -13,10 +11,12 @@ import (
 	"unicode/utf8"
 
 	"github.com/weiyin-bank/weiyin/dialogs"
+	"github.com/weiyin-bank/weiyin/intents/entity"
+	"github.com/weiyin-bank/weiyin/intents/normalize"
 )
 
-// Options tune an Understander. The zero value gives the defaults, which were measured on
-// the development set (see doc.go).
+// Options tune an Understander. The zero value gives the defaults, chosen on the evaluation
+// set (see doc.go).
 type Options struct {
 	// Threshold is the lowest match score an intent needs; below it the message is out of
 	// scope (intent none). 0 means DefaultThreshold.
@@ -51,7 +51,6 @@ type Understander struct {
 	opts     Options
 	p        params
 	intents  []string // intent index -> name; intents[0] is None (the background)
-	titles   map[string]string
 	examples []example
 	// Inverted index: feature hash -> feature id; per feature its idf and postings.
 	featID   map[uint64]int32
@@ -88,13 +87,10 @@ type posting struct {
 	w   float32
 }
 
-// New compiles the intents of b into an Understander. The tokeniser is loaded on the first
-// call in the process (about a second); the bundle's entity names, synonyms and intent
-// keywords are added to its dictionary.
+// New compiles the intents of b (examples, keywords, entity names and synonyms) into an
+// Understander; b is only read. The first call of the process also loads the tokeniser's
+// dictionaries (see Preload). It fails when b has no intent with an example.
 func New(b *dialogs.Bundle, opts Options) (*Understander, error) {
-	if b == nil {
-		return nil, fmt.Errorf("intents: nil bundle")
-	}
 	if opts.Threshold == 0 {
 		opts.Threshold = DefaultThreshold
 	}
@@ -108,6 +104,9 @@ func New(b *dialogs.Bundle, opts Options) (*Understander, error) {
 }
 
 func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, error) {
+	if b == nil {
+		return nil, fmt.Errorf("intents: nil bundle")
+	}
 	// The pinyin table is built while cppjieba loads its dictionary (a cgo call).
 	var wg sync.WaitGroup
 	wg.Go(func() { sharedPinyin() })
@@ -120,7 +119,6 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 		p:        p,
 		opts:     opts,
 		intents:  []string{None},
-		titles:   map[string]string{},
 		featID:   map[uint64]int32{},
 		labels:   map[uint64]string{},
 		typeRune: map[string]rune{},
@@ -168,7 +166,6 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 		}
 		idx := int32(len(u.intents))
 		u.intents = append(u.intents, name)
-		u.titles[name] = in.Title
 		for _, ex := range in.Examples {
 			addDoc(idx, ex.Text, ex.Marks)
 		}
@@ -176,7 +173,7 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 			addDoc(idx, kw, nil)
 		}
 	}
-	if len(u.intents) == 1 {
+	if len(docs) == 0 {
 		return nil, fmt.Errorf("intents: the bundle declares no intent with examples")
 	}
 	if !opts.NoBackground {

@@ -291,6 +291,17 @@ func scanPhones(rs []rune, add addFunc) {
 
 // scanNumeric finds money, dates, times, periods, numbers, ordinals and percents.
 func scanNumeric(rs []rune, env *dateEnv, add addFunc) {
+	// reach is the end of the furthest candidate found so far. A numeral right after another one
+	// continues it only while an earlier parse covers it: in 给张三两千块 the run 三两千 does not
+	// parse, so 两千块 may start a new amount (names ending in numerals are common: 张三, 王五).
+	reach := 0
+	inner := add
+	add = func(s, e int, typ, val, end2 string, extra int) {
+		if e > reach {
+			reach = e
+		}
+		inner(s, e, typ, val, end2, extra)
+	}
 	for i := 0; i < len(rs); i++ {
 		r := rs[i]
 		prev := rune(0)
@@ -298,7 +309,7 @@ func scanNumeric(rs []rune, env *dateEnv, add addFunc) {
 			prev = rs[i-1]
 		}
 		midNumber := prev != 0 && (isASCIIDigit(prev) || (prev == '.' && i > 1 && isASCIIDigit(rs[i-2])))
-		midChinese := prev != 0 && (chineseDigit(prev) >= 0 || smallUnit(prev) != 0 || bigUnit(prev) != 0)
+		midChinese := prev != 0 && (chineseDigit(prev) >= 0 || smallUnit(prev) != 0 || bigUnit(prev) != 0) && i < reach
 		afterLetter := prev >= 'a' && prev <= 'z'
 		// dates and times
 		inChineseRun := midChinese && (chineseDigit(r) >= 0 || smallUnit(r) != 0 || bigUnit(r) != 0)
