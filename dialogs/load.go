@@ -7,8 +7,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // MaxFileSize bounds one dialog file; larger files are refused with an io diagnostic.
@@ -46,25 +48,49 @@ func load(fsys fs.FS, dir, display string, fileName func(string) string) (*Bundl
 		d.errorf(dirPos, Pos{}, CodeIO, "no dialog files (*.dlg) in %s", display)
 		return nil, d.list
 	}
+	// Files are read in order, then parsed in parallel (a bot has a dozen files; parsing is most
+	// of a load), and their results merged back in name order so diagnostics stay stable.
+	type parsed struct {
+		name string
+		src  []byte
+		f    *File
+		d    Diagnostics
+		err  error
+	}
+	results := make([]parsed, len(names))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, n := range names {
+		results[i].name = fileName(n)
+		results[i].src, results[i].err = readLimited(fsys, path.Join(dir, n))
+		if results[i].err != nil {
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(r *parsed) {
+			defer func() { <-sem; wg.Done() }()
+			f, fd := parseFile(r.name, r.src)
+			r.f, r.d = f, fd.list
+		}(&results[i])
+	}
+	wg.Wait()
 	srcs := map[string][]byte{}
 	var files []*File
 	parsedAll := true // cross-file checks only make sense when every file was read and parsed
-	for _, n := range names {
-		name := fileName(n)
-		src, err := readLimited(fsys, path.Join(dir, n))
-		if err != nil {
-			d.errorf(Pos{File: name}, Pos{}, CodeIO, "cannot read the file: %v", unwrapPathError(err))
+	for _, r := range results {
+		if r.err != nil {
+			d.errorf(Pos{File: r.name}, Pos{}, CodeIO, "cannot read the file: %v", unwrapPathError(r.err))
 			parsedAll = false
 			continue
 		}
-		srcs[name] = src
-		f, fd := parseFile(name, src)
-		d.list = append(d.list, fd.list...)
-		if f == nil {
+		srcs[r.name] = r.src
+		d.list = append(d.list, r.d...)
+		if r.f == nil {
 			parsedAll = false
 			continue
 		}
-		files = append(files, f)
+		files = append(files, r.f)
 	}
 	var b *Bundle
 	if parsedAll {

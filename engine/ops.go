@@ -369,6 +369,10 @@ func ratePercent(r string) string {
 	return strconv.FormatFloat(f*100, 'f', 2, 64) + "%"
 }
 
+// readOnlyOps change nothing at the bank: cached lists stay valid after them.
+var readOnlyOps = map[string]bool{"balance": true, "transactions": true, "credit_bill": true, "points": true,
+	"branches": true, "booking_slots": true, "advisor": true, "products": true}
+
 // publicOps need no bound customer.
 var publicOps = map[string]bool{"branches": true, "booking_slots": true, "products": true}
 

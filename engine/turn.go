@@ -1125,10 +1125,10 @@ func (t *turn) call(f *Frame, fl *dialogs.Flow, st *dialogs.Step) bool {
 		if st.Result != "" {
 			f.Results[st.Result] = result
 		}
-		if t.cust != nil {
+		if t.cust != nil && !readOnlyOps[st.Op] {
 			t.b.lists.forget(t.cust.ID) // balances and lists may have changed
+			_, t.lists = t.b.nluLists(t.ctx, t.bundle(), t.cust)
 		}
-		_, t.lists = t.b.nluLists(t.ctx, t.bundle(), t.cust)
 		f.PC++
 		return true
 	}

@@ -18,13 +18,7 @@ func TestBankEvaluation(t *testing.T) {
 		t.Skipf("evaluation set absent: %v", err)
 	}
 	defer f.Close()
-	u := bankUnderstander(t, intents.Options{})
-	rep, err := intents.Evaluate(u, f, path, intents.Context{Now: testNow})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("in-scope accuracy %.1f%% (%d/%d), out-of-scope rejection %.1f%% (%d/%d)",
-		100*rep.Accuracy, rep.Correct, rep.InScope, 100*(1-rep.FalseAcceptRate), rep.OutScope-rep.FalseAccepts, rep.OutScope)
+	rep := evaluateBank(t, f, path)
 	if rep.InScope < 400 || rep.OutScope < 50 {
 		t.Fatalf("evaluation set too small: %d in scope, %d out", rep.InScope, rep.OutScope)
 	}

@@ -1,9 +1,16 @@
 package intents
 
 import (
+	"unsafe"
+
 	"github.com/weiyin-bank/weiyin/intents/entity"
 	"github.com/weiyin-bank/weiyin/intents/normalize"
 )
+
+// ListValue and entity.ListValue must stay identical field for field: this conversion does
+// not compile otherwise, and entityLists relies on it to share the customer's lists without
+// copying them.
+var _ = entity.ListValue(ListValue{})
 
 // Extractor finds entities in a normalised message. The default is package entity's
 // extractor; tests may inject another through Options.
@@ -23,20 +30,28 @@ func DefaultExtractor() Extractor { return entityExtractor{entity.New()} }
 func (e entityExtractor) Extract(t normalize.Text, c Context) []Entity {
 	var ec entity.Context
 	ec.Now = c.Now
-	if len(c.Lists) > 0 {
-		ec.Lists = make(map[string][]entity.ListValue, len(c.Lists))
-		for name, vs := range c.Lists {
-			l := make([]entity.ListValue, len(vs))
-			for i, v := range vs {
-				l[i] = entity.ListValue(v)
-			}
-			ec.Lists[name] = l
-		}
-	}
+	ec.Lists = entityLists(c.Lists)
 	found := e.x.Extract(t, ec)
 	out := make([]Entity, len(found))
 	for i, f := range found {
 		out[i] = Entity(f)
+	}
+	return out
+}
+
+// entityLists views the customer's lists as package entity's type without copying the values
+// (the engine passes the same, possibly long, lists every turn): the element types are
+// identical (see the conversion above), so the slices are reinterpreted in place. The
+// extractor only reads them.
+func entityLists(lists map[string][]ListValue) map[string][]entity.ListValue {
+	if len(lists) == 0 {
+		return nil
+	}
+	out := make(map[string][]entity.ListValue, len(lists))
+	for name, vs := range lists {
+		if len(vs) > 0 {
+			out[name] = unsafe.Slice((*entity.ListValue)(unsafe.Pointer(unsafe.SliceData(vs))), len(vs))
+		}
 	}
 	return out
 }

@@ -201,8 +201,9 @@ func fillerMask(s string, tokens []string, n int, offs []int) []bool {
 // runeOffsets returns the runes of s and the byte offset of each (offs[len(rs)] == len(s)),
 // so that rune ranges can be sliced out of s without allocating.
 func runeOffsets(s string) (rs []rune, offs []int) {
-	rs = make([]rune, 0, len(s))
-	offs = make([]int, 0, len(s)+1)
+	n := utf8.RuneCountInString(s)
+	rs = make([]rune, 0, n)
+	offs = make([]int, 0, n+1)
 	for i, r := range s {
 		rs = append(rs, r)
 		offs = append(offs, i)

@@ -78,9 +78,12 @@ func trainLinear(docs []linearDoc, features, classes int) *linear {
 
 // probs writes the class probabilities of a vector into p.
 func (m *linear) probs(ids []int32, xs []float32, p []float32) {
+	p = p[:m.classes]
 	clear(p)
+	xs = xs[:len(ids)]
 	for k, id := range ids {
 		row := m.w[int(id)*m.classes : int(id+1)*m.classes]
+		row = row[:len(p)]
 		x := xs[k]
 		for c, w := range row {
 			p[c] += w * x

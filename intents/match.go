@@ -32,6 +32,8 @@ type analysis struct {
 	feats    []feat
 	content  int
 	ranked   []scored
+	// bare: the message is nothing but one enum value (信用卡): it says what, not what to do.
+	bare bool
 }
 
 // Understand tells which intent text expresses, with the entities it holds. It never fails:
@@ -65,6 +67,9 @@ func (u *Understander) run(text string, c Context, label labeler) *analysis {
 		}
 	}
 	spans = append(spans, hidden...)
+	if len(a.entities) == 1 && len(hidden) == 0 && len(spans) == 1 && !u.replace[a.entities[0].Type] {
+		a.bare = spans[0].start == 0 && spans[0].end == utf8.RuneCountInString(a.norm.Norm)
+	}
 	a.matched, a.tokens, a.feats, a.content = u.analyse(a.norm, spans, label, true)
 	if a.content > 0 {
 		a.ranked = u.score(a.feats)
@@ -182,6 +187,7 @@ func (u *Understander) result(a *analysis) Result {
 		}
 		best = append(best, s)
 	}
+	u.preferFlow(best, noneScore)
 	accept := len(best) > 0 && float64(best[0].score) >= u.opts.Threshold && best[0].score > noneScore
 	start := 0
 	if accept {
@@ -191,7 +197,8 @@ func (u *Understander) result(a *analysis) Result {
 			// Closeness lowers the confidence: two intents that match alike are a coin toss.
 			gap := float64(best[0].score - best[1].score)
 			r.Confidence = math.Round(r.Confidence*(0.6+0.4*math.Min(1, gap/0.15))*1000) / 1000
-			r.Ambiguous = u.opts.AmbiguityMargin > 0 && float64(best[1].score) >= u.opts.Threshold && gap < u.opts.AmbiguityMargin
+			// A bare enum value that two intents accept is ambiguous however far apart they are.
+			r.Ambiguous = u.opts.AmbiguityMargin > 0 && float64(best[1].score) >= u.opts.Threshold && (gap < u.opts.AmbiguityMargin || a.bare)
 		}
 		start = 1
 	} else {
@@ -213,6 +220,29 @@ func (u *Understander) result(a *analysis) Result {
 		r.Alternatives = append(r.Alternatives, Candidate{Intent: u.intents[s.intent], Confidence: u.confidence(s.score)})
 	}
 	return r
+}
+
+// preferFlow moves the best flow intent to the front of best (sorted by score) when a FAQ
+// intent leads it by less than params.faqMargin and it would be accepted on its own; the
+// others keep their order.
+func (u *Understander) preferFlow(best []scored, noneScore float32) {
+	if len(best) < 2 || !u.faq[best[0].intent] {
+		return
+	}
+	for j := 1; j < len(best); j++ {
+		if best[0].score-best[j].score >= u.p.faqMargin {
+			return
+		}
+		if !u.faq[best[j].intent] {
+			f := best[j]
+			if float64(f.score) < u.opts.Threshold || f.score <= noneScore {
+				return
+			}
+			copy(best[1:j+1], best[:j])
+			best[0] = f
+			return
+		}
+	}
 }
 
 // weight returns a message feature's id in the index (-1 when no example has it) and its

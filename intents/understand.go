@@ -15,8 +15,8 @@ import (
 	"github.com/weiyin-bank/weiyin/intents/normalize"
 )
 
-// Options tune an Understander. The zero value gives the defaults, chosen on the evaluation
-// set (see doc.go).
+// Options tune an Understander. The zero value gives the defaults (see doc.go for how they
+// were chosen).
 type Options struct {
 	// Threshold is the lowest match score an intent needs; below it the message is out of
 	// scope (intent none). 0 means DefaultThreshold.
@@ -41,7 +41,7 @@ type Options struct {
 // Defaults for Options.
 const (
 	DefaultThreshold       = 0.30
-	DefaultAmbiguityMargin = 0.03
+	DefaultAmbiguityMargin = 0.05
 	defaultMaxRunes        = 512
 )
 
@@ -51,6 +51,7 @@ type Understander struct {
 	opts     Options
 	p        params
 	intents  []string // intent index -> name; intents[0] is None (the background)
+	faq      []bool   // intent index -> a knowledge answer (dialogs.Intent.IsFAQ)
 	examples []example
 	// Inverted index: feature hash -> feature id; per feature its idf and postings.
 	featID   map[uint64]int32
@@ -119,6 +120,7 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 		p:        p,
 		opts:     opts,
 		intents:  []string{None},
+		faq:      []bool{false},
 		featID:   map[uint64]int32{},
 		labels:   map[uint64]string{},
 		typeRune: map[string]rune{},
@@ -166,6 +168,7 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 		}
 		idx := int32(len(u.intents))
 		u.intents = append(u.intents, name)
+		u.faq = append(u.faq, in.IsFAQ())
 		for _, ex := range in.Examples {
 			addDoc(idx, ex.Text, ex.Marks)
 		}

@@ -54,8 +54,11 @@ func runChat(ctx context.Context, args []string, io stdio) int {
 		return 2
 	}
 	o.bot.Now = now
-	// The operator's log: one-time codes of the sandbox appear here.
-	o.bot.Logger = slog.New(slog.NewTextHandler(io.err, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	// The operator's log (warnings) and the sandbox's text messages go to stderr.
+	o.bot.Logger = slog.New(slog.NewTextHandler(io.err, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	o.bot.OTPSink = func(phone, purpose, code string) {
+		fmt.Fprintf(io.err, "      (沙箱短信 -> %s) 您的验证码是 %s,5分钟内有效。\n", engine.MaskPhone(phone), code)
+	}
 	if o.bot.Fixture != "" && o.bot.DataDir == "weiyin-data" {
 		o.bot.DataDir = filepath.Join("weiyin-data", "fixture-"+strings.TrimSuffix(filepath.Base(o.bot.Fixture), filepath.Ext(o.bot.Fixture)))
 	}
@@ -186,12 +189,7 @@ func fixtureOTP(path string) string {
 	if path == "" {
 		return ""
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	fix, err := sandbox.LoadFixture(f)
+	fix, err := sandbox.LoadFixtureFile(path)
 	if err != nil {
 		return ""
 	}

@@ -13,7 +13,9 @@ import (
 // directory that fails the check is reported and the last good program keeps serving. It
 // returns when ctx ends.
 func watchDialogs(ctx context.Context, dir string, every time.Duration, bot *engine.Bot, log *slog.Logger, onReload func(ok bool)) {
-	last := dirStamp(dir)
+	// The running program's version is the content hash of the files it was loaded from, so a
+	// change made before the watcher starts is not missed.
+	last := bot.Program().Version
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {

@@ -32,6 +32,8 @@ type botOptions struct {
 	SessionTTL time.Duration
 	// Bank, when set, is used instead of opening the sandbox (serve --bank-url).
 	Bank engine.Bank
+	// OTPSink receives the sandbox's one-time codes (the text message a real bank would send).
+	OTPSink func(phone, purpose, code string)
 }
 
 // loadProgram loads and checks a dialog directory ("" = embedded) and builds its NLU.
@@ -118,19 +120,14 @@ func newBotWith(ctx context.Context, prog *engine.Program, o botOptions) (*engin
 	if bank == nil {
 		var fix *sandbox.Fixture
 		if o.Fixture != "" {
-			f, err := os.Open(o.Fixture)
-			if err != nil {
-				closeAll()
-				return nil, nil, fmt.Errorf("fixture: %w", err)
-			}
-			fix, err = sandbox.LoadFixture(f)
-			f.Close()
+			f, err := sandbox.LoadFixtureFile(o.Fixture)
 			if err != nil {
 				closeAll()
 				return nil, nil, fmt.Errorf("fixture %s: %w", o.Fixture, err)
 			}
+			fix = f
 		}
-		sb, err := sandbox.Open(filepath.Join(dir, "bank.db"), sandbox.Options{Clock: clock, Logger: o.Logger, Fixture: fix, Batch: true})
+		sb, err := sandbox.Open(filepath.Join(dir, "bank.db"), sandbox.Options{Clock: clock, Logger: o.Logger, Fixture: fix, Batch: true, OTPSink: o.OTPSink})
 		if err != nil {
 			closeAll()
 			if errors.Is(err, sandbox.ErrFixtureMismatch) {

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/weiyin-bank/weiyin/engine"
+)
+
+// Ensure a hot reload takes a good dialog directory and refuses a broken one, keeping the last
+// good program serving.
+func TestWatchDialogs(t *testing.T) {
+	dir := t.TempDir()
+	srcs, _ := filepath.Glob("../../dialogs/bank/*.dlg")
+	if len(srcs) == 0 {
+		t.Fatal("no shipped dialogs found")
+	}
+	for _, p := range srcs {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, filepath.Base(p)), b, 0o644)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	bot, closeBot, err := newBot(ctx, botOptions{Dialogs: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeBot()
+	first := bot.Program().Version
+	events := make(chan bool, 4)
+	go watchDialogs(ctx, dir, 20*time.Millisecond, bot, slog.New(slog.DiscardHandler), func(ok bool) { events <- ok })
+
+	common := filepath.Join(dir, "00-common.dlg")
+	good, _ := os.ReadFile(common)
+	os.WriteFile(common, append(good, []byte("\nreply greeting \"broken\" {\n")...), 0o644)
+	if ok := waitReload(t, events); ok {
+		t.Fatal("a directory that fails check was loaded")
+	}
+	if bot.Program().Version != first {
+		t.Fatal("the running program changed after a failed reload")
+	}
+	os.WriteFile(common, []byte(strings.Replace(string(good), "weiyin 1", "weiyin 1\n# edited", 1)), 0o644)
+	if ok := waitReload(t, events); !ok {
+		t.Fatal("a good directory was refused")
+	}
+	if bot.Program().Version == first {
+		t.Fatal("the program did not change after a good reload")
+	}
+	rep, err := bot.Turn(ctx, "o_demo_1", engine.Message{Text: "我的余额"})
+	if err != nil || rep.Intent != "balance" {
+		t.Fatalf("after reload: %v %v", rep.Intent, err)
+	}
+}
+
+func waitReload(t *testing.T, events chan bool) bool {
+	t.Helper()
+	select {
+	case ok := <-events:
+		return ok
+	case <-time.After(20 * time.Second):
+		t.Fatal("no reload happened")
+		return false
+	}
+}
