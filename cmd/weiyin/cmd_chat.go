@@ -71,7 +71,7 @@ func runChat(ctx context.Context, args []string, io stdio) int {
 
 	lines, closeLines := chatInput(io)
 	defer closeLines()
-	rec, err := newChatRecorder(o.record, o.user, o.as, now, fixtureOTP(o.bot.Fixture))
+	rec, err := newChatRecorder(o.record, "recorded with weiyin chat", o.user, o.as, now, fixtureOTP(o.bot.Fixture))
 	if err != nil {
 		fmt.Fprintln(io.err, "weiyin chat:", err)
 		return 2

@@ -34,6 +34,7 @@ type serveOptions struct {
 	drain        time.Duration
 	reloadEvery  time.Duration
 	debugAddr    string
+	record       string
 }
 
 // serveEnv is what serve takes from the process; tests replace it.
@@ -66,6 +67,7 @@ func runServeEnv(ctx context.Context, args []string, io stdio, env serveEnv) int
 	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.DurationVar(&o.drain, "drain", 30*time.Second, "on SIGTERM, how long to wait for in-flight turns")
 	fs.DurationVar(&o.reloadEvery, "reload-every", 2*time.Second, "how often --dialogs is checked for changes")
+	fs.StringVar(&o.record, "record", "", "write every conversation to DIR/USER.convo.txt (masked), to turn into regression tests")
 	fs.StringVar(&o.debugAddr, "debug-addr", "", "serve net/http/pprof on this address (keep it on loopback); off by default")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -117,6 +119,15 @@ func serve(ctx context.Context, o serveOptions, env serveEnv, log *slog.Logger) 
 		return err
 	}
 	defer closeBot()
+	var turner web.Turner = bot
+	if o.record != "" {
+		rt, err := newRecordingTurner(bot, o.record)
+		if err != nil {
+			return fmt.Errorf("--record: %w", err)
+		}
+		defer rt.Close()
+		turner = rt
+	}
 
 	metrics := web.NewMetrics()
 	var draining atomic.Bool
@@ -145,7 +156,7 @@ func serve(ctx context.Context, o serveOptions, env serveEnv, log *slog.Logger) 
 	mux := http.NewServeMux()
 	var wh *wechat.Handler
 	if wcfg.Token != "" {
-		wh, err = wechat.NewHandler(wechat.Options{Config: wcfg, Turner: metrics.Instrument("wechat", bot),
+		wh, err = wechat.NewHandler(wechat.Options{Config: wcfg, Turner: metrics.Instrument("wechat", turner),
 			Sender: client, Logger: log, OnDuplicate: metrics.DedupeHits.Inc,
 			OnTemplateReceipt: func(ctx context.Context, msgID int64, status string) {
 				if err := queue.Receipt(ctx, msgID, status); err != nil && !errors.Is(err, notify.ErrNotFound) {
@@ -163,7 +174,7 @@ func serve(ctx context.Context, o serveOptions, env serveEnv, log *slog.Logger) 
 		})))
 	}
 	mux.Handle("/api/chat", web.LogRequests(log, metrics, "chat",
-		web.NewChat(web.ChatOptions{Turner: metrics.Instrument("web", bot), SandboxLogin: o.sandboxLogin, Logger: log})))
+		web.NewChat(web.ChatOptions{Turner: metrics.Instrument("web", turner), SandboxLogin: o.sandboxLogin, Logger: log})))
 	nh := web.LogRequests(log, metrics, "notify", notify.Handler(queue, getenv("WEIYIN_NOTIFY_TOKEN")))
 	mux.Handle("/api/notify", nh)
 	mux.Handle("/api/notify/", nh)

@@ -16,6 +16,7 @@ func watchDialogs(ctx context.Context, dir string, every time.Duration, bot *eng
 	// The running program's version is the content hash of the files it was loaded from, so a
 	// change made before the watcher starts is not missed.
 	last := bot.Program().Version
+	pending := ""
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
@@ -26,9 +27,16 @@ func watchDialogs(ctx context.Context, dir string, every time.Duration, bot *eng
 		}
 		stamp := dirStamp(dir)
 		if stamp == last {
+			pending = ""
 			continue
 		}
-		last = stamp
+		// Load only once the files have stopped changing for one tick: an editor may be
+		// half-way through writing them.
+		if stamp != pending {
+			pending = stamp
+			continue
+		}
+		last, pending = stamp, ""
 		prog, err := loadProgram(dir)
 		if err != nil {
 			log.Error("dialog reload refused; the last good dialogs keep serving", "dir", dir, "err", err)

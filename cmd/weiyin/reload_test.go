@@ -51,6 +51,9 @@ func TestWatchDialogs(t *testing.T) {
 	if ok := waitReload(t, events); !ok {
 		t.Fatal("a good directory was refused")
 	}
+	if v := bot.Program().Version; v != bundleVersion(os.DirFS(dir), ".") {
+		t.Fatalf("running version %s is not the files' version", v)
+	}
 	if bot.Program().Version == first {
 		t.Fatal("the program did not change after a good reload")
 	}
