@@ -1,9 +1,3 @@
-// Package store keeps conversation sessions in bbolt: one record per user plus the replies
-// already given per message id, committed together in one transaction so a crash never leaves
-// a turn half-saved and a retried message finds its reply.
-//
-// Commits go through bbolt's Batch, so concurrent turns of many users share one fsync (group
-// commit) while each Commit still returns only once its data is durable.
 package store
 
 import (

@@ -31,10 +31,12 @@ func (b *Bank) Customer(ctx context.Context, id string) (engine.Customer, error)
 	return c, wrapOp("customer", err)
 }
 
-// known checks that a customer exists.
+// known checks that a customer exists, without decoding the record.
 func (r *rtx) known(id string) error {
-	var c engine.Customer
-	return r.customer(id, &c)
+	if id == "" || r.tx.Bucket(bCustomers).Get([]byte(id)) == nil {
+		return fmt.Errorf("customer %q: %w", id, engine.ErrNotFound)
+	}
+	return nil
 }
 
 func (r *rtx) customer(id string, c *engine.Customer) error {
@@ -112,7 +114,11 @@ func (b *Bank) Accounts(ctx context.Context, customer string) ([]engine.Account,
 		if err := r.known(customer); err != nil {
 			return err
 		}
-		return each(r, bAccounts, func(_ string, a ledgerAccount) error {
+		return r.owned(customer, ixAccount, func(id string) error {
+			a, err := r.account(id)
+			if err != nil {
+				return err
+			}
 			if a.Kind == kindCustomer && a.Customer == customer {
 				out = append(out, a.Account)
 			}
@@ -261,7 +267,11 @@ func (b *Bank) OtherBankCards(ctx context.Context, customer string) ([]engine.Ot
 		if err := r.known(customer); err != nil {
 			return err
 		}
-		return each(r, bOBCards, func(num string, card engine.OtherBankCard) error {
+		return r.owned(customer, ixOBCard, func(num string) error {
+			var card engine.OtherBankCard
+			if err := r.get(bOBCards, num, &card); err != nil {
+				return fmt.Errorf("other bank card %s: %w", maskNumber(num), err)
+			}
 			if card.Customer != customer {
 				return nil
 			}
@@ -312,9 +322,13 @@ func (b *Bank) CreditCards(ctx context.Context, customer string) ([]engine.Credi
 		if err := r.known(customer); err != nil {
 			return err
 		}
-		return each(r, bCards, func(_ string, card engine.CreditCard) error {
+		return r.owned(customer, ixCard, func(id string) error {
+			card, err := r.creditCardByID(id)
+			if err != nil {
+				return fmt.Errorf("credit card %q: %w", id, err)
+			}
 			if card.Customer == customer {
-				out = append(out, card)
+				out = append(out, *card)
 			}
 			return nil
 		})
@@ -333,9 +347,13 @@ func (r *rtx) creditCardByID(id string) (*engine.CreditCard, error) {
 // creditCard finds the customer's credit card by id, number or last four digits.
 func (r *rtx) creditCard(customer, ref string) (*engine.CreditCard, error) {
 	var found []*engine.CreditCard
-	err := each(r, bCards, func(_ string, c engine.CreditCard) error {
+	err := r.owned(customer, ixCard, func(id string) error {
+		c, err := r.creditCardByID(id)
+		if err != nil {
+			return fmt.Errorf("credit card %q: %w", id, err)
+		}
 		if c.Customer == customer && ref != "" && (c.ID == ref || c.Number == ref || (len(ref) == 4 && strings.HasSuffix(c.Number, ref))) {
-			found = append(found, &c)
+			found = append(found, c)
 		}
 		return nil
 	})

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -56,6 +57,7 @@ type Bank struct {
 	batch bool
 	otp   string // fixed one-time code from the fixture, "" for random codes
 	sink  func(phone, purpose, code string)
+	ref   atomic.Pointer[refData] // branches, products, billers, advisors (index.go)
 }
 
 var _ engine.Bank = (*Bank)(nil)
@@ -86,7 +88,7 @@ var (
 	bOTP       = []byte("otp")
 	bApps      = []byte("applications")
 	allBuckets = [][]byte{bMeta, bCustomers, bOpenIDs, bAccounts, bNumbers, bPostings, bContacts, bCards,
-		bOBCards, bBranches, bAdvisors, bProducts, bBillers, bHoldings, bBookings, bSlots, bIdem, bOTP, bApps}
+		bOBCards, bBranches, bAdvisors, bProducts, bBillers, bHoldings, bBookings, bSlots, bIdem, bOTP, bApps, bIndex}
 )
 
 // meta keys
@@ -135,11 +137,17 @@ func Open(path string, opts Options) (*Bank, error) {
 			err = nil
 		}
 	}
+	if err == nil { // a file seeded before the customer index existed gets it now
+		err = db.Update(func(tx *bolt.Tx) error { return (&rtx{tx: tx, now: b.now()}).ensureIndex() })
+	}
 	if err == nil {
 		err = db.View(func(tx *bolt.Tx) error {
 			b.otp = string(tx.Bucket(bMeta).Get(kOTP))
 			return nil
 		})
+	}
+	if err == nil {
+		err = b.loadRef()
 	}
 	if err != nil {
 		db.Close()

@@ -28,20 +28,18 @@ func (b *Bank) Branches(ctx context.Context, q engine.BranchQuery) ([]engine.Bra
 	var out []engine.Branch
 	want := strings.TrimSpace(q.District)
 	short := strings.TrimSuffix(strings.TrimSuffix(want, "区"), "新")
-	err := b.view(ctx, func(r *rtx) error {
-		return each(r, bBranches, func(_ string, br engine.Branch) error {
-			if want != "" && !strings.Contains(br.District, short) && !strings.Contains(br.Name, want) && !strings.Contains(br.Address, want) {
-				return nil
-			}
-			if q.Lat != 0 || q.Lng != 0 {
-				br.Distance = math.Round(haversine(q.Lat, q.Lng, br.Lat, br.Lng))
-			}
-			out = append(out, br)
-			return nil
-		})
-	})
+	d, err := b.reference(ctx)
 	if err != nil {
 		return nil, wrapOp("branches", err)
+	}
+	for _, br := range d.branches { // br is a copy: Distance is set on it only
+		if want != "" && !strings.Contains(br.District, short) && !strings.Contains(br.Name, want) && !strings.Contains(br.Address, want) {
+			continue
+		}
+		if q.Lat != 0 || q.Lng != 0 {
+			br.Distance = math.Round(haversine(q.Lat, q.Lng, br.Lat, br.Lng))
+		}
+		out = append(out, br)
 	}
 	if q.Lat != 0 || q.Lng != 0 {
 		sort.SliceStable(out, func(i, j int) bool { return out[i].Distance < out[j].Distance })
@@ -203,7 +201,11 @@ func (b *Bank) Advisor(ctx context.Context, customer string) (engine.Advisor, er
 		if c.Advisor == "" {
 			return fmt.Errorf("advisor of %s: %w", customer, engine.ErrNotFound)
 		}
-		return r.get(bAdvisors, c.Advisor, &a)
+		var ok bool
+		if a, ok = b.ref.Load().advisors[c.Advisor]; !ok {
+			return engine.ErrNotFound
+		}
+		return nil
 	})
 	return a, wrapOp("advisor", err)
 }

@@ -19,6 +19,18 @@
 // restart) returns the first result and moves nothing; the same key with a different request
 // is engine.ErrIdempotencyReuse. Failed calls store nothing and may be retried.
 //
+// # Reads
+//
+// Reads touch only what they answer with. A customer_index bucket lists each customer's
+// deposit accounts, credit cards and cards at other banks (customer NUL kind NUL id), so
+// Accounts, CreditCards, OtherBankCards and the card lookups of payments decode only that
+// customer's records. Ownership never changes after seeding: the index is written in the
+// seeding transaction, and Open builds it for a file seeded before it existed (meta/indexed
+// marks it complete). Branches, products, billers and advisors are written only by seeding:
+// they are read into memory at Open and again after Seed, and served from there; the
+// sandbox is the only writer of its file, so the copy cannot go stale. Every write still
+// goes through bbolt as before.
+//
 // # Caveats
 //
 // Times come from Options.Clock; "today" for daily limits is the calendar day in Asia/Shanghai.

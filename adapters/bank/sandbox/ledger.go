@@ -264,12 +264,13 @@ func (b *Bank) Check(ctx context.Context) (Audit, error) {
 }
 
 // Seed loads f into an empty database. Seeding again with the same fixture does nothing;
-// with another one it is ErrFixtureMismatch.
+// with another one it is ErrFixtureMismatch. The in-memory reference data is read again
+// from the file afterwards.
 func (b *Bank) Seed(f *Fixture) error {
 	if err := f.validate(); err != nil {
 		return err
 	}
-	return b.db.Update(func(tx *bolt.Tx) error {
+	err := b.db.Update(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bMeta)
 		if h := meta.Get(kSeeded); h != nil {
 			if string(h) == f.Hash() {
@@ -293,8 +294,15 @@ func (b *Bank) Seed(f *Fixture) error {
 				return err
 			}
 		}
-		return meta.Put(kSeeded, []byte(f.Hash()))
+		if err := meta.Put(kSeeded, []byte(f.Hash())); err != nil {
+			return err
+		}
+		return r.ensureIndex()
 	})
+	if err != nil {
+		return err
+	}
+	return b.loadRef()
 }
 
 // seed writes a validated fixture. Parse errors cannot happen here: validate passed.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/weiyin-bank/weiyin/engine"
@@ -14,11 +15,11 @@ const maxTopup engine.Money = 2000_00
 
 // Products lists the wealth products in id order.
 func (b *Bank) Products(ctx context.Context) ([]engine.Product, error) {
-	var out []engine.Product
-	err := b.view(ctx, func(r *rtx) error {
-		return each(r, bProducts, func(_ string, p engine.Product) error { out = append(out, p); return nil })
-	})
-	return out, wrapOp("products", err)
+	d, err := b.reference(ctx)
+	if err != nil {
+		return nil, wrapOp("products", err)
+	}
+	return slices.Clone(d.products), nil
 }
 
 // Holdings lists the wealth products the customer holds.
@@ -91,11 +92,11 @@ func (b *Bank) PhoneTopup(ctx context.Context, key string, req engine.TopupReque
 
 // Billers lists the utility companies in id order.
 func (b *Bank) Billers(ctx context.Context) ([]engine.Biller, error) {
-	var out []engine.Biller
-	err := b.view(ctx, func(r *rtx) error {
-		return each(r, bBillers, func(_ string, bl engine.Biller) error { out = append(out, bl); return nil })
-	})
-	return out, wrapOp("billers", err)
+	d, err := b.reference(ctx)
+	if err != nil {
+		return nil, wrapOp("billers", err)
+	}
+	return slices.Clone(d.billers), nil
 }
 
 // PayBill pays a utility bill. Biller is a biller id, or a utility (water, electricity, gas,
@@ -182,12 +183,7 @@ func (b *Bank) ApplyCard(ctx context.Context, key string, req engine.CardApplica
 		case "debit":
 		case "credit":
 			n := 0
-			if err := each(r, bCards, func(_ string, card engine.CreditCard) error {
-				if card.Customer == c.ID {
-					n++
-				}
-				return nil
-			}); err != nil {
+			if err := r.owned(c.ID, ixCard, func(string) error { n++; return nil }); err != nil {
 				return engine.Application{}, err
 			}
 			if n >= maxCredit {
@@ -249,9 +245,13 @@ func (r *rtx) debitCard(customer, ref string) (*ledgerAccount, error) {
 	}
 	var found []ledgerAccount
 	if len(ref) == 4 {
-		err := each(r, bAccounts, func(_ string, a ledgerAccount) error {
+		err := r.owned(customer, ixAccount, func(id string) error {
+			a, err := r.account(id)
+			if err != nil {
+				return err
+			}
 			if a.Kind == kindCustomer && a.Customer == customer && strings.HasSuffix(a.Number, ref) {
-				found = append(found, a)
+				found = append(found, *a)
 			}
 			return nil
 		})
