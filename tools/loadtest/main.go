@@ -35,6 +35,7 @@ import (
 type options struct {
 	url, token, appID, aesKey string
 	users, n                  int
+	rate                      float64
 	duration, timeout, ramp   time.Duration
 	texts                     string
 	fake                      bool
@@ -48,6 +49,7 @@ func main() {
 	flag.StringVar(&o.appID, "appid", os.Getenv("WEIYIN_WECHAT_APPID"), "AppID (default $WEIYIN_WECHAT_APPID)")
 	flag.StringVar(&o.aesKey, "aeskey", os.Getenv("WEIYIN_WECHAT_AESKEY"), "EncodingAESKey; empty = plaintext mode (default $WEIYIN_WECHAT_AESKEY)")
 	flag.IntVar(&o.users, "users", 1000, "simulated users (openids o_load_0000...)")
+	flag.Float64Var(&o.rate, "rate", 0, "offered load in messages/s, spread over the users (0: every user sends as fast as its replies come back)")
 	flag.IntVar(&o.n, "n", 30000, "messages to send in all (bound)")
 	flag.DurationVar(&o.duration, "duration", 30*time.Second, "stop sending after this long (bound)")
 	flag.DurationVar(&o.ramp, "ramp", time.Second, "start the users evenly over this long (connections are opened gradually)")
@@ -123,6 +125,7 @@ func load(o options, signer *wechattest.Signer) result {
 	var mu sync.Mutex
 	res := result{errs: map[string]int64{}}
 	var wg sync.WaitGroup
+	tokens := pace(ctx, o.rate)
 	start := time.Now()
 	for u := range o.users {
 		wg.Add(1)
@@ -136,6 +139,13 @@ func load(o options, signer *wechattest.Signer) result {
 			var ok, async, sent int64
 			errs := map[string]int64{}
 			for i := 0; ctx.Err() == nil && budget.Add(-1) >= 0; i++ {
+				if tokens != nil {
+					select {
+					case <-tokens:
+					case <-ctx.Done():
+						continue
+					}
+				}
 				id := base + seq.Add(1)
 				m := wechattest.Msg{To: "gh_load", From: user, CreateTime: time.Now().Unix(), Type: "text",
 					Content: texts[(u+i)%len(texts)], MsgID: id}
@@ -167,6 +177,37 @@ func load(o options, signer *wechattest.Signer) result {
 	wg.Wait()
 	res.elapsed = time.Since(start)
 	return res
+}
+
+// pace returns a channel that yields rate tokens a second (nil for no pacing): with a rate,
+// the load is open: users send when a token comes, as many real users would, whatever the
+// server's latency.
+func pace(ctx context.Context, rate float64) <-chan struct{} {
+	if rate <= 0 {
+		return nil
+	}
+	ch := make(chan struct{}, int(rate)+1)
+	go func() {
+		const tick = time.Millisecond
+		t := time.NewTicker(tick)
+		defer t.Stop()
+		start, sent := time.Now(), 0
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case now := <-t.C:
+				due := int(rate * now.Sub(start).Seconds())
+				for ; sent < due; sent++ {
+					select {
+					case ch <- struct{}{}:
+					default: // every user is busy: the token is dropped, as a real user would wait
+					}
+				}
+			}
+		}
+	}()
+	return ch
 }
 
 // push sends one message and classifies the outcome: "" a text reply, "success", or an error
