@@ -29,8 +29,13 @@ func (m Money) Yuan() string {
 	return fmt.Sprintf("%s%d.%02d", sign, v/100, v%100)
 }
 
-// String formats money as customers read it: ¥1,234.50.
-func (m Money) String() string { return "¥" + groupYuan(m) }
+// String formats money as customers read it: ¥1,234.50, -¥6,500.00.
+func (m Money) String() string {
+	if m < 0 {
+		return "-¥" + groupYuan(-m)
+	}
+	return "¥" + groupYuan(m)
+}
 
 func groupYuan(m Money) string {
 	s := m.Yuan()
