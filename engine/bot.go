@@ -2,10 +2,13 @@ package engine
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"log/slog"
 	"strings"
 	"sync"
@@ -36,6 +39,8 @@ type Config struct {
 	Clock      Clock
 	Logger     *slog.Logger
 	SessionTTL time.Duration // idle time after which a session restarts; default 15m
+	// Rand makes each new session's nonce, part of every idempotency key; default crypto/rand.
+	Rand io.Reader
 	// Observe, when set, is called after every turn (metrics).
 	Observe func(TurnInfo)
 }
@@ -84,6 +89,9 @@ func New(p *Program, cfg Config) (*Bot, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Reader
 	}
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = 15 * time.Minute
@@ -227,7 +235,11 @@ func (b *Bot) loadSession(ctx context.Context, user string) (*Session, error) {
 		b.log.Warn("session record unreadable, starting afresh", "user", maskUser(user), "err", err)
 	}
 	now := b.cfg.Clock.Now()
-	return &Session{Schema: SessionSchema, User: user, Started: now}, nil
+	var nonce [8]byte
+	if _, err := io.ReadFull(b.cfg.Rand, nonce[:]); err != nil {
+		return nil, fmt.Errorf("engine: session nonce: %w", err)
+	}
+	return &Session{Schema: SessionSchema, User: user, Started: now, Nonce: hex.EncodeToString(nonce[:])}, nil
 }
 
 // cleanText makes a message safe to process: valid UTF-8, no control characters, bounded.

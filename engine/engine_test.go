@@ -233,6 +233,28 @@ func TestTransferExactlyOnce(t *testing.T) {
 	}
 }
 
+// Ensure a session started afresh (after unsubscribe) never reuses an idempotency key: its
+// first transfer moves money instead of returning the earlier transfer's receipt.
+func TestFreshSessionNewKeys(t *testing.T) {
+	h := newHarness(t)
+	before := h.balance(t, "A001")
+	transfer := func() {
+		run(t, h, demoUser, []step{
+			{say: "给张三转500", step: "confirm"},
+			{say: "确认", step: "verify"},
+			{say: "123456", flow: "-", contains: "成功"},
+		})
+	}
+	transfer()
+	if _, err := h.bot.Turn(context.Background(), demoUser, engine.Message{Kind: "event", Event: "unsubscribe"}); err != nil {
+		t.Fatal(err)
+	}
+	transfer()
+	if got := before - h.balance(t, "A001"); got != 100000 {
+		t.Fatalf("two transfers moved %d fen, want 100000", got)
+	}
+}
+
 // Ensure wrong one-time codes never move money and lock the operation after three tries.
 func TestWrongCodes(t *testing.T) {
 	h := newHarness(t)

@@ -18,6 +18,10 @@ type Session struct {
 	LastActive time.Time `json:"last_active"`
 	Turns      int       `json:"turns"`
 	Seq        int       `json:"seq"` // flow instances started, for idempotency keys
+	// Nonce is drawn when the session is created. Idempotency keys carry it, so a session
+	// started afresh (after unsubscribe, or an unreadable record) never reuses an old key and
+	// never gets an earlier operation's result instead of its own.
+	Nonce string `json:"nonce"`
 
 	// Frames is the flow stack: the last one is active, the ones below were interrupted by a
 	// digression and may be resumed.

@@ -787,7 +787,7 @@ func (t *turn) digitsEntity(min, max int) string {
 	return ""
 }
 
-func (t *turn) otpPurpose(f *Frame) string { return t.user + ":" + f.ID }
+func (t *turn) otpPurpose(f *Frame) string { return t.user + ":" + t.s.Nonce + ":" + f.ID }
 
 // otpTarget is whom a one-time code goes to: the customer, or for binding the phone given.
 func (t *turn) otpTarget(f *Frame) (customer, phone string) {
@@ -1105,7 +1105,7 @@ func (t *turn) call(f *Frame, fl *dialogs.Flow, st *dialogs.Step) bool {
 	for _, a := range st.Args {
 		args[a.Name] = sc.eval(a.Value)
 	}
-	key := fmt.Sprintf("%s:%s:%d", t.user, f.ID, f.Calls)
+	key := fmt.Sprintf("%s:%s:%s:%d", t.user, t.s.Nonce, f.ID, f.Calls)
 	f.Calls++
 	var result map[string]any
 	var err error
