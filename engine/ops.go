@@ -180,7 +180,7 @@ var ops = map[string]func(ctx context.Context, b Bank, c opCall) (map[string]any
 			}
 			m := map[string]any{"id": br.ID, "name": br.Name, "address": br.Address, "district": br.District,
 				"hours": br.Hours, "queue": float64(br.Queue)}
-			if br.Distance > 0 {
+			if q.Lat != 0 || q.Lng != 0 {
 				m["distance"] = distanceText(br.Distance)
 			} else {
 				m["distance"] = ""
