@@ -17,6 +17,7 @@ import (
 	"github.com/chzyer/readline"
 
 	"github.com/weiyin-bank/weiyin/adapters/bank/sandbox"
+	"github.com/weiyin-bank/weiyin/adapters/web"
 	"github.com/weiyin-bank/weiyin/engine"
 )
 
@@ -55,7 +56,7 @@ func runChat(ctx context.Context, args []string, io stdio) int {
 	}
 	o.bot.Now = now
 	// The operator's log (warnings) and the sandbox's text messages go to stderr.
-	o.bot.Logger = slog.New(slog.NewTextHandler(io.err, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	o.bot.Logger = slog.New(web.MaskingHandler(slog.NewTextHandler(io.err, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	o.bot.OTPSink = func(phone, purpose, code string) {
 		fmt.Fprintf(io.err, "      (沙箱短信 -> %s) 您的验证码是 %s,5分钟内有效。\n", engine.MaskPhone(phone), code)
 	}
