@@ -149,7 +149,9 @@ func (r *Report) Write(w io.Writer) error {
 		for _, c := range r.Confusions {
 			fmt.Fprintf(&b, "%4d  %s -> %s\n", c.Count, c.Want, c.Got)
 		}
-		fmt.Fprintf(&b, "\nerrors:\n")
+		if len(r.Errors) > 0 {
+			fmt.Fprintf(&b, "\nerrors:\n")
+		}
 		for _, e := range r.Errors {
 			fmt.Fprintf(&b, "  line %d: %s\twant %s, got %s (%.2f)\n", e.Line, e.Text, e.Want, e.Got, e.Confidence)
 		}

@@ -16,6 +16,7 @@ type evalOptions struct {
 	examples string // TRAIN.tsv; empty: learn from the dialogs
 	json     bool
 	dialogs  string
+	noTexts  bool // hide the misclassified lines
 }
 
 func evalCommand() command {
@@ -29,6 +30,7 @@ func runEval(_ context.Context, args []string, io stdio) int {
 	fs.StringVar(&o.examples, "examples", "", "learn the intents from this text<TAB>intent file instead of the dialogs")
 	fs.BoolVar(&o.json, "json", false, "the report as JSON")
 	fs.StringVar(&o.dialogs, "dialogs", "", "dialog directory (default: the embedded bank bot)")
+	fs.BoolVar(&o.noTexts, "no-texts", false, "report figures only, not the misclassified lines (keeps a held-out set held out)")
 	fs.Usage = func() {
 		fmt.Fprintln(io.err, "usage: weiyin eval [--examples TRAIN.tsv] [--json] [--dialogs DIR] FILE.tsv")
 		fs.PrintDefaults()
@@ -75,6 +77,9 @@ func runEval(_ context.Context, args []string, io stdio) int {
 	if err != nil {
 		fmt.Fprintf(io.err, "weiyin eval: %v\n", err)
 		return 2
+	}
+	if o.noTexts {
+		rep.Errors = nil
 	}
 	if o.json {
 		enc := json.NewEncoder(io.out)
