@@ -390,3 +390,17 @@ func BenchmarkTurnBolt(b *testing.B) {
 		b.ReportMetric(float64(len(lat))/b.Elapsed().Seconds(), "turns/s")
 	}
 }
+
+// FuzzTurn ensures no message, however malformed, makes a turn fail or panic (a panic inside
+// Turn is recovered and reported as an error, so an error here means one happened).
+func FuzzTurn(f *testing.F) {
+	for _, s := range []string{"我的余额", "给张三转500", "确认", "123456", "第二个", "\xff\xfe", "转账给99999999999999999999", "附近网点", "", "😀"} {
+		f.Add(s)
+	}
+	h := newHarness(f)
+	f.Fuzz(func(t *testing.T, text string) {
+		if _, err := h.bot.Turn(context.Background(), demoUser, engine.Message{Text: text}); err != nil {
+			t.Fatalf("%q: %v", text, err)
+		}
+	})
+}
