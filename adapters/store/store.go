@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -21,9 +22,17 @@ const ReplyRetention = 24 * time.Hour
 
 // Store is a bbolt-backed engine.Store. Safe for concurrent use.
 type Store struct {
-	db  *bolt.DB
-	now func() time.Time
+	db    *bolt.DB
+	now   func() time.Time
+	loads atomic.Int64
 }
+
+// TrimEvery is how many session loads pass between two trims of the mapped file (see Trim).
+const TrimEvery = 1000
+
+// TrimAbove is the file size from which loads trim the mapping: a smaller file cannot take
+// more resident memory than its size, and trimming costs the next reads their mappings.
+const TrimAbove = 128 << 20
 
 // Open opens (creating if needed) the session database at path.
 func Open(path string) (*Store, error) {
@@ -59,7 +68,31 @@ func (s *Store) Load(ctx context.Context, user string) ([]byte, error) {
 		}
 		return nil
 	})
+	if err == nil && s.loads.Add(1)%TrimEvery == 0 {
+		err = s.trim(TrimAbove)
+	}
 	return out, err
+}
+
+// Trim takes the database file's pages out of the process's resident memory. bbolt reads
+// through a memory map, and every read maps the page it needs plus up to 64 KB around it that
+// the kernel already caches, so with a million sessions the resident set would grow toward the
+// file's size. Trimming drops only the mapping: the pages stay in the kernel's page cache and
+// the next read maps them again with a minor fault. It runs inside a read transaction, during
+// which bbolt cannot remap the file, so the mapping it trims is the current one.
+func (s *Store) Trim() error { return s.trim(0) }
+
+// trim trims the mapping when the file is larger than above bytes.
+func (s *Store) trim(above int64) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		if tx.Size() <= above {
+			return nil
+		}
+		if err := releaseMapped(s.db.Info().Data, tx.Size()); err != nil {
+			return fmt.Errorf("store: trimming the mapped file: %w", err)
+		}
+		return nil
+	})
 }
 
 func replyKey(user, msgID string) []byte {

@@ -95,3 +95,42 @@ func TestPrune(t *testing.T) {
 		t.Fatal("recent reply pruned")
 	}
 }
+
+// Ensure trimming the mapped file loses nothing, even with loads and commits running at the
+// same time.
+func TestTrimKeepsData(t *testing.T) {
+	ctx := context.Background()
+	s, _ := open(t)
+	defer s.Close()
+	for i := 0; i < 200; i++ {
+		if err := s.Commit(ctx, fmt.Sprintf("u%d", i), []byte(fmt.Sprintf(`{"n":%d}`, i)), "", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < 500; i++ {
+				u := fmt.Sprintf("u%d", (i*7+g)%200)
+				got, err := s.Load(ctx, u)
+				if err != nil || string(got) != fmt.Sprintf(`{"n":%d}`, (i*7+g)%200) {
+					t.Errorf("%s: %q %v", u, got, err)
+					return
+				}
+				if i%50 == 0 {
+					if err := s.Trim(); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+				if g == 0 && i%10 == 0 {
+					// commits grow the file and may remap it while others trim
+					s.Commit(ctx, fmt.Sprintf("grow%d", i), make([]byte, 4096), "", nil)
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+}
