@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/chzyer/readline"
 
@@ -44,6 +45,7 @@ func runChat(ctx context.Context, args []string, io stdio) int {
 	fs.StringVar(&o.user, "user", "o_demo_1", "WeChat openid to chat as (o_demo_1 is the bound demo customer 张伟)")
 	fs.StringVar(&o.as, "as", "", "speak as this sandbox customer id")
 	fs.StringVar(&o.now, "now", "", "fixed clock, RFC 3339")
+	fs.DurationVar(&o.bot.SessionTTL, "session-ttl", 15*time.Minute, "idle time after which a conversation restarts politely")
 	fs.BoolVar(&o.debug, "debug", false, "show intent, entities, slots and state after each reply")
 	fs.StringVar(&o.record, "record", "", "write the conversation to FILE as a .convo.txt transcript")
 	if err := fs.Parse(args); err != nil {

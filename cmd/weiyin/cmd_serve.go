@@ -64,6 +64,7 @@ func runServeEnv(ctx context.Context, args []string, io stdio, env serveEnv) int
 	fs.StringVar(&o.wechatAPI, "wechat-api", wechat.DefaultAPI, "base URL of the WeChat API (tests point it at a fake)")
 	fs.BoolVar(&o.sandboxLogin, "sandbox-login", false, `honour "as" in /api/chat (sandbox bank only)`)
 	fs.StringVar(&o.bankURL, "bank-url", "", "core-banking REST API base URL (default: the embedded sandbox bank)")
+	fs.DurationVar(&o.bot.SessionTTL, "session-ttl", 15*time.Minute, "idle time after which a conversation restarts politely")
 	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.DurationVar(&o.drain, "drain", 30*time.Second, "on SIGTERM, how long to wait for in-flight turns")
 	fs.DurationVar(&o.reloadEvery, "reload-every", 2*time.Second, "how often --dialogs is checked for changes")
