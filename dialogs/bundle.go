@@ -1,6 +1,7 @@
 package dialogs
 
 import (
+	"slices"
 	"time"
 )
 
@@ -33,6 +34,16 @@ type Bundle struct {
 	FlowNames []string
 	// StartedBy maps an intent to the flow it starts, if any.
 	StartedBy map[string]string
+}
+
+// EntityNames returns the declared entities' names, sorted.
+func (b *Bundle) EntityNames() []string {
+	names := make([]string, 0, len(b.Entities))
+	for n := range b.Entities {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
 }
 
 // Intent is something the customer wants, learnt from examples.

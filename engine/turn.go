@@ -639,7 +639,7 @@ func (t *turn) continueFrame(f *Frame) bool {
 			}
 			return false
 		}
-		cust, phone := t.otpTarget(f)
+		cust, _ := t.otpTarget(f)
 		err := t.b.cfg.Bank.VerifyOTP(t.ctx, cust, t.otpPurpose(f), code)
 		switch {
 		case err == nil:
@@ -651,7 +651,6 @@ func (t *turn) continueFrame(f *Frame) bool {
 			t.say("验证码不正确,请重新输入短信验证码。")
 		case errors.Is(err, ErrLocked):
 			t.say("验证码错误次数过多,本次操作已取消。为了您的资金安全,请稍后再试。")
-			_ = phone
 			f.Wait = ""
 			if st.Fallback != nil {
 				if t.actions(f, fl, []*dialogs.Step{st.Fallback}) {
@@ -1080,19 +1079,21 @@ func (t *turn) sayStep(f *Frame, sc *scope, st *dialogs.Step) {
 	}
 	if len(lines) > 0 {
 		t.say(strings.Join(lines, "\n"))
-		t.s.LastList = &List{Entity: t.entityForItems(f), Items: list}
+		t.s.LastList = &List{Entity: t.entityForItems(list), Items: list}
 	}
 }
 
-// entityForItems guesses the entity type of a listed result from the flow's slots: a branch
-// search lists branches.
-func (t *turn) entityForItems(f *Frame) string {
-	for name, e := range t.bundle().Entities {
-		if e.Kind == dialogs.EntityBank && e.List == "branches" && strings.Contains(f.Flow, "branch") {
-			return name
-		}
-		if e.Kind == dialogs.EntityBank && e.List == "products" && strings.Contains(f.Flow, "wealth") {
-			return name
+// entityForItems names the bank-list entity whose values the listed items are (a branch search
+// lists branches), so "第二个" can fill a slot of that entity; "" when the items are no list's.
+func (t *turn) entityForItems(items []Value) string {
+	if len(items) == 0 || items[0].V == "" {
+		return ""
+	}
+	for _, name := range t.bundle().EntityNames() {
+		for _, v := range t.lists[name] {
+			if v.V == items[0].V {
+				return name
+			}
 		}
 	}
 	return ""
@@ -1215,10 +1216,9 @@ func (t *turn) digress() {
 	res := t.res
 	t.intent, t.conf = res.Intent, res.Confidence
 	if _, ok := t.bundle().StartedBy[res.Intent]; ok {
+		// The digression is a flow: it runs on top, the interrupted one waits below it and is
+		// offered again when this one ends.
 		t.startIntent(res.Intent, res.Confidence, t.entityValues())
-		if t.s.Pending == nil && t.s.top() != nil && len(t.s.Frames) > 0 {
-			// The digression flow is waiting for an answer; the old one stays below it.
-		}
 		return
 	}
 	t.startIntent(res.Intent, res.Confidence, nil)
@@ -1296,27 +1296,35 @@ func (t *turn) pickFromList() bool {
 		parts = append(parts, "当前排队"+q+"人")
 	}
 	t.say(strings.Join(parts, "\n"))
-	if l.Entity != "" {
-		t.s.LastSlots = map[string]Value{"branch": it}
+	// Offer the service that takes such a value (a branch -> booking, a product -> purchase).
+	if in, slot := t.serviceFor(l.Entity); in != "" {
 		it.Type = l.Entity
-		if booking, ok := t.bundle().StartedBy["branch_booking"]; ok && l.Entity != "" {
-			t.say("如需预约该网点,请回复\"预约\"。")
-			t.s.Pending = &Pending{Kind: "choose", Options: []string{"branch_booking"}, Slots: map[string]Value{slotFor(t.bundle().Flows[booking], l.Entity): it}}
-		}
+		title := t.intentTitle(in)
+		t.say("如需" + title + ",请回复“" + title + "”。")
+		t.s.Pending = &Pending{Kind: "choose", Options: []string{in}, Slots: map[string]Value{slot: it}}
 	}
 	return true
 }
 
-func slotFor(fl *dialogs.Flow, entity string) string {
-	if fl == nil {
-		return ""
+// serviceFor finds an intent whose flow has a slot of the entity, other than the flow that
+// listed it, and that slot's name.
+func (t *turn) serviceFor(entity string) (intent, slot string) {
+	if entity == "" {
+		return "", ""
 	}
-	for _, s := range fl.Slots {
-		if s.Entity == entity {
-			return s.Name
+	b := t.bundle()
+	for _, in := range b.IntentNames {
+		fl := b.Flows[b.StartedBy[in]]
+		if fl == nil || fl.Name == t.s.LastFlow {
+			continue
+		}
+		for _, s := range fl.Slots {
+			if s.Entity == entity {
+				return in, s.Name
+			}
 		}
 	}
-	return ""
+	return "", ""
 }
 
 // followUp re-runs the last flow with new values ("那上个月的呢?").
