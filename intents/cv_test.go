@@ -89,21 +89,35 @@ func TestBankCrossValidation(t *testing.T) {
 	}
 }
 
-// Ensure the shipped dialogs understand the hand-written development set (colloquial,
-// traditional, out-of-vocabulary names, out of scope) at least as well as when it was written.
+// Ensure the shipped dialogs understand the hand-written development sets (colloquial,
+// traditional and Hong Kong / Taiwan wording, voice-like, out-of-vocabulary names, out of
+// scope, other providers' services) at least as well as when they were written. Floors sit a
+// little under the figures measured then (doc.go), so that a dialog edit does not break the
+// build but a broken matcher does.
 func TestBankDevSet(t *testing.T) {
-	path := filepath.Join("testdata", "bankdev.tsv")
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		file                string
+		floor, falseAccepts float64
+	}{
+		{"bankdev.tsv", 0.80, 0.10},
+		{"bankdev2.tsv", 0.90, 0.06},
 	}
-	defer f.Close()
-	rep := evaluateBank(t, f, path)
-	if testing.Verbose() {
-		rep.Write(os.Stdout)
-	}
-	if rep.Accuracy < 0.80 || rep.FalseAcceptRate > 0.10 {
-		t.Errorf("accuracy %.3f (floor 0.80), false-accept rate %.3f (ceiling 0.10)", rep.Accuracy, rep.FalseAcceptRate)
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			path := filepath.Join("testdata", tt.file)
+			f, err := os.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			rep := evaluateBank(t, f, path)
+			if testing.Verbose() {
+				rep.Write(os.Stdout)
+			}
+			if rep.Accuracy < tt.floor || rep.FalseAcceptRate > tt.falseAccepts {
+				t.Errorf("accuracy %.3f (floor %.2f), false-accept rate %.3f (ceiling %.2f)", rep.Accuracy, tt.floor, rep.FalseAcceptRate, tt.falseAccepts)
+			}
+		})
 	}
 }
 

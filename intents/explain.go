@@ -12,12 +12,15 @@ import (
 // Explanation shows how Understand reached its result, for `weiyin nlu --explain` and for
 // people tuning examples.
 type Explanation struct {
-	Result     Result               `json:"result"`
-	Normalized string               `json:"normalized"`
-	Matched    string               `json:"matched"` // normalised text with slot values as <type>
-	Tokens     []string             `json:"tokens"`
-	Features   []string             `json:"features"`          // every feature of the message
-	Unknown    []string             `json:"unknown,omitempty"` // features no example has
+	Result     Result   `json:"result"`
+	Normalized string   `json:"normalized"`
+	Matched    string   `json:"matched"` // normalised text with slot values as <type>
+	Tokens     []string `json:"tokens"`
+	Features   []string `json:"features"`          // every feature of the message
+	Unknown    []string `json:"unknown,omitempty"` // features no example has
+	// Provider is another financial provider the message names (招商银行): only intents
+	// whose examples name one compete.
+	Provider   string               `json:"provider,omitempty"`
 	Candidates []ExplainedCandidate `json:"candidates"`
 	Threshold  float64              `json:"threshold"`
 }
@@ -52,6 +55,7 @@ func (u *Understander) Explain(text string, c Context) Explanation {
 		Matched:    u.display(a.matched),
 		Tokens:     []string{},
 		Threshold:  u.opts.Threshold,
+		Provider:   a.provider,
 	}
 	for _, tk := range a.tokens {
 		if tk = strings.TrimSpace(u.display(tk)); tk != "" {
@@ -126,6 +130,9 @@ func (x Explanation) Write(w io.Writer) error {
 	}
 	if len(x.Unknown) > 0 {
 		fmt.Fprintf(&b, "unknown:    %s\n", strings.Join(x.Unknown, " "))
+	}
+	if x.Provider != "" {
+		fmt.Fprintf(&b, "provider:   %s (another provider: only intents whose examples name one compete)\n", x.Provider)
 	}
 	amb := ""
 	if r.Ambiguous {

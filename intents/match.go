@@ -34,6 +34,8 @@ type analysis struct {
 	ranked   []scored
 	// bare: the message is nothing but one enum value (信用卡): it says what, not what to do.
 	bare bool
+	// provider is the other financial provider the message names (招商银行, 余额宝), or "".
+	provider string
 }
 
 // Understand tells which intent text expresses, with the entities it holds. It never fails:
@@ -57,6 +59,7 @@ func (u *Understander) run(text string, c Context, label labeler) *analysis {
 		in = string(rs[:u.opts.MaxRunes])
 	}
 	a.norm = normalize.Normalize(in)
+	a.provider = theProviders().find(a.norm.Norm)
 	var hidden []span
 	a.entities, hidden = u.entities(a.norm, c)
 	spans := make([]span, 0, len(a.entities)+len(hidden))
@@ -184,6 +187,9 @@ func (u *Understander) result(a *analysis) Result {
 				noneScore = s.score
 			}
 			continue
+		}
+		if a.provider != "" && !u.others[s.intent] {
+			continue // about another provider's service, which no example of this intent is
 		}
 		best = append(best, s)
 	}

@@ -52,6 +52,9 @@ type Understander struct {
 	p        params
 	intents  []string // intent index -> name; intents[0] is None (the background)
 	faq      []bool   // intent index -> a knowledge answer (dialogs.Intent.IsFAQ)
+	// others: intent index -> some example names another provider (工行卡 in fund_collect);
+	// only those intents compete for a message that names one.
+	others []bool
 	examples []example
 	// Inverted index: feature hash -> feature id; per feature its idf and postings.
 	featID   map[uint64]int32
@@ -121,6 +124,7 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 		opts:     opts,
 		intents:  []string{None},
 		faq:      []bool{false},
+		others:   []bool{true},
 		featID:   map[uint64]int32{},
 		labels:   map[uint64]string{},
 		typeRune: map[string]rune{},
@@ -169,9 +173,12 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 		idx := int32(len(u.intents))
 		u.intents = append(u.intents, name)
 		u.faq = append(u.faq, in.IsFAQ())
+		others := false
 		for _, ex := range in.Examples {
 			addDoc(idx, ex.Text, ex.Marks)
+			others = others || theProviders().find(normalize.Normalize(ex.Text).Norm) != ""
 		}
+		u.others = append(u.others, others)
 		for _, kw := range in.Keywords {
 			addDoc(idx, kw, nil)
 		}

@@ -53,6 +53,30 @@ func TestUnderstand(t *testing.T) {
 	}
 }
 
+// Ensure a message about another provider's service is none unless the intent's examples
+// name other providers too (moving money in from another bank's card).
+func TestUnderstandOtherProvider(t *testing.T) {
+	u := bankUnderstander(t, intents.Options{})
+	tests := []struct {
+		text, want string
+		ensures    string
+	}{
+		{"余额宝里有多少钱", intents.None, "another company's balance is not ours (余额 alone would be balance)"},
+		{"招商银行的客服电话多少", intents.None, "another bank's hotline is not a handoff"},
+		{"工商银行的网点在哪", intents.None, "another bank's branches are not ours"},
+		{"花唄還要還多少", intents.None, "traditional script: another company's credit line"},
+		{"把工行卡的钱转过来", "fund_collect", "fund collection names other banks in its examples"},
+		{"给张三的建行卡转五百", "transfer", "a transfer to another bank's card stays a transfer"},
+		{"我的余额", "balance", "no provider named: the usual intent"},
+	}
+	for _, tt := range tests {
+		r := u.Understand(tt.text, intents.Context{Now: testNow})
+		if r.Intent != tt.want {
+			t.Errorf("%s: Understand(%q) = %s %.2f, want %s", tt.ensures, tt.text, r.Intent, r.Confidence, tt.want)
+		}
+	}
+}
+
 // Ensure a bare number comes back as none with its number entity.
 func TestUnderstandNumberOnly(t *testing.T) {
 	u := devUnderstander(t, intents.Options{})

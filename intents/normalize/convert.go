@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"embed"
 	"fmt"
+	"log/slog"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/longbridgeapp/opencc"
@@ -360,4 +362,36 @@ func (c *chain) convertString(s string) string {
 		b.WriteRune(it.r)
 	}
 	return b.String()
+}
+
+var (
+	regionalOnce  sync.Once
+	regionalStage *stage
+)
+
+// theRegional returns the stage of dict/Regional.txt, built once: Hong Kong, Macau and Taiwan
+// wording read as the mainland says it (户口 -> 账户, 几多 -> 多少, 简讯 -> 短信). Nil when the
+// embedded file cannot be read, which a test rules out.
+func theRegional() *stage {
+	regionalOnce.Do(func() {
+		st := &stage{chars: map[rune]rune{}, phrases: map[rune][]phrase{}, kept: map[rune]bool{}}
+		if err := st.overlay("dict/Regional.txt", false); err != nil {
+			slog.Error("normalize: regional wording unavailable", "err", err)
+			return
+		}
+		st.sortPhrases()
+		regionalStage = st
+	})
+	return regionalStage
+}
+
+// regionalItems rewrites regional wording in every run of Han characters. It runs on
+// simplified text, after t2s, whether or not the message was traditional: 几多 and 户口 are
+// written in both scripts.
+func regionalItems(items []item) []item {
+	st := theRegional()
+	if st == nil {
+		return items
+	}
+	return st.convertRuns(items)
 }

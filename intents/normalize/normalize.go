@@ -170,6 +170,7 @@ func Normalize(s string) Text {
 	items = contextPunct(items)
 	items = simplifyItems(items)
 	items = mapVariants(items)
+	items = regionalItems(items)
 	items = collapse(items)
 	items = spokenDigits(items)
 	items = removeFillers(items)
@@ -264,7 +265,8 @@ func simplifyItems(items []item) []item {
 	return c.convertItems(items)
 }
 
-// mapVariants rewrites banking variants in place: 帐 -> 账 (not in 帐篷, 蚊帐...), 咭 -> 卡.
+// mapVariants rewrites banking variants in place: 帐 -> 账 (not in 帐篷, 蚊帐...), 咭 -> 卡,
+// 蚊 -> 块 after a number.
 func mapVariants(items []item) []item {
 	for i := range items {
 		switch items[i].r {
@@ -280,6 +282,10 @@ func mapVariants(items []item) []item {
 			items[i].r = '卡'
 		case '賬':
 			items[i].r = '账'
+		case '蚊': // Cantonese for 块 after an amount: 三百蚊
+			if i > 0 && isDigitRune(items[i-1].r) {
+				items[i].r = '块'
+			}
 		}
 	}
 	return items
@@ -295,7 +301,7 @@ func init() {
 }
 
 // interjection runes collapse from two repeats on.
-const interjections = "啊嗯呃哦噢唉诶欸哎呀额哇"
+const interjections = "啊嗯呃哦噢唉诶欸哎呀额哇嗨喂"
 
 // isDigitRune reports whether r may be part of a spoken or written number.
 func isDigitRune(r rune) bool {

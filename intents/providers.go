@@ -1,0 +1,65 @@
+package intents
+
+import (
+	_ "embed"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/weiyin-bank/weiyin/intents/normalize"
+)
+
+//go:embed providers.txt
+var providersText string
+
+// providerNames finds the names of other financial providers (providers.txt) in a normalised
+// text. It is immutable once built and safe for concurrent use.
+type providerNames struct {
+	byFirst map[rune][]string // first rune -> names, longest first
+}
+
+var (
+	providersOnce sync.Once
+	providers     providerNames
+)
+
+// theProviders returns the process's provider names, read once.
+func theProviders() providerNames {
+	providersOnce.Do(func() { providers = newProviderNames() })
+	return providers
+}
+
+// newProviderNames reads providers.txt, normalising each name as messages are.
+func newProviderNames() providerNames {
+	p := providerNames{byFirst: map[rune][]string{}}
+	for _, line := range strings.Split(providersText, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		name := normalize.Normalize(line).Norm
+		r, _ := utf8.DecodeRuneInString(name)
+		p.byFirst[r] = append(p.byFirst[r], name)
+	}
+	for _, names := range p.byFirst {
+		// Longest first, so that 招商银行 is reported rather than 招行's prefix.
+		for i := 1; i < len(names); i++ {
+			for j := i; j > 0 && len(names[j]) > len(names[j-1]); j-- {
+				names[j], names[j-1] = names[j-1], names[j]
+			}
+		}
+	}
+	return p
+}
+
+// find returns the first provider name s holds, or "".
+func (p providerNames) find(s string) string {
+	for i, r := range s {
+		for _, name := range p.byFirst[r] {
+			if strings.HasPrefix(s[i:], name) {
+				return name
+			}
+		}
+	}
+	return ""
+}
