@@ -40,7 +40,7 @@ type Options struct {
 
 // Defaults for Options.
 const (
-	DefaultThreshold       = 0.30
+	DefaultThreshold       = 0.27
 	DefaultAmbiguityMargin = 0.05
 	defaultMaxRunes        = 512
 )
@@ -48,13 +48,13 @@ const (
 // Understander is the compiled NLU of one Bundle: it tells which intent a message expresses
 // and which entities it holds. It is immutable after New and safe for concurrent use.
 type Understander struct {
-	opts     Options
-	p        params
-	intents  []string // intent index -> name; intents[0] is None (the background)
-	faq      []bool   // intent index -> a knowledge answer (dialogs.Intent.IsFAQ)
+	opts    Options
+	p       params
+	intents []string // intent index -> name; intents[0] is None (the background)
+	faq     []bool   // intent index -> a knowledge answer (dialogs.Intent.IsFAQ)
 	// others: intent index -> some example names another provider (工行卡 in fund_collect);
 	// only those intents compete for a message that names one.
-	others []bool
+	others   []bool
 	examples []example
 	// Inverted index: feature hash -> feature id; per feature its idf and postings.
 	featID   map[uint64]int32

@@ -86,6 +86,17 @@ func TestUnderstandNumberOnly(t *testing.T) {
 	}
 }
 
+// Ensure invalid bytes around a word do not hide it.
+func TestUnderstandInvalidBytesAroundWord(t *testing.T) {
+	u := devUnderstander(t, intents.Options{})
+	text := "\xff\xfe余额\xc3"
+	r := u.Understand(text, intents.Context{Now: testNow})
+	if r.Intent != "balance" {
+		t.Errorf("Understand(%q) = %s, want balance", text, r.Intent)
+	}
+	checkResult(t, text, r)
+}
+
 // Ensure bad input gives a clean result: no panic, intent none, offsets inside the text.
 func TestUnderstandBadInput(t *testing.T) {
 	u := devUnderstander(t, intents.Options{})
@@ -95,7 +106,7 @@ func TestUnderstandBadInput(t *testing.T) {
 		{"empty", ""},
 		{"spaces only", "   \t  "},
 		{"100 KB", strings.Repeat("啊", 100*1024/3)},
-		{"invalid UTF-8", "\xff\xfe余\xc3"},
+		{"invalid UTF-8", "\xff\xfe\xc3\x80"},
 		{"control characters", "\x00\x01\x1b[31m\x7f"},
 		{"emoji only", "😀😂👍🏻🎉"},
 		{"huge number", "99999999999999999999"},
