@@ -24,7 +24,7 @@ var kindNames = [...]string{"a value", "a number", "a text", "true/false", "a da
 func (k kind) String() string { return kindNames[k] }
 
 // numberFields are result fields that hold amounts or counts.
-var numberFields = []string{"count", "total", "amount", "balance", "available", "points", "limit", "statement_balance",
+var numberFields = []string{"count", "shown", "total", "amount", "balance", "available", "points", "limit", "statement_balance",
 	"minimum_due", "remaining", "income", "expense", "queue", "distance", "rate", "minimum", "term_days"}
 
 // scope is what names mean inside one flow.

@@ -97,7 +97,7 @@ var Ops = map[string]Op{
 	"balance": {Args: opt("account"),
 		Results: []OpField{list("accounts", "name", "type", "number", "balance", "available"), {Name: "total"}}},
 	"transactions": {Args: append(req("account"), opt("period")...),
-		Results: append([]OpField{list("items", "time", "amount", "counterparty", "memo")}, fields("count", "income", "expense")...)},
+		Results: append([]OpField{list("items", "time", "amount", "counterparty", "memo")}, fields("count", "shown", "income", "expense")...)},
 	"transfer": {Args: req("from", "to", "amount"), Results: fields("id", "amount", "balance", "to_name", "to_account"),
 		Errors: []string{"insufficient_funds", "over_limit", "unknown_payee", "account_frozen"}, MovesMoney: true},
 	"fund_collect": {Args: req("card", "to", "amount"), Results: fields("id", "amount", "balance"),
