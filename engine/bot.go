@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"log/slog"
 	"strings"
@@ -66,7 +65,7 @@ var ErrNoUser = errors.New("engine: empty user id")
 type Bot struct {
 	cfg       Config
 	log       *slog.Logger
-	locks     [512]sync.Mutex
+	locks     userLocks
 	lists     listCache
 	customers customerCache
 
@@ -145,12 +144,43 @@ func (b *Bot) program(version string) *Program {
 	return b.prog
 }
 
-func (b *Bot) lock(user string) func() {
-	h := fnv.New32a()
-	h.Write([]byte(user))
-	m := &b.locks[h.Sum32()%uint32(len(b.locks))]
-	m.Lock()
-	return m.Unlock
+func (b *Bot) lock(user string) func() { return b.locks.lock(user) }
+
+// userLocks serialises the turns of each user, and only of that user: a turn holds its lock
+// while its commit waits for the disk, so a lock shared by several users (striping) would make
+// each wait for the others' fsyncs too. Entries live while some turn holds or awaits them.
+type userLocks struct {
+	mu    sync.Mutex
+	users map[string]*userLock
+}
+
+type userLock struct {
+	sync.Mutex
+	refs int // turns holding or waiting for it; guarded by userLocks.mu
+}
+
+// lock locks user's turns and returns the unlock function.
+func (l *userLocks) lock(user string) func() {
+	l.mu.Lock()
+	if l.users == nil {
+		l.users = make(map[string]*userLock)
+	}
+	u := l.users[user]
+	if u == nil {
+		u = &userLock{}
+		l.users[user] = u
+	}
+	u.refs++
+	l.mu.Unlock()
+	u.Lock()
+	return func() {
+		u.Unlock()
+		l.mu.Lock()
+		if u.refs--; u.refs == 0 {
+			delete(l.users, user)
+		}
+		l.mu.Unlock()
+	}
 }
 
 // Turn processes one message from user and returns the reply. A message id already processed

@@ -2,8 +2,11 @@
 // already given per message id, committed together in one transaction so a crash never leaves
 // a turn half-saved and a retried message finds its reply.
 //
-// Commits go through bbolt's Batch, so concurrent turns of many users share one fsync (group
-// commit) while each Commit still returns only once its data is durable.
+// Commits are queued to one committer goroutine that writes everything queued in one
+// transaction, then everything that arrived during that transaction's fsync, and so on (group
+// commit): concurrent turns of many users share one fsync, a group grows with the load
+// instead of being cut by a timer, and each Commit still returns only once its data is
+// durable. Each commit in a group is all-or-nothing on its own.
 //
 // # Memory
 //

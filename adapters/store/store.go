@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -25,6 +26,31 @@ type Store struct {
 	db    *bolt.DB
 	now   func() time.Time
 	loads atomic.Int64
+
+	// Group commit: Commit queues its write in pending and waits; the committer goroutine
+	// writes everything queued in one transaction (one set of fsyncs), then starts again with what
+	// arrived meanwhile, so a batch is as large as the load of one commit's duration.
+	mu      sync.Mutex
+	pending []*commitReq
+	closed  bool
+	kick    chan struct{} // buffered 1: pending is not empty
+	stop    chan struct{} // closed by Close
+	stopped chan struct{} // closed when the committer has returned
+}
+
+// MaxGroupCommit caps how many turns one transaction commits.
+const MaxGroupCommit = 2048
+
+// ErrClosed is returned by Commit once the store is closed.
+var ErrClosed = errors.New("store: closed")
+
+// ErrCommitted is returned by Commit when the message id already has a committed reply.
+var ErrCommitted = errors.New("store: message already committed")
+
+// commitReq is one queued Commit.
+type commitReq struct {
+	user, session, key, rec []byte // key and rec are nil without a message id
+	done                    chan error
 }
 
 // TrimEvery is how many session loads pass between two trims of the mapped file (see Trim).
@@ -36,11 +62,10 @@ const TrimAbove = 128 << 20
 
 // Open opens (creating if needed) the session database at path.
 func Open(path string) (*Store, error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second})
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
 	if err != nil {
 		return nil, fmt.Errorf("store: opening %s: %w", path, err)
 	}
-	db.MaxBatchDelay = 2 * time.Millisecond
 	err = db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bucketSessions, bucketReplies} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
@@ -53,11 +78,25 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: initialising %s: %w", path, err)
 	}
-	return &Store{db: db, now: time.Now}, nil
+	s := &Store{db: db, now: time.Now, kick: make(chan struct{}, 1), stop: make(chan struct{}),
+		stopped: make(chan struct{})}
+	go s.committer()
+	return s, nil
 }
 
-// Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+// Close commits what is queued, stops the committer and closes the database. Commits that
+// arrive after Close fail with ErrClosed.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	already := s.closed
+	s.closed = true
+	s.mu.Unlock()
+	if !already {
+		close(s.stop)
+	}
+	<-s.stopped
+	return s.db.Close()
+}
 
 // Load returns the user's session record, or nil.
 func (s *Store) Load(ctx context.Context, user string) ([]byte, error) {
@@ -114,26 +153,125 @@ func (s *Store) Reply(ctx context.Context, user, msgID string) ([]byte, bool, er
 	return out, out != nil, err
 }
 
-// Commit saves the session and the reply to msgID in one transaction.
+// Commit saves the session and the reply to msgID in one transaction, and returns once they
+// are durable (fsync). Concurrent commits share a transaction (group commit), but each is
+// all-or-nothing on its own: a message id already committed fails with ErrCommitted and
+// changes nothing, while the others in the group commit.
 func (s *Store) Commit(ctx context.Context, user string, session []byte, msgID string, reply []byte) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	stamp := make([]byte, 8, 8+len(reply))
-	binary.BigEndian.PutUint64(stamp, uint64(s.now().Unix()))
-	rec := append(stamp, reply...)
-	return s.db.Batch(func(tx *bolt.Tx) error {
-		if msgID != "" {
-			rb := tx.Bucket(bucketReplies)
-			if rb.Get(replyKey(user, msgID)) != nil {
-				return errors.New("store: message already committed")
+	if user == "" || len(user) > bolt.MaxKeySize {
+		return fmt.Errorf("store: user id of %d bytes", len(user))
+	}
+	r := &commitReq{user: []byte(user), session: session, done: make(chan error, 1)}
+	if msgID != "" {
+		r.key = replyKey(user, msgID)
+		if len(r.key) > bolt.MaxKeySize {
+			return fmt.Errorf("store: message id of %d bytes", len(msgID))
+		}
+		r.rec = make([]byte, 8, 8+len(reply))
+		binary.BigEndian.PutUint64(r.rec, uint64(s.now().Unix()))
+		r.rec = append(r.rec, reply...)
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return ErrClosed
+	}
+	s.pending = append(s.pending, r)
+	s.mu.Unlock()
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+	// Wait whatever ctx says: once queued, the write may land, and returning early would
+	// report a failure for a turn that is committed.
+	return <-r.done
+}
+
+// committer writes the queued commits, a group at a time, until Close; then it writes what
+// is left and returns.
+func (s *Store) committer() {
+	defer close(s.stopped)
+	for {
+		select {
+		case <-s.kick:
+		case <-s.stop:
+			for s.commitPending() {
 			}
-			if err := rb.Put(replyKey(user, msgID), rec); err != nil {
+			return
+		}
+		for s.commitPending() {
+		}
+	}
+}
+
+// commitPending commits up to MaxGroupCommit queued requests and reports whether it found any.
+func (s *Store) commitPending() bool {
+	s.mu.Lock()
+	group := s.pending
+	if len(group) > MaxGroupCommit {
+		group = group[:MaxGroupCommit:MaxGroupCommit]
+		s.pending = append([]*commitReq(nil), s.pending[MaxGroupCommit:]...)
+	} else {
+		s.pending = nil
+	}
+	s.mu.Unlock()
+	if len(group) == 0 {
+		return false
+	}
+	errs := make([]error, len(group))
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		clear(errs)
+		for i, r := range group {
+			if err := put(tx, r); errors.Is(err, ErrCommitted) {
+				errs[i] = err
+			} else if err != nil {
 				return err
 			}
 		}
-		return tx.Bucket(bucketSessions).Put([]byte(user), session)
+		return nil
 	})
+	if err != nil && len(group) > 1 {
+		// One bad write spoils the group's transaction: commit each alone so the others land.
+		for _, r := range group {
+			r.done <- s.commitOne(r)
+		}
+		return true
+	}
+	for i, r := range group {
+		if err != nil {
+			r.done <- fmt.Errorf("store: commit: %w", err)
+		} else {
+			r.done <- errs[i]
+		}
+	}
+	return true
+}
+
+// commitOne commits r in a transaction of its own.
+func (s *Store) commitOne(r *commitReq) error {
+	err := s.db.Update(func(tx *bolt.Tx) error { return put(tx, r) })
+	if err != nil && !errors.Is(err, ErrCommitted) {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return err
+}
+
+// put writes r's reply (unless its message id is already committed: ErrCommitted, nothing
+// written) and session in tx.
+func put(tx *bolt.Tx, r *commitReq) error {
+	if r.key != nil {
+		rb := tx.Bucket(bucketReplies)
+		if rb.Get(r.key) != nil {
+			return ErrCommitted
+		}
+		if err := rb.Put(r.key, r.rec); err != nil {
+			return err
+		}
+	}
+	return tx.Bucket(bucketSessions).Put(r.user, r.session)
 }
 
 // Delete forgets a user's session.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -133,4 +134,66 @@ func TestTrimKeepsData(t *testing.T) {
 		}(g)
 	}
 	wg.Wait()
+}
+
+// Ensure a group commit keeps each commit all-or-nothing on its own: a message id already
+// committed fails with ErrCommitted and writes nothing, while the rest of its group lands.
+func TestGroupCommitIsolation(t *testing.T) {
+	ctx := context.Background()
+	s, _ := open(t)
+	defer s.Close()
+	if err := s.Commit(ctx, "dup", []byte("first"), "m", []byte("r1")); err != nil {
+		t.Fatal(err)
+	}
+	errs := make([]error, 40)
+	var wg sync.WaitGroup
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if i%10 == 0 { // a retry of the committed message, in the same groups as the others
+				errs[i] = s.Commit(ctx, "dup", []byte("second"), "m", []byte("r2"))
+				return
+			}
+			errs[i] = s.Commit(ctx, fmt.Sprintf("u%d", i), []byte("s"), "m", []byte("r"))
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if want := i%10 == 0; errors.Is(err, ErrCommitted) != want || (!want && err != nil) {
+			t.Errorf("commit %d: %v", i, err)
+		}
+	}
+	if got, _ := s.Load(ctx, "dup"); string(got) != "first" {
+		t.Errorf("dup session %q: a refused commit wrote", got)
+	}
+	if r, _, _ := s.Reply(ctx, "dup", "m"); string(r) != "r1" {
+		t.Errorf("dup reply %q: a refused commit wrote", r)
+	}
+	if n, _ := s.Sessions(); n != 37 {
+		t.Errorf("%d sessions, want 37", n)
+	}
+}
+
+// Ensure Close waits for queued commits and later commits fail with ErrClosed.
+func TestCommitAfterClose(t *testing.T) {
+	ctx := context.Background()
+	s, path := open(t)
+	if err := s.Commit(ctx, "u", []byte("s"), "m", []byte("r")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Commit(ctx, "u", []byte("s2"), "m2", nil); !errors.Is(err, ErrClosed) {
+		t.Fatalf("commit after Close: %v, want ErrClosed", err)
+	}
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got, _ := s.Load(ctx, "u"); string(got) != "s" {
+		t.Fatalf("session %q after reopen", got)
+	}
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"time"
 )
 
@@ -44,7 +43,7 @@ func LogRequests(log *slog.Logger, m *Metrics, route string, next http.Handler) 
 			sw.status = http.StatusOK
 		}
 		if m != nil {
-			m.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
+			m.requestCounter(route, sw.status).Inc()
 		}
 		lvl := slog.LevelInfo
 		if sw.status >= 500 {

@@ -3,6 +3,8 @@ package web
 import (
 	"context"
 	"net/http"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -21,6 +23,8 @@ type Metrics struct {
 	intents   *prometheus.CounterVec
 	fallbacks *prometheus.CounterVec
 	requests  *prometheus.CounterVec
+	// requestSeries caches requests' series by requestKey.
+	requestSeries sync.Map
 	// DedupeHits counts WeChat retries of a message already being (or already) handled.
 	DedupeHits prometheus.Counter
 }
@@ -69,31 +73,65 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
 
-// Instrument wraps t so its turns are counted and timed under channel.
+// Instrument wraps t so its turns are counted and timed under channel. The channel's series
+// are looked up once here, and each intent's once on first use, not on every turn.
 func (m *Metrics) Instrument(channel string, t Turner) Turner {
-	return instrumented{m: m, channel: channel, next: t}
+	return &instrumented{m: m, channel: channel, next: t,
+		latency:   m.latency.WithLabelValues(channel),
+		turns:     m.turns.WithLabelValues(channel),
+		errors:    m.errors.WithLabelValues(channel),
+		fallbacks: m.fallbacks.WithLabelValues(channel)}
 }
 
 type instrumented struct {
 	m       *Metrics
 	channel string
 	next    Turner
+
+	latency                  prometheus.Observer
+	turns, errors, fallbacks prometheus.Counter
+	intents                  sync.Map // intent name -> prometheus.Counter
 }
 
-func (i instrumented) Turn(ctx context.Context, user string, msg engine.Message) (engine.Reply, error) {
+func (i *instrumented) Turn(ctx context.Context, user string, msg engine.Message) (engine.Reply, error) {
 	start := time.Now()
 	r, err := i.next.Turn(ctx, user, msg)
-	i.m.latency.WithLabelValues(i.channel).Observe(time.Since(start).Seconds())
-	i.m.turns.WithLabelValues(i.channel).Inc()
+	i.latency.Observe(time.Since(start).Seconds())
+	i.turns.Inc()
 	if err != nil {
-		i.m.errors.WithLabelValues(i.channel).Inc()
+		i.errors.Inc()
 		return r, err
 	}
 	if r.Intent != "" {
-		i.m.intents.WithLabelValues(i.channel, r.Intent).Inc()
+		i.intent(r.Intent).Inc()
 	}
 	if r.Intent == "none" {
-		i.m.fallbacks.WithLabelValues(i.channel).Inc()
+		i.fallbacks.Inc()
 	}
 	return r, nil
+}
+
+// intent returns the counter of one intent on this channel.
+func (i *instrumented) intent(name string) prometheus.Counter {
+	if c, ok := i.intents.Load(name); ok {
+		return c.(prometheus.Counter)
+	}
+	c, _ := i.intents.LoadOrStore(name, i.m.intents.WithLabelValues(i.channel, name))
+	return c.(prometheus.Counter)
+}
+
+// requestCounter returns the request counter of route and status code, looked up once per
+// pair.
+func (m *Metrics) requestCounter(route string, code int) prometheus.Counter {
+	key := requestKey{route, code}
+	if c, ok := m.requestSeries.Load(key); ok {
+		return c.(prometheus.Counter)
+	}
+	c, _ := m.requestSeries.LoadOrStore(key, m.requests.WithLabelValues(route, strconv.Itoa(code)))
+	return c.(prometheus.Counter)
+}
+
+type requestKey struct {
+	route string
+	code  int
 }

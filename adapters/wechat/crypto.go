@@ -1,9 +1,12 @@
 package wechat
 
 import (
+	"crypto/aes"
+	"crypto/cipher"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -29,7 +32,8 @@ var (
 type cryptor struct {
 	token string
 	appID string
-	key   []byte // 32-byte AES key, nil in plaintext mode
+	key   []byte       // 32-byte AES key, nil in plaintext mode
+	block cipher.Block // AES with key, expanded once (safe for concurrent use)
 }
 
 func newCryptor(c Config) (*cryptor, error) {
@@ -43,6 +47,9 @@ func newCryptor(c Config) (*cryptor, error) {
 	key, err := base64.StdEncoding.DecodeString(c.AESKey + "=")
 	if err != nil || len(key) != 32 {
 		return nil, ErrBadAESKey
+	}
+	if cr.block, err = aes.NewCipher(key); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadAESKey, err)
 	}
 	cr.key = key
 	return cr, nil
@@ -60,53 +67,76 @@ func verify(sig string, parts ...string) bool {
 	return subtle.ConstantTimeCompare([]byte(sig), []byte(want)) == 1
 }
 
-// decrypt opens a base64 Encrypt field and checks it was sealed for this AppID.
+// WeChat's message encryption: AES-256-CBC with the key's first 16 bytes as IV, over
+// random(16) | length of msg (4, big-endian) | msg | AppID, PKCS#7-padded to 32 bytes.
+const padBlock = 32
+
+// decrypt opens a base64 Encrypt field and checks it was sealed for this AppID. It never
+// panics.
 func (c *cryptor) decrypt(b64 string) ([]byte, error) {
 	ct, err := base64.StdEncoding.DecodeString(b64)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadCipher, err)
 	}
-	msg, err := openAES(ct, c.key, c.appID)
-	if err != nil {
-		return nil, err
+	if len(ct) < padBlock || len(ct)%padBlock != 0 {
+		return nil, fmt.Errorf("%w: ciphertext length %d", ErrBadCipher, len(ct))
+	}
+	plain := make([]byte, len(ct))
+	cipher.NewCBCDecrypter(c.block, c.key[:aes.BlockSize]).CryptBlocks(plain, ct)
+	pad := int(plain[len(plain)-1])
+	if pad < 1 || pad > padBlock {
+		return nil, fmt.Errorf("%w: padding %d", ErrBadCipher, pad)
+	}
+	plain = plain[:len(plain)-pad]
+	if len(plain) <= 20 {
+		return nil, fmt.Errorf("%w: plaintext of %d bytes", ErrBadCipher, len(plain))
+	}
+	n := uint64(binary.BigEndian.Uint32(plain[16:20]))
+	if n >= uint64(len(plain)-20) { // the AppID must follow
+		return nil, fmt.Errorf("%w: message length %d", ErrBadCipher, n)
+	}
+	msg, app := plain[20:20+n:20+n], plain[20+n:]
+	if subtle.ConstantTimeCompare(app, []byte(c.appID)) != 1 {
+		return nil, fmt.Errorf("%w: sealed for another AppID", ErrBadCipher)
 	}
 	return msg, nil
 }
 
-// openAES decrypts ct with key and checks the AppID trailer. It never panics.
-func openAES(ct, key []byte, appID string) (msg []byte, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			msg, err = nil, fmt.Errorf("%w: %v", ErrBadCipher, r)
-		}
-	}()
-	if len(ct) == 0 || len(ct)%16 != 0 {
-		return nil, fmt.Errorf("%w: ciphertext length %d", ErrBadCipher, len(ct))
+// seal encrypts msg with the 16-byte random prefix and returns the base64 ciphertext.
+func (c *cryptor) seal(random, msg []byte) string {
+	n := 20 + len(msg) + len(c.appID)
+	pad := padBlock - n%padBlock
+	plain := make([]byte, n+pad)
+	copy(plain[:16], random)
+	binary.BigEndian.PutUint32(plain[16:20], uint32(len(msg)))
+	copy(plain[20:], msg)
+	copy(plain[20+len(msg):], c.appID)
+	for i := n; i < len(plain); i++ {
+		plain[i] = byte(pad)
 	}
-	_, raw, gotApp, err := util.AESDecryptMsg(ct, key)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrBadCipher, err)
-	}
-	if subtle.ConstantTimeCompare(gotApp, []byte(appID)) != 1 {
-		return nil, fmt.Errorf("%w: sealed for another AppID", ErrBadCipher)
-	}
-	return raw, nil
+	cipher.NewCBCEncrypter(c.block, c.key[:aes.BlockSize]).CryptBlocks(plain, plain)
+	return base64.StdEncoding.EncodeToString(plain)
 }
 
 // Seal encrypts msg for appID with the 32-byte key and a 16-byte random prefix, as WeChat
-// expects, and returns the base64 ciphertext.
+// expects, and returns the base64 ciphertext. It panics if key is not 32 bytes.
 func Seal(random, msg []byte, appID string, key []byte) string {
-	return base64.StdEncoding.EncodeToString(util.AESEncryptMsg(random, msg, appID, key))
+	block, err := aes.NewCipher(key)
+	if err != nil || len(key) != 32 {
+		panic(fmt.Sprintf("wechat.Seal: key of %d bytes", len(key)))
+	}
+	c := &cryptor{appID: appID, key: key, block: block}
+	return c.seal(random, msg)
 }
 
 // encrypt seals msg with a fresh random prefix.
 func (c *cryptor) encrypt(msg []byte) (string, error) {
-	random := make([]byte, 16)
-	if _, err := rand.Read(random); err != nil {
+	var random [16]byte
+	if _, err := rand.Read(random[:]); err != nil {
 		return "", fmt.Errorf("wechat: random: %w", err)
 	}
 	// WeChat's own code uses printable random bytes; any 16 bytes decrypt the same.
-	return Seal(random, msg, c.appID, c.key), nil
+	return c.seal(random[:], msg), nil
 }
 
 // DecodeAESKey turns a 43-character EncodingAESKey into the 32-byte AES key.
@@ -121,6 +151,10 @@ func DecodeAESKey(s string) ([]byte, error) {
 // Open decrypts a base64 Encrypt field with the 32-byte key and checks it was sealed for
 // appID. It is Seal's inverse; tests and tools use it to read encrypted replies.
 func Open(b64 string, key []byte, appID string) ([]byte, error) {
-	c := &cryptor{key: key, appID: appID}
+	block, err := aes.NewCipher(key)
+	if err != nil || len(key) != 32 {
+		return nil, fmt.Errorf("%w: key of %d bytes", ErrBadCipher, len(key))
+	}
+	c := &cryptor{key: key, appID: appID, block: block}
 	return c.decrypt(b64)
 }

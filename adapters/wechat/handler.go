@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -81,12 +82,13 @@ const (
 
 // Handler is the /wechat endpoint. Safe for concurrent use.
 type Handler struct {
-	opt   Options
-	cr    *cryptor
-	clock engine.Clock
-	log   *slog.Logger
-	calls *inflight
-	wg    sync.WaitGroup // running turns and pending customer-service sends
+	opt     Options
+	cr      *cryptor
+	clock   engine.Clock
+	log     *slog.Logger
+	calls   *inflight
+	workers *workers
+	wg      sync.WaitGroup // running turns and pending customer-service sends
 }
 
 type systemClock struct{}
@@ -135,6 +137,7 @@ func NewHandler(o Options) (*Handler, error) {
 		h.log = slog.New(slog.DiscardHandler)
 	}
 	h.calls = newInflight(o.DedupeTTL)
+	h.workers = newWorkers(10 * time.Second)
 	return h, nil
 }
 
@@ -195,7 +198,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, echo)
 	case http.MethodPost:
-		h.post(w, r, start, ts, nonce)
+		h.post(w, r, q, start)
 	default:
 		w.Header().Set("Allow", "GET, POST")
 		h.httpError(w, r, http.StatusMethodNotAllowed, "method")
@@ -210,7 +213,7 @@ type request struct {
 	nonce   string
 }
 
-func (h *Handler) post(w http.ResponseWriter, r *http.Request, start time.Time, ts, nonce string) {
+func (h *Handler) post(w http.ResponseWriter, r *http.Request, q url.Values, start time.Time) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.opt.MaxBody))
 	if err != nil {
 		var mbe *http.MaxBytesError
@@ -221,7 +224,7 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request, start time.Time, 
 		h.httpError(w, r, http.StatusBadRequest, "read body")
 		return
 	}
-	req, status, err := h.decode(r, body, ts, nonce)
+	req, status, err := h.decode(q, body)
 	if err != nil {
 		h.httpError(w, r, status, err.Error())
 		return
@@ -244,21 +247,32 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request, start time.Time, 
 	}
 }
 
-// decode checks and opens the body: the HTTP status to answer on error.
-func (h *Handler) decode(r *http.Request, body []byte, ts, nonce string) (*request, int, error) {
-	q := r.URL.Query()
+// decode checks and opens the body of a push with query q (whose signature has been
+// checked): the HTTP status to answer on error.
+func (h *Handler) decode(q url.Values, body []byte) (*request, int, error) {
+	ts, nonce := q.Get("timestamp"), q.Get("nonce")
 	req := &request{nonce: nonce, json: isJSON(body)}
 	inner := body
 	switch aes := q.Get("encrypt_type") == "aes"; {
 	case aes && h.cr.key != nil:
-		var env message.EncryptedXMLMsg
-		if err := unmarshal(req.json, body, &env); err != nil || env.EncryptedMsg == "" {
+		enc, ok := "", false
+		if !req.json {
+			enc, ok = decodeEnvelope(body)
+		}
+		if !ok {
+			var env message.EncryptedXMLMsg
+			if err := unmarshal(req.json, body, &env); err != nil {
+				return nil, http.StatusBadRequest, errors.New("malformed envelope")
+			}
+			enc = env.EncryptedMsg
+		}
+		if enc == "" {
 			return nil, http.StatusBadRequest, errors.New("malformed envelope")
 		}
-		if !verify(q.Get("msg_signature"), h.opt.Config.Token, ts, nonce, env.EncryptedMsg) {
+		if !verify(q.Get("msg_signature"), h.opt.Config.Token, ts, nonce, enc) {
 			return nil, http.StatusForbidden, errors.New("bad msg_signature")
 		}
-		plain, err := h.cr.decrypt(env.EncryptedMsg)
+		plain, err := h.cr.decrypt(enc)
 		if err != nil {
 			return nil, http.StatusBadRequest, err
 		}
@@ -269,8 +283,11 @@ func (h *Handler) decode(r *http.Request, body []byte, ts, nonce string) (*reque
 	case h.cr.key != nil:
 		return nil, http.StatusBadRequest, errors.New("safe mode: message not encrypted")
 	}
-	if err := unmarshal(req.json, inner, &req.msg); err != nil {
-		return nil, http.StatusBadRequest, errors.New("malformed message")
+	if req.json || !decodeMessage(inner, &req.msg) {
+		req.msg = message.MixMessage{}
+		if err := unmarshal(req.json, inner, &req.msg); err != nil {
+			return nil, http.StatusBadRequest, errors.New("malformed message")
+		}
 	}
 	if req.msg.FromUserName == "" || req.msg.MsgType == "" {
 		return nil, http.StatusBadRequest, errors.New("message without FromUserName or MsgType")

@@ -259,3 +259,24 @@ func TestServeUsage(t *testing.T) {
 		}
 	}
 }
+
+// Ensure a runtime flag (--gogc, --procs) wins, its environment variable is left to the
+// runtime, and serve's default applies otherwise.
+func TestRuntimeSetting(t *testing.T) {
+	tests := []struct {
+		flag int
+		env  string
+		want int
+	}{
+		{0, "", 400},      // neither: serve's default
+		{0, "150", 0},     // the variable set: the runtime has applied it
+		{0, "off", 0},     // also when it turns the collector off
+		{200, "150", 200}, // the flag wins over the variable
+		{-1, "", -1},      // the flag can turn the collector off
+	}
+	for _, tt := range tests {
+		if got := runtimeSetting(tt.flag, tt.env, 400); got != tt.want {
+			t.Errorf("runtimeSetting(%d, %q, 400) = %d, want %d", tt.flag, tt.env, got, tt.want)
+		}
+	}
+}

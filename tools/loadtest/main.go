@@ -2,9 +2,18 @@
 // WeChat's servers send them, at a /wechat endpoint with N simulated users, for a bounded
 // count and time, and prints throughput, latency percentiles and errors.
 //
-// Each simulated user is a closed loop: it sends a message, waits for the reply, checks it
-// (HTTP 200, the reply's MsgSignature verifies, it decrypts for the account and is addressed
-// to that user, or is "success"), then sends the next.
+// Every request is built before the timed phase (a load generator must not spend the CPU it
+// measures on its own crypto): each is a distinct MsgId from one of the users, with its own
+// random nonce and AES prefix, signed and sealed; the server still verifies, decrypts and turns
+// every one. The -n messages are shared evenly among the users. Prebuilt requests carry the
+// time they were built, and WeChat endpoints refuse timestamps older than 5 minutes, so
+// -duration is capped at 4 minutes.
+//
+// Each simulated user is a closed loop: it sends a message, waits for the reply, checks it,
+// then sends the next. Every reply is checked: HTTP 200, and either "success" or a reply
+// addressed to that user with a text; in safe mode its MsgSignature must verify and it must
+// decrypt for the account. Anything else (timeouts, 403, 5xx, malformed or wrongly signed
+// replies) is counted as an error.
 //
 //	loadtest -url http://127.0.0.1:8080/wechat -token T -appid A -aeskey K -users 1000 -n 30000 -duration 30s
 //
@@ -13,15 +22,24 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"runtime"
+	"runtime/pprof"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -40,6 +58,9 @@ type options struct {
 	texts                     string
 	fake                      bool
 	listen                    string
+	cpuProfile                string
+	timeline                  bool
+	procs                     int
 }
 
 func main() {
@@ -51,13 +72,31 @@ func main() {
 	flag.IntVar(&o.users, "users", 1000, "simulated users (openids o_load_0000...)")
 	flag.Float64Var(&o.rate, "rate", 0, "offered load in messages/s, spread over the users (0: every user sends as fast as its replies come back)")
 	flag.IntVar(&o.n, "n", 30000, "messages to send in all (bound)")
-	flag.DurationVar(&o.duration, "duration", 30*time.Second, "stop sending after this long (bound)")
+	flag.DurationVar(&o.duration, "duration", 30*time.Second, "stop sending after this long (bound; at most 4m, as requests are prebuilt)")
 	flag.DurationVar(&o.ramp, "ramp", time.Second, "start the users evenly over this long (connections are opened gradually)")
 	flag.DurationVar(&o.timeout, "timeout", 5*time.Second, "per-request timeout (WeChat's is 5s)")
 	flag.StringVar(&o.texts, "texts", "你好|我的余额|最近的明细|附近的网点|信用卡账单|积分还有多少|谢谢", "message texts, |-separated, sent in turn")
 	flag.BoolVar(&o.fake, "fake", false, "serve an in-process endpoint with an instant fake bot and target it")
 	flag.StringVar(&o.listen, "listen", "", "only serve the fake endpoint on this address (to load it from another process)")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write the load tool's own CPU profile of the timed phase to this file")
+	flag.BoolVar(&o.timeline, "timeline", false, "also print, for every second of the run, the messages sent and their latency percentiles")
+	flag.IntVar(&o.procs, "procs", 1, "GOMAXPROCS of the load tool: one P spares the server the CPU that idle Ps spend spinning and waking each other (0: Go's default)")
+	flag.Usage = func() {
+		fmt.Fprint(flag.CommandLine.Output(), `usage: loadtest [flags]
+
+Sends WeChat pushes as WeChat does, from -users simulated users, -n in all, all built (signed
+and, in safe mode, encrypted) before the timed phase. Every reply is checked: HTTP 200, then
+"success" or a text addressed to its user whose MsgSignature verifies and which decrypts for
+the account. Timeouts, transport errors, non-200 statuses (403, 5xx...) and malformed or
+wrongly signed replies count as errors.
+
+`)
+		flag.PrintDefaults()
+	}
 	flag.Parse()
+	if o.procs > 0 {
+		runtime.GOMAXPROCS(o.procs)
+	}
 	if o.listen != "" {
 		if err := listenFake(o); err != nil {
 			fmt.Fprintln(os.Stderr, "loadtest:", err)
@@ -76,6 +115,7 @@ type result struct {
 	sent, ok, async int64
 	errs            map[string]int64
 	lat             []time.Duration
+	sentAt          []time.Duration // when each request of lat was sent, from the start
 	elapsed         time.Duration
 }
 
@@ -97,11 +137,29 @@ func run(o options, out io.Writer) error {
 	if o.token == "" || o.users <= 0 || o.n <= 0 {
 		return errors.New("need -token, -users > 0 and -n > 0")
 	}
+	if o.duration > MaxDuration {
+		return fmt.Errorf("-duration %s: at most %s (prebuilt requests would carry stale timestamps)", o.duration, MaxDuration)
+	}
 	signer, err := wechattest.NewSigner(o.token, o.appID, o.aesKey)
 	if err != nil {
 		return err
 	}
-	res := load(o, signer)
+	per, err := prepare(o, signer)
+	if err != nil {
+		return err
+	}
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return fmt.Errorf("-cpuprofile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("-cpuprofile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	res := load(o, signer, per)
 	report(out, o, res)
 	if len(res.errs) > 0 {
 		return fmt.Errorf("%d errors", sum(res.errs))
@@ -109,25 +167,129 @@ func run(o options, out io.Writer) error {
 	return nil
 }
 
-func load(o options, signer *wechattest.Signer) result {
-	tr := &http.Transport{MaxIdleConns: o.users + 16, MaxIdleConnsPerHost: o.users + 16, IdleConnTimeout: time.Minute,
-		DialContext: (&net.Dialer{Timeout: 5 * time.Second}).DialContext}
-	client := &http.Client{Transport: tr, Timeout: o.timeout}
-	defer tr.CloseIdleConnections()
+// MaxDuration bounds -duration: prebuilt requests carry the time they were built, and WeChat
+// endpoints refuse timestamps older than 5 minutes.
+const MaxDuration = 4 * time.Minute
+
+// prepare builds every request of the run before it starts, as the raw HTTP/1.1 bytes to
+// write: the n messages shared evenly among the users, each a distinct MsgId with its own
+// random nonce and AES prefix. per[u] are user u's requests, in order.
+func prepare(o options, s *wechattest.Signer) (per [][][]byte, err error) {
+	u, err := url.Parse(o.url)
+	if err != nil || u.Scheme != "http" || u.Host == "" {
+		return nil, fmt.Errorf("-url %q: want http://host:port/path", o.url)
+	}
 	texts := strings.Split(o.texts, "|")
+	now := time.Now()
+	id := now.UnixNano() / 1000
+	var rnd [24]byte // AES prefix and nonce
+	per = make([][][]byte, o.users)
+	for i := range per {
+		user := fmt.Sprintf("o_load_%04d", i)
+		quota := o.n / o.users
+		if i < o.n%o.users {
+			quota++
+		}
+		per[i] = make([][]byte, quota)
+		for k := range per[i] {
+			if _, err := rand.Read(rnd[:]); err != nil {
+				return nil, fmt.Errorf("random: %w", err)
+			}
+			id++
+			m := wechattest.Msg{To: "gh_load", From: user, CreateTime: now.Unix(), Type: "text",
+				Content: texts[(i+k)%len(texts)], MsgID: id}
+			nonce := strconv.FormatUint(binary.LittleEndian.Uint64(rnd[16:])%1e10, 10)
+			body, q := s.Body(m.XML(), rnd[:16], now.Unix(), nonce, user)
+			target := *u
+			if target.RawQuery != "" {
+				target.RawQuery += "&"
+			}
+			target.RawQuery += q.Encode()
+			per[i][k] = fmt.Appendf(nil, "POST %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: weiyin-loadtest\r\n"+
+				"Content-Type: text/xml\r\nContent-Length: %d\r\n\r\n%s", target.RequestURI(), u.Host, len(body), body)
+		}
+	}
+	return per, nil
+}
+
+// client is one simulated user's keep-alive HTTP/1.1 connection, driven by hand: the prebuilt
+// request is written as it is and the response read with net/http's own parser
+// (http.ReadResponse). net/http's Transport spends two goroutines and their hand-offs on every
+// request, as much CPU as all the rest of the load tool.
+type client struct {
+	addr    string
+	timeout time.Duration
+	conn    net.Conn
+	br      *bufio.Reader
+	body    bytes.Buffer
+}
+
+// roundTrip sends one request and returns the status and body (valid until the next call).
+// Any failure closes the connection, and the next request dials a new one; it is not retried.
+func (c *client) roundTrip(raw []byte) (int, []byte, error) {
+	if c.conn == nil {
+		conn, err := net.DialTimeout("tcp", c.addr, c.timeout)
+		if err != nil {
+			return 0, nil, err
+		}
+		c.conn = conn
+		if c.br == nil {
+			c.br = bufio.NewReaderSize(conn, 4096)
+		} else {
+			c.br.Reset(conn)
+		}
+	}
+	status, err := c.exchange(raw)
+	if err != nil {
+		c.close()
+	}
+	return status, c.body.Bytes(), err
+}
+
+func (c *client) exchange(raw []byte) (int, error) {
+	if err := c.conn.SetDeadline(time.Now().Add(c.timeout)); err != nil {
+		return 0, err
+	}
+	if _, err := c.conn.Write(raw); err != nil {
+		return 0, err
+	}
+	resp, err := http.ReadResponse(c.br, nil)
+	if err != nil {
+		return 0, err
+	}
+	c.body.Reset()
+	_, err = c.body.ReadFrom(resp.Body)
+	resp.Body.Close()
+	if err == nil && resp.Close {
+		c.close()
+	}
+	return resp.StatusCode, err
+}
+
+func (c *client) close() {
+	if c.conn != nil {
+		c.conn.Close()
+		c.conn = nil
+	}
+}
+
+func load(o options, signer *wechattest.Signer, per [][][]byte) result {
+	addr := o.url // checked by prepare
+	if u, err := url.Parse(o.url); err == nil {
+		addr = u.Host
+		if u.Port() == "" {
+			addr = net.JoinHostPort(u.Hostname(), "80")
+		}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), o.duration)
 	defer cancel()
 
-	var budget atomic.Int64
-	budget.Store(int64(o.n))
-	base := time.Now().UnixNano() / 1000
-	var seq atomic.Int64
 	var mu sync.Mutex
 	res := result{errs: map[string]int64{}}
 	var wg sync.WaitGroup
 	tokens := pace(ctx, o.rate)
 	start := time.Now()
-	for u := range o.users {
+	for u, reqs := range per {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -135,24 +297,26 @@ func load(o options, signer *wechattest.Signer) result {
 				time.Sleep(o.ramp * time.Duration(u) / time.Duration(o.users))
 			}
 			user := fmt.Sprintf("o_load_%04d", u)
-			var lat []time.Duration
-			var ok, async, sent int64
+			c := &client{addr: addr, timeout: o.timeout}
+			defer c.close()
+			lat := make([]time.Duration, 0, len(reqs))
+			sentAt := make([]time.Duration, 0, len(reqs))
+			var ok, async int64
 			errs := map[string]int64{}
-			for i := 0; ctx.Err() == nil && budget.Add(-1) >= 0; i++ {
+			for _, p := range reqs {
 				if tokens != nil {
 					select {
 					case <-tokens:
 					case <-ctx.Done():
-						continue
 					}
 				}
-				id := base + seq.Add(1)
-				m := wechattest.Msg{To: "gh_load", From: user, CreateTime: time.Now().Unix(), Type: "text",
-					Content: texts[(u+i)%len(texts)], MsgID: id}
+				if ctx.Err() != nil {
+					break
+				}
 				t0 := time.Now()
-				kind := push(client, signer, o.url, m)
+				kind := push(c, signer, p, user)
 				lat = append(lat, time.Since(t0))
-				sent++
+				sentAt = append(sentAt, t0.Sub(start))
 				switch kind {
 				case "":
 					ok++
@@ -164,10 +328,11 @@ func load(o options, signer *wechattest.Signer) result {
 				}
 			}
 			mu.Lock()
-			res.sent += sent
+			res.sent += int64(len(lat))
 			res.ok += ok
 			res.async += async
 			res.lat = append(res.lat, lat...)
+			res.sentAt = append(res.sentAt, sentAt...)
 			for k, v := range errs {
 				res.errs[k] += v
 			}
@@ -210,14 +375,10 @@ func pace(ctx context.Context, rate float64) <-chan struct{} {
 	return ch
 }
 
-// push sends one message and classifies the outcome: "" a text reply, "success", or an error
-// kind.
-func push(c *http.Client, s *wechattest.Signer, url string, m wechattest.Msg) string {
-	req, err := s.Request(url, m.XML(), m.CreateTime, fmt.Sprint(m.MsgID%1000000007), m.From)
-	if err != nil {
-		return "request"
-	}
-	resp, err := c.Do(req)
+// push sends one prepared request from user and classifies the outcome: "" a text reply,
+// "success", or an error kind.
+func push(c *client, s *wechattest.Signer, raw []byte, user string) string {
+	status, body, err := c.roundTrip(raw)
 	if err != nil {
 		var ne net.Error
 		if errors.As(err, &ne) && ne.Timeout() {
@@ -226,26 +387,69 @@ func push(c *http.Client, s *wechattest.Signer, url string, m wechattest.Msg) st
 		sampleErr.CompareAndSwap(nil, err.Error())
 		return "transport"
 	}
-	body, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		return "read"
+	if status != http.StatusOK {
+		return fmt.Sprintf("http-%d", status)
 	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Sprintf("http-%d", resp.StatusCode)
-	}
-	rep, err := s.Open(body)
+	rep, err := openReply(s, body)
 	switch {
 	case err != nil:
 		return "bad-reply"
 	case rep.Success:
 		return "success"
-	case rep.To != m.From || rep.Text == "":
+	case rep.To != user || rep.Text == "":
 		return "wrong-reply"
 	case rep.Text == wechat.DefaultBusy:
 		return "busy"
 	}
 	return ""
+}
+
+// openReply checks and decodes a reply as s.Open does, reading the flat XML weiyin writes
+// with wechat.ScanXML (s.Open's two encoding/xml passes cost more than the rest of a
+// request); anything the fast path cannot read or verify goes to s.Open, which decides.
+func openReply(s *wechattest.Signer, body []byte) (wechattest.Reply, error) {
+	b := bytes.TrimSpace(body)
+	if len(b) == 0 || string(b) == "success" {
+		return wechattest.Reply{Success: true}, nil
+	}
+	if s.Key != nil {
+		var enc, sig, ts, nonce string
+		flat := wechat.ScanXML(b, func(name, text []byte) {
+			switch string(name) {
+			case "Encrypt":
+				enc = string(text)
+			case "MsgSignature":
+				sig = string(text)
+			case "TimeStamp":
+				ts = string(text)
+			case "Nonce":
+				nonce = string(text)
+			}
+		})
+		if !flat || enc == "" || wechat.Signature(s.Token, ts, nonce, enc) != sig {
+			return s.Open(body)
+		}
+		plain, err := wechat.Open(enc, s.Key, s.AppID)
+		if err != nil {
+			return wechattest.Reply{}, err
+		}
+		b = plain
+	}
+	var r wechattest.Reply
+	flat := wechat.ScanXML(b, func(name, text []byte) {
+		switch string(name) {
+		case "ToUserName":
+			r.To = string(text)
+		case "MsgType":
+			r.Type = string(text)
+		case "Content":
+			r.Text = string(text)
+		}
+	})
+	if !flat {
+		return s.Open(body)
+	}
+	return r, nil
 }
 
 // sampleErr keeps the first transport error's text for the report.
@@ -268,6 +472,9 @@ func pct(sorted []time.Duration, p float64) time.Duration {
 }
 
 func report(w io.Writer, o options, r result) {
+	if o.timeline {
+		timeline(w, r)
+	}
 	sort.Slice(r.lat, func(i, j int) bool { return r.lat[i] < r.lat[j] })
 	mode := "plaintext"
 	if o.aesKey != "" {
@@ -295,6 +502,23 @@ func report(w io.Writer, o options, r result) {
 	fmt.Fprintf(w, "errors      %d (%s)\n", sum(r.errs), strings.Join(parts, " "))
 	if e, ok := sampleErr.Load().(string); ok {
 		fmt.Fprintf(w, "first transport error: %s\n", e)
+	}
+}
+
+// timeline prints, for each second of the run, the messages sent in it and their latencies.
+func timeline(w io.Writer, r result) {
+	var secs [][]time.Duration
+	for i, at := range r.sentAt {
+		s := int(at / time.Second)
+		for len(secs) <= s {
+			secs = append(secs, nil)
+		}
+		secs[s] = append(secs[s], r.lat[i])
+	}
+	fmt.Fprintln(w, "second      sent  p50       p99       max")
+	for s, lat := range secs {
+		slices.Sort(lat)
+		fmt.Fprintf(w, "%6d  %8d  %-8s  %-8s  %s\n", s, len(lat), round(pct(lat, .5)), round(pct(lat, .99)), round(pct(lat, 1)))
 	}
 }
 

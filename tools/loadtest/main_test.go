@@ -1,10 +1,18 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/weiyin-bank/weiyin/adapters/wechat"
+	"github.com/weiyin-bank/weiyin/adapters/wechat/wechattest"
 )
 
 // Ensure a bounded run against the in-process endpoint sends exactly -n messages in both
@@ -37,5 +45,81 @@ func TestWrongToken(t *testing.T) {
 		timeout: 5 * time.Second, texts: "你好"}, &out)
 	if err == nil || !strings.Contains(out.String(), "http-403=10") {
 		t.Errorf("err %v, report:\n%s", err, out.String())
+	}
+}
+
+// Ensure the prebuilt requests share -n evenly among the users, each a distinct MsgId with
+// its own nonce, signed so that the endpoint accepts them.
+func TestPrepare(t *testing.T) {
+	o := options{url: "http://127.0.0.1:1/wechat", token: "tok", appID: "wxapp", aesKey: "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+		users: 3, n: 10, texts: "你好|余额"}
+	s, err := wechattest.NewSigner(o.token, o.appID, o.aesKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	per, err := prepare(o, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var quotas []int
+	nonces := map[string]bool{}
+	bodies := map[string]bool{}
+	for _, reqs := range per {
+		quotas = append(quotas, len(reqs))
+		for _, raw := range reqs {
+			req, err := http.ReadRequest(bufio.NewReader(bytes.NewReader(raw)))
+			if err != nil {
+				t.Fatalf("prebuilt request does not parse: %v", err)
+			}
+			nonces[req.URL.Query().Get("nonce")] = true
+			body, _ := io.ReadAll(req.Body)
+			bodies[string(body)] = true
+		}
+	}
+	if fmt.Sprint(quotas) != "[4 3 3]" {
+		t.Errorf("quotas %v, want [4 3 3]", quotas)
+	}
+	if len(nonces) != 10 || len(bodies) != 10 {
+		t.Errorf("%d distinct nonces and %d distinct bodies for 10 requests", len(nonces), len(bodies))
+	}
+	if _, err := prepare(options{url: "https://example.com/wechat", users: 1, n: 1, texts: "x"}, s); err == nil {
+		t.Error("an https URL was accepted")
+	}
+}
+
+// Ensure the fast reply check agrees with wechattest's full one and refuses what it refuses.
+func TestOpenReply(t *testing.T) {
+	const key = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+	s, _ := wechattest.NewSigner("tok", "wxapp", key)
+	h, err := wechat.NewHandler(wechat.Options{Config: wechat.Config{AppID: "wxapp", Token: "tok", AESKey: key}, Turner: instant{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := wechattest.Msg{To: "gh", From: "o_1", CreateTime: time.Now().Unix(), Type: "text", Content: "a]]>b", MsgID: 7}
+	body, q := s.Body(m.XML(), []byte("0123456789abcdef"), m.CreateTime, "n1", m.From)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("POST", "/wechat?"+q.Encode(), bytes.NewReader(body)))
+	reply := w.Body.Bytes()
+	tests := []struct {
+		name string
+		body []byte
+		ok   bool
+	}{
+		{"the endpoint's reply", reply, true},
+		{"success", []byte("success"), true},
+		{"tampered signature", bytes.Replace(reply, []byte("<MsgSignature><![CDATA["), []byte("<MsgSignature><![CDATA[0"), 1), false},
+		{"tampered ciphertext", bytes.Replace(reply, []byte("<Encrypt><![CDATA["), []byte("<Encrypt><![CDATA[AAAA"), 1), false},
+		{"not XML", []byte("<html>busy</html>"), false},
+	}
+	for _, tt := range tests {
+		got, err := openReply(s, tt.body)
+		want, werr := s.Open(tt.body)
+		if (err == nil) != tt.ok || (werr == nil) != tt.ok {
+			t.Errorf("%s: fast err %v, full err %v, want ok=%v", tt.name, err, werr, tt.ok)
+			continue
+		}
+		if got != want {
+			t.Errorf("%s: fast %+v, full %+v", tt.name, got, want)
+		}
 	}
 }
