@@ -8,6 +8,12 @@
 // instead of being cut by a timer, and each Commit still returns only once its data is
 // durable. Each commit in a group is all-or-nothing on its own.
 //
+// Replies are keyed by message id, then user: WeChat numbers messages in arrival order across
+// users, so a group's replies land side by side at the end of the tree instead of one page
+// per user (measured at 3,000 messages/s: 35 instead of 43 MB/s written). They are kept
+// ReplyRetention (24 h; WeChat retries within seconds) and an open store prunes them every
+// PruneEvery (10 min), in batches that never hold the writer for long.
+//
 // # Memory
 //
 // bbolt maps the file read-only (MADV_RANDOM, no MAP_POPULATE) and the Go heap holds only

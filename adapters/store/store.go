@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,6 +22,12 @@ var (
 // seconds; a day is generous.
 const ReplyRetention = 24 * time.Hour
 
+// PruneEvery is how often an open store removes the replies older than ReplyRetention.
+const PruneEvery = 10 * time.Minute
+
+// pruneBatch caps the replies one of Prune's write transactions deletes (a variable for tests).
+var pruneBatch = 2000
+
 // Store is a bbolt-backed engine.Store. Safe for concurrent use.
 type Store struct {
 	db    *bolt.DB
@@ -33,9 +40,10 @@ type Store struct {
 	mu      sync.Mutex
 	pending []*commitReq
 	closed  bool
-	kick    chan struct{} // buffered 1: pending is not empty
-	stop    chan struct{} // closed by Close
-	stopped chan struct{} // closed when the committer has returned
+	kick    chan struct{}  // buffered 1: pending is not empty
+	stop    chan struct{}  // closed by Close
+	stopped chan struct{}  // closed when the committer has returned
+	bg      sync.WaitGroup // the pruner
 }
 
 // MaxGroupCommit caps how many turns one transaction commits.
@@ -81,6 +89,8 @@ func Open(path string) (*Store, error) {
 	s := &Store{db: db, now: time.Now, kick: make(chan struct{}, 1), stop: make(chan struct{}),
 		stopped: make(chan struct{})}
 	go s.committer()
+	s.bg.Add(1)
+	go s.pruner()
 	return s, nil
 }
 
@@ -95,6 +105,7 @@ func (s *Store) Close() error {
 		close(s.stop)
 	}
 	<-s.stopped
+	s.bg.Wait()
 	return s.db.Close()
 }
 
@@ -134,11 +145,15 @@ func (s *Store) trim(above int64) error {
 	})
 }
 
+// replyKey is the key of the reply to a user's message: the message id first, then the user.
+// WeChat's message ids grow with time across all users, so the replies of one group commit
+// land side by side at the end of the tree (a page or two written) rather than one page per
+// user; the user keeps ids of different channels or accounts apart.
 func replyKey(user, msgID string) []byte {
 	k := make([]byte, 0, len(user)+len(msgID)+1)
-	k = append(k, user...)
+	k = append(k, msgID...)
 	k = append(k, 0)
-	return append(k, msgID...)
+	return append(k, user...)
 }
 
 // Reply returns the stored reply to msgID.
@@ -279,23 +294,76 @@ func (s *Store) Delete(ctx context.Context, user string) error {
 	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketSessions).Delete([]byte(user)) })
 }
 
-// Prune removes replies older than ReplyRetention. It returns how many it removed.
+// Prune removes replies older than ReplyRetention. It returns how many it removed. It reads
+// in read transactions and deletes at most pruneBatch replies a write transaction, so that a
+// large backlog never holds the writer long enough to delay the turns' commits.
 func (s *Store) Prune(ctx context.Context) (int, error) {
 	cutoff := uint64(s.now().Add(-ReplyRetention).Unix())
 	n := 0
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketReplies).Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
-			if len(v) >= 8 && binary.BigEndian.Uint64(v[:8]) < cutoff {
-				if err := c.Delete(); err != nil {
-					return err
+	var from []byte
+	for {
+		if err := ctx.Err(); err != nil {
+			return n, err
+		}
+		var old [][]byte
+		var next []byte
+		err := s.db.View(func(tx *bolt.Tx) error {
+			c := tx.Bucket(bucketReplies).Cursor()
+			k, v := c.First()
+			if from != nil {
+				k, v = c.Seek(from)
+			}
+			for ; k != nil; k, v = c.Next() {
+				if len(old) == pruneBatch {
+					next = append([]byte(nil), k...)
+					break
 				}
-				n++
+				if len(v) >= 8 && binary.BigEndian.Uint64(v[:8]) < cutoff {
+					old = append(old, append([]byte(nil), k...))
+				}
+			}
+			return nil
+		})
+		if err == nil && len(old) > 0 {
+			err = s.db.Update(func(tx *bolt.Tx) error {
+				b := tx.Bucket(bucketReplies)
+				for _, k := range old {
+					if err := b.Delete(k); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		}
+		if err != nil {
+			return n, fmt.Errorf("store: pruning replies: %w", err)
+		}
+		n += len(old)
+		if next == nil {
+			return n, nil
+		}
+		from = next
+	}
+}
+
+// pruner runs Prune every PruneEvery until Close.
+func (s *Store) pruner() {
+	defer s.bg.Done()
+	t := time.NewTicker(PruneEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			n, err := s.Prune(context.Background())
+			if err != nil {
+				slog.Warn("store: pruning replies", "err", err)
+			} else if n > 0 {
+				slog.Info("store: pruned replies", "removed", n)
 			}
 		}
-		return nil
-	})
-	return n, err
+	}
 }
 
 // Sessions counts stored sessions.

@@ -97,6 +97,37 @@ func TestPrune(t *testing.T) {
 	}
 }
 
+// Ensure Prune works through a backlog larger than one write transaction's batch, keeping
+// every recent reply.
+func TestPruneBacklog(t *testing.T) {
+	ctx := context.Background()
+	s, _ := open(t)
+	defer s.Close()
+	defer func(n int) { pruneBatch = n }(pruneBatch)
+	pruneBatch = 7
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	s.now = func() time.Time { return now }
+	for i := range 40 {
+		s.Commit(ctx, fmt.Sprintf("u%d", i%3), nil, fmt.Sprintf("wx:%d", 1000+i), []byte("r"))
+	}
+	now = now.Add(ReplyRetention + time.Hour)
+	for i := range 5 {
+		s.Commit(ctx, "u9", nil, fmt.Sprintf("wx:%d", 2000+i), []byte("r"))
+	}
+	n, err := s.Prune(ctx)
+	if err != nil || n != 40 {
+		t.Fatalf("Prune = %d, %v; want 40", n, err)
+	}
+	for i := range 5 {
+		if _, ok, _ := s.Reply(ctx, "u9", fmt.Sprintf("wx:%d", 2000+i)); !ok {
+			t.Fatalf("recent reply %d pruned", i)
+		}
+	}
+	if n, _ := s.Prune(ctx); n != 0 {
+		t.Fatalf("second Prune removed %d, want 0", n)
+	}
+}
+
 // Ensure trimming the mapped file loses nothing, even with loads and commits running at the
 // same time.
 func TestTrimKeepsData(t *testing.T) {

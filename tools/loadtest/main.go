@@ -181,7 +181,7 @@ func prepare(o options, s *wechattest.Signer) (per [][][]byte, err error) {
 	}
 	texts := strings.Split(o.texts, "|")
 	now := time.Now()
-	id := now.UnixNano() / 1000
+	base := now.UnixNano() / 1000
 	var rnd [24]byte // AES prefix and nonce
 	per = make([][][]byte, o.users)
 	for i := range per {
@@ -195,7 +195,9 @@ func prepare(o options, s *wechattest.Signer) (per [][][]byte, err error) {
 			if _, err := rand.Read(rnd[:]); err != nil {
 				return nil, fmt.Errorf("random: %w", err)
 			}
-			id++
+			// WeChat numbers messages in the order they arrive, across users: user i's k-th
+			// message is sent after every user's (k-1)-th.
+			id := base + int64(k*o.users+i) + 1
 			m := wechattest.Msg{To: "gh_load", From: user, CreateTime: now.Unix(), Type: "text",
 				Content: texts[(i+k)%len(texts)], MsgID: id}
 			nonce := strconv.FormatUint(binary.LittleEndian.Uint64(rnd[16:])%1e10, 10)
