@@ -33,7 +33,9 @@ type Program struct {
 
 // Config wires a Bot to the outside world.
 type Config struct {
-	Bank       Bank
+	Bank Bank
+	// Store keeps the sessions. A Bot must be its only writer (bbolt's file lock gives one
+	// process; one Bot a store in it): the Bot keeps the sessions it last committed.
 	Store      Store
 	Clock      Clock
 	Logger     *slog.Logger
@@ -42,7 +44,14 @@ type Config struct {
 	Rand io.Reader
 	// Observe, when set, is called after every turn (metrics).
 	Observe func(TurnInfo)
+	// SessionCache is how many committed sessions the Bot keeps decoded, so that a user's
+	// next turn skips reading and decoding the record; 0 means DefaultSessionCache, negative
+	// none.
+	SessionCache int
 }
+
+// DefaultSessionCache is Config.SessionCache's default: a few MB.
+const DefaultSessionCache = 4096
 
 // TurnInfo describes a finished turn for metrics.
 type TurnInfo struct {
@@ -68,6 +77,7 @@ type Bot struct {
 	locks     userLocks
 	lists     listCache
 	customers customerCache
+	sessions  sessionCache
 
 	mu    sync.RWMutex
 	prog  *Program
@@ -91,6 +101,9 @@ func New(p *Program, cfg Config) (*Bot, error) {
 	}
 	if cfg.Rand == nil {
 		cfg.Rand = rand.Reader
+	}
+	if cfg.SessionCache == 0 {
+		cfg.SessionCache = DefaultSessionCache
 	}
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = 15 * time.Minute
@@ -247,11 +260,15 @@ func (b *Bot) Turn(ctx context.Context, user string, m Message) (rep Reply, err 
 	if err := b.cfg.Store.Commit(ctx, user, sraw, m.ID, rraw); err != nil {
 		return Reply{}, fmt.Errorf("engine: committing turn: %w", err)
 	}
+	b.sessions.put(user, s, b.cfg.SessionCache)
 	b.log.Debug("turn", "user", maskUser(user), "intent", rep.Intent, "flow", rep.Flow, "step", rep.Step)
 	return rep, nil
 }
 
 func (b *Bot) loadSession(ctx context.Context, user string) (*Session, error) {
+	if s := b.sessions.take(user); s != nil {
+		return s, nil
+	}
 	raw, err := b.cfg.Store.Load(ctx, user)
 	if err != nil {
 		return nil, fmt.Errorf("engine: loading session: %w", err)
