@@ -115,7 +115,7 @@ func (u *Understander) score(fs []feat) []scored {
 			s = (1-u.p.centroid)*s + u.p.centroid*sc.cdot[i]/(norm*u.cnorm[i])
 		}
 		s = (1-u.p.linear)*s + u.p.linear*sc.p[i]
-		if i == 0 && u.p.noneNearest {
+		if i == 0 {
 			// The background is no topic but many: its centroid and its share of the
 			// logistic model say little, its nearest example says how everyday a message is.
 			s = max(s, sc.best[i])

@@ -17,16 +17,12 @@ type params struct {
 	// about an operation (积分能换什么, 网点几点开门) is usually the operation itself, and
 	// the flow's answer covers the FAQ's while the FAQ cannot do the flow's work.
 	faqMargin float32
-	// noneNearest scores the background (intent none) by its nearest example when that beats
-	// the blend.
-	noneNearest bool
 }
 
 var defaultParams = params{
-	kind:        [numKinds]float32{1.0, 0.45, 0.9, 0.25, 0.55, 0.8},
-	unknown:     [numKinds]float32{0.6, 0.6, 0.6, 1, 1, 0.5},
-	centroid:    0.25,
-	linear:      0.7,
-	faqMargin:   0.05,
-	noneNearest: true,
+	kind:      [numKinds]float32{1.0, 0.45, 0.9, 0.25, 0.55, 0.8},
+	unknown:   [numKinds]float32{0.6, 0.6, 0.6, 1, 1, 0.5},
+	centroid:  0.25,
+	linear:    0.7,
+	faqMargin: 0.05,
 }

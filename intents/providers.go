@@ -2,6 +2,7 @@ package intents
 
 import (
 	_ "embed"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -42,12 +43,8 @@ func newProviderNames() providerNames {
 		p.byFirst[r] = append(p.byFirst[r], name)
 	}
 	for _, names := range p.byFirst {
-		// Longest first, so that 招商银行 is reported rather than 招行's prefix.
-		for i := 1; i < len(names); i++ {
-			for j := i; j > 0 && len(names[j]) > len(names[j-1]); j-- {
-				names[j], names[j-1] = names[j-1], names[j]
-			}
-		}
+		// Longest first: the longest name at a position is the one reported.
+		slices.SortStableFunc(names, func(a, b string) int { return len(b) - len(a) })
 	}
 	return p
 }

@@ -152,11 +152,13 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 		text   string
 	}
 	var docs []doc
-	addDoc := func(intent int32, text string, marks []dialogs.Mark) {
-		s, fs := u.exampleFeatures(text, marks, intent != 0)
+	// addDoc adds an example and reports whether it names another provider (providers.go).
+	addDoc := func(intent int32, text string, marks []dialogs.Mark) bool {
+		s, norm, fs := u.exampleFeatures(text, marks, intent != 0)
 		if len(fs) > 0 {
 			docs = append(docs, doc{intent, fs, s})
 		}
+		return theProviders().find(norm) != ""
 	}
 	names := b.IntentNames
 	if len(names) == 0 {
@@ -175,8 +177,7 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 		u.faq = append(u.faq, in.IsFAQ())
 		others := false
 		for _, ex := range in.Examples {
-			addDoc(idx, ex.Text, ex.Marks)
-			others = others || theProviders().find(normalize.Normalize(ex.Text).Norm) != ""
+			others = addDoc(idx, ex.Text, ex.Marks) || others
 		}
 		u.others = append(u.others, others)
 		for _, kw := range in.Keywords {
@@ -361,7 +362,9 @@ type span struct {
 // exampleFeatures analyses one example: marked slot values and entities found by the
 // extractor are replaced like a message's.
 // Words of bundle examples (learn) join the vocabulary that homophones are corrected to.
-func (u *Understander) exampleFeatures(text string, marks []dialogs.Mark, learn bool) (string, []feat) {
+// exampleFeatures analyses an example (or keyword) as a message, with its marks as slot
+// values. It returns the matched text for display, the normalised text and the features.
+func (u *Understander) exampleFeatures(text string, marks []dialogs.Mark, learn bool) (string, string, []feat) {
 	t := normalize.Normalize(text)
 	var spans []span
 	for _, m := range marks {
@@ -384,7 +387,7 @@ func (u *Understander) exampleFeatures(text string, marks []dialogs.Mark, learn 
 			u.vocab[tk] = true
 		}
 	}
-	return u.display(s), fs
+	return u.display(s), t.Norm, fs
 }
 
 func (u *Understander) recordLabel(h uint64, kind byte, label string) {

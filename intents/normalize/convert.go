@@ -115,7 +115,7 @@ func buildChain(config string) (*chain, error) {
 	}
 	c := &chain{evidenceHigh: map[rune]bool{}, always: config == "tw2sp"}
 	for _, g := range cc.DictChains {
-		st := &stage{chars: map[rune]rune{}, phrases: map[rune][]phrase{}, kept: map[rune]bool{}}
+		st := newStage()
 		// Within a group the first dictionary holding a key wins, as in OpenCC.
 		seen := map[string]bool{}
 		for _, d := range g.Dicts {
@@ -157,6 +157,11 @@ func buildChain(config string) (*chain, error) {
 		}
 	}
 	return c, nil
+}
+
+// newStage returns an empty stage.
+func newStage() *stage {
+	return &stage{chars: map[rune]rune{}, phrases: map[rune][]phrase{}, kept: map[rune]bool{}}
 }
 
 func groupHolds(g *opencc.Group, name string) bool {
@@ -374,7 +379,7 @@ var (
 // embedded file cannot be read, which a test rules out.
 func theRegional() *stage {
 	regionalOnce.Do(func() {
-		st := &stage{chars: map[rune]rune{}, phrases: map[rune][]phrase{}, kept: map[rune]bool{}}
+		st := newStage()
 		if err := st.overlay("dict/Regional.txt", false); err != nil {
 			slog.Error("normalize: regional wording unavailable", "err", err)
 			return
