@@ -75,13 +75,14 @@ func (u *Understander) run(text string, c Context, label labeler) *analysis {
 	}
 	a.matched, a.tokens, a.feats, a.content = u.analyse(a.norm, spans, label, true)
 	if a.content > 0 {
-		a.ranked = u.score(a.feats)
+		a.ranked = u.score(a.feats, a.provider != "")
 	}
 	return a
 }
 
-// score ranks the intents for a message's features, best first.
-func (u *Understander) score(fs []feat) []scored {
+// score ranks the intents for a message's features, best first. When the message names
+// another provider, only intents whose examples name one too are ranked (providers.go).
+func (u *Understander) score(fs []feat, provider bool) []scored {
 	sc := u.scratch.Get().(*scratch)
 	defer u.scratch.Put(sc)
 	clear(sc.dot)
@@ -109,6 +110,9 @@ func (u *Understander) score(fs []feat) []scored {
 	for i := range sc.best {
 		if sc.nearest[i] < 0 {
 			continue // shares nothing with the message
+		}
+		if provider && !u.others[i] {
+			continue // about another provider's service, which no example of this intent is
 		}
 		s := sc.best[i]
 		if u.cnorm[i] != 0 {
@@ -192,9 +196,6 @@ func (u *Understander) result(a *analysis) Result {
 				noneScore = s.score
 			}
 			continue
-		}
-		if a.provider != "" && !u.others[s.intent] {
-			continue // about another provider's service, which no example of this intent is
 		}
 		best = append(best, s)
 	}
