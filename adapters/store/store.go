@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -31,20 +33,51 @@ var pruneBatch = 2000
 // Store is a bbolt-backed engine.Store. Safe for concurrent use.
 type Store struct {
 	db    *bolt.DB
+	log   *wal // the committer's
 	now   func() time.Time
 	loads atomic.Int64
+	// Counted for the log at Close: groups and records logged, applies to bbolt.
+	groups, records, applies atomic.Int64
 
 	// Group commit: Commit queues its write in pending and waits; the committer goroutine
-	// writes everything queued in one transaction (one set of fsyncs), then starts again with what
-	// arrived meanwhile, so a batch is as large as the load of one commit's duration.
+	// writes everything queued as one group of the log (one fdatasync), then starts again with
+	// what arrived meanwhile, so a group is as large as the load of one commit's duration.
 	mu      sync.Mutex
 	pending []*commitReq
 	closed  bool
-	kick    chan struct{}  // buffered 1: pending is not empty
-	stop    chan struct{}  // closed by Close
-	stopped chan struct{}  // closed when the committer has returned
-	bg      sync.WaitGroup // the pruner
+	failed  error // a log write or sync failed: nothing more is committed
+	// What the log holds and bbolt does not yet, by user and by reply key; the applier moves
+	// it to bbolt every applyEvery.
+	sessions  map[string]logged
+	replies   map[string]logged
+	committed uint64 // the last group in the log
+	applied   uint64 // the last group in bbolt
+
+	applyMu   sync.Mutex     // one apply at a time
+	kick      chan struct{}  // buffered 1: pending is not empty
+	applyKick chan struct{}  // buffered 1: much is waiting for the applier
+	stop      chan struct{}  // closed by Close
+	stopped   chan struct{}  // closed when the committer has returned
+	stopApply chan struct{}  // closed by Close once the committer has returned
+	bg        sync.WaitGroup // the pruner and the applier
 }
+
+// logged is a session or reply in the log, not yet in bbolt.
+type logged struct {
+	seq uint64 // its group
+	val []byte
+	del bool // the session was deleted
+}
+
+// applyEvery is how often the applier moves what the log holds to bbolt (a variable for
+// tests); it also runs as soon as ApplyAbove sessions and replies wait.
+var applyEvery = 100 * time.Millisecond
+
+// ApplyAbove is how many logged sessions and replies make the applier run before its tick.
+const ApplyAbove = 20000
+
+// MaxValue caps a session or reply record (bbolt's own limit is 2 GB).
+const MaxValue = 16 << 20
 
 // MaxGroupCommit caps how many turns one transaction commits.
 const MaxGroupCommit = 2048
@@ -58,6 +91,7 @@ var ErrCommitted = errors.New("store: message already committed")
 // commitReq is one queued Commit.
 type commitReq struct {
 	user, session, key, rec []byte // key and rec are nil without a message id
+	del                     bool   // forget the user's session (Delete)
 	done                    chan error
 }
 
@@ -74,11 +108,15 @@ func Open(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: opening %s: %w", path, err)
 	}
+	var applied uint64
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketSessions, bucketReplies} {
+		for _, b := range [][]byte{bucketSessions, bucketReplies, bucketWAL} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
+		}
+		if v := tx.Bucket(bucketWAL).Get(keyApplied); len(v) == 8 {
+			applied = binary.BigEndian.Uint64(v)
 		}
 		return nil
 	})
@@ -86,12 +124,65 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: initialising %s: %w", path, err)
 	}
-	s := &Store{db: db, now: time.Now, kick: make(chan struct{}, 1), stop: make(chan struct{}),
-		stopped: make(chan struct{})}
+	log, err := openWAL(path)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	s := &Store{db: db, log: log, now: time.Now, sessions: map[string]logged{}, replies: map[string]logged{},
+		kick: make(chan struct{}, 1), applyKick: make(chan struct{}, 1), stop: make(chan struct{}),
+		stopped: make(chan struct{}), stopApply: make(chan struct{})}
+	if err := s.replay(applied); err != nil {
+		log.close()
+		db.Close()
+		return nil, err
+	}
 	go s.committer()
-	s.bg.Add(1)
+	s.bg.Add(2)
 	go s.pruner()
+	go s.applier()
 	return s, nil
+}
+
+// replay applies the log's groups after applied (those a crash kept out of bbolt), then
+// starts the log over.
+func (s *Store) replay(applied uint64) error {
+	frames, err := s.log.frames()
+	if err != nil {
+		return err
+	}
+	last := applied
+	for _, f := range frames {
+		if f.seq <= applied {
+			continue
+		}
+		if f.seq != last+1 {
+			slog.Error("store: the log skips a group; replay stops there", "want", last+1, "found", f.seq)
+			break
+		}
+		reqs, err := decodeRecords(f.payload)
+		if err != nil {
+			return fmt.Errorf("store: replaying group %d: %w", f.seq, err)
+		}
+		s.remember(reqs, f.seq)
+		last = f.seq
+	}
+	// New groups are numbered after every group either file holds, and bbolt records that
+	// number as applied even past a gap, so that no older frame left in a file is ever
+	// replayed after the new ones.
+	s.log.seq = applied
+	if len(frames) > 0 {
+		s.log.seq = max(applied, frames[len(frames)-1].seq)
+	}
+	s.committed, s.applied = s.log.seq, applied
+	if err := s.apply(); err != nil {
+		return fmt.Errorf("store: replaying the log: %w", err)
+	}
+	if last > applied {
+		slog.Info("store: replayed the log", "groups", last-applied)
+	}
+	s.log.restart()
+	return nil
 }
 
 // Close commits what is queued, stops the committer and closes the database. Commits that
@@ -105,12 +196,27 @@ func (s *Store) Close() error {
 		close(s.stop)
 	}
 	<-s.stopped
+	if !already {
+		close(s.stopApply)
+	}
 	s.bg.Wait()
-	return s.db.Close()
+	if !already {
+		slog.Info("store: closed", "groups", s.groups.Load(), "records", s.records.Load(), "applies", s.applies.Load())
+	}
+	return errors.Join(s.log.close(), s.db.Close())
 }
 
 // Load returns the user's session record, or nil.
 func (s *Store) Load(ctx context.Context, user string) ([]byte, error) {
+	s.mu.Lock()
+	l, ok := s.sessions[user]
+	s.mu.Unlock()
+	if ok {
+		if l.del {
+			return nil, nil
+		}
+		return append([]byte(nil), l.val...), nil
+	}
 	var out []byte
 	err := s.db.View(func(tx *bolt.Tx) error {
 		if v := tx.Bucket(bucketSessions).Get([]byte(user)); v != nil {
@@ -158,9 +264,16 @@ func replyKey(user, msgID string) []byte {
 
 // Reply returns the stored reply to msgID.
 func (s *Store) Reply(ctx context.Context, user, msgID string) ([]byte, bool, error) {
+	key := replyKey(user, msgID)
+	s.mu.Lock()
+	l, ok := s.replies[string(key)]
+	s.mu.Unlock()
+	if ok {
+		return append([]byte(nil), l.val[8:]...), true, nil
+	}
 	var out []byte
 	err := s.db.View(func(tx *bolt.Tx) error {
-		if v := tx.Bucket(bucketReplies).Get(replyKey(user, msgID)); len(v) >= 8 {
+		if v := tx.Bucket(bucketReplies).Get(key); len(v) >= 8 {
 			out = append([]byte(nil), v[8:]...)
 		}
 		return nil
@@ -168,10 +281,10 @@ func (s *Store) Reply(ctx context.Context, user, msgID string) ([]byte, bool, er
 	return out, out != nil, err
 }
 
-// Commit saves the session and the reply to msgID in one transaction, and returns once they
-// are durable (fsync). Concurrent commits share a transaction (group commit), but each is
-// all-or-nothing on its own: a message id already committed fails with ErrCommitted and
-// changes nothing, while the others in the group commit.
+// Commit saves the session and the reply to msgID together, and returns once they are
+// durable (in the log, fdatasync). Concurrent commits share a log write (group commit), but
+// each is all-or-nothing on its own: a message id already committed fails with ErrCommitted
+// and changes nothing, while the others in the group commit.
 func (s *Store) Commit(ctx context.Context, user string, session []byte, msgID string, reply []byte) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -179,7 +292,12 @@ func (s *Store) Commit(ctx context.Context, user string, session []byte, msgID s
 	if user == "" || len(user) > bolt.MaxKeySize {
 		return fmt.Errorf("store: user id of %d bytes", len(user))
 	}
-	r := &commitReq{user: []byte(user), session: session, done: make(chan error, 1)}
+	if len(session) > MaxValue || len(reply) > MaxValue {
+		return fmt.Errorf("store: a record of %d bytes (at most %d)", max(len(session), len(reply)), MaxValue)
+	}
+	// The log keeps the record until the applier copies it to bbolt: it must not share the
+	// caller's buffer.
+	r := &commitReq{user: []byte(user), session: append(make([]byte, 0, len(session)), session...)}
 	if msgID != "" {
 		r.key = replyKey(user, msgID)
 		if len(r.key) > bolt.MaxKeySize {
@@ -189,10 +307,28 @@ func (s *Store) Commit(ctx context.Context, user string, session []byte, msgID s
 		binary.BigEndian.PutUint64(r.rec, uint64(s.now().Unix()))
 		r.rec = append(r.rec, reply...)
 	}
+	return s.enqueue(r)
+}
+
+// Delete forgets a user's session.
+func (s *Store) Delete(ctx context.Context, user string) error {
+	if user == "" || len(user) > bolt.MaxKeySize {
+		return fmt.Errorf("store: user id of %d bytes", len(user))
+	}
+	return s.enqueue(&commitReq{user: []byte(user), del: true})
+}
+
+// enqueue hands r to the committer and waits for the outcome.
+func (s *Store) enqueue(r *commitReq) error {
+	r.done = make(chan error, 1)
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
 		return ErrClosed
+	}
+	if s.failed != nil {
+		s.mu.Unlock()
+		return s.failed
 	}
 	s.pending = append(s.pending, r)
 	s.mu.Unlock()
@@ -222,7 +358,8 @@ func (s *Store) committer() {
 	}
 }
 
-// commitPending commits up to MaxGroupCommit queued requests and reports whether it found any.
+// commitPending logs up to MaxGroupCommit queued requests as one group and reports whether it
+// found any.
 func (s *Store) commitPending() bool {
 	s.mu.Lock()
 	group := s.pending
@@ -232,72 +369,217 @@ func (s *Store) commitPending() bool {
 	} else {
 		s.pending = nil
 	}
+	failed := s.failed
 	s.mu.Unlock()
 	if len(group) == 0 {
 		return false
 	}
 	errs := make([]error, len(group))
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		clear(errs)
-		for i, r := range group {
-			if err := put(tx, r); errors.Is(err, ErrCommitted) {
-				errs[i] = err
-			} else if err != nil {
-				return err
+	if failed != nil {
+		for i := range errs {
+			errs[i] = failed
+		}
+	} else if err := s.refuseCommitted(group, errs); err != nil {
+		for i := range errs {
+			errs[i] = err
+		}
+	} else if write := accepted(group, errs); len(write) > 0 {
+		seq, err := s.log.append(write, s.appliedSeq())
+		if err != nil {
+			// The log's state on disk is unknown: stop committing rather than risk a turn
+			// reported failed coming back on replay. A restart replays what is there.
+			slog.Error("store: the log failed; no more commits until a restart", "err", err)
+			err = fmt.Errorf("store: commit: %w", err)
+			s.mu.Lock()
+			s.failed = err
+			s.mu.Unlock()
+			for i := range errs {
+				if errs[i] == nil {
+					errs[i] = err
+				}
+			}
+		} else {
+			s.groups.Add(1)
+			s.records.Add(int64(len(write)))
+			if s.remember(write, seq) > ApplyAbove {
+				select {
+				case s.applyKick <- struct{}{}:
+				default:
+				}
 			}
 		}
-		return nil
-	})
-	if err != nil && len(group) > 1 {
-		// One bad write spoils the group's transaction: commit each alone so the others land.
-		for _, r := range group {
-			r.done <- s.commitOne(r)
-		}
-		return true
 	}
 	for i, r := range group {
-		if err != nil {
-			r.done <- fmt.Errorf("store: commit: %w", err)
-		} else {
-			r.done <- errs[i]
-		}
+		r.done <- errs[i]
 	}
 	return true
 }
 
-// commitOne commits r in a transaction of its own.
-func (s *Store) commitOne(r *commitReq) error {
-	err := s.db.Update(func(tx *bolt.Tx) error { return put(tx, r) })
-	if err != nil && !errors.Is(err, ErrCommitted) {
+// refuseCommitted sets ErrCommitted for the requests whose message id already has a reply:
+// in the log, in bbolt, or earlier in the group.
+func (s *Store) refuseCommitted(group []*commitReq, errs []error) error {
+	seen := make(map[string]bool, len(group))
+	var check []int
+	s.mu.Lock()
+	for i, r := range group {
+		if r.key == nil {
+			continue
+		}
+		if _, ok := s.replies[string(r.key)]; ok || seen[string(r.key)] {
+			errs[i] = ErrCommitted
+			continue
+		}
+		seen[string(r.key)] = true
+		check = append(check, i)
+	}
+	s.mu.Unlock()
+	if len(check) == 0 {
+		return nil
+	}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketReplies)
+		for _, i := range check {
+			if b.Get(group[i].key) != nil {
+				errs[i] = ErrCommitted
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
-	return err
+	return nil
 }
 
-// put writes r's reply (unless its message id is already committed: ErrCommitted, nothing
-// written) and session in tx.
-func put(tx *bolt.Tx, r *commitReq) error {
-	if r.key != nil {
-		rb := tx.Bucket(bucketReplies)
-		if rb.Get(r.key) != nil {
-			return ErrCommitted
-		}
-		if err := rb.Put(r.key, r.rec); err != nil {
-			return err
+// accepted returns the requests of group that errs does not refuse.
+func accepted(group []*commitReq, errs []error) []*commitReq {
+	out := make([]*commitReq, 0, len(group))
+	for i, r := range group {
+		if errs[i] == nil {
+			out = append(out, r)
 		}
 	}
-	return tx.Bucket(bucketSessions).Put(r.user, r.session)
+	return out
 }
 
-// Delete forgets a user's session.
-func (s *Store) Delete(ctx context.Context, user string) error {
-	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketSessions).Delete([]byte(user)) })
+// remember records reqs, logged as group seq, as the latest state until the applier has
+// copied them to bbolt; it returns how many records wait.
+func (s *Store) remember(reqs []*commitReq, seq uint64) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range reqs {
+		s.sessions[string(r.user)] = logged{seq: seq, val: r.session, del: r.del}
+		if r.key != nil {
+			s.replies[string(r.key)] = logged{seq: seq, val: r.rec}
+		}
+	}
+	s.committed = max(s.committed, seq)
+	return len(s.sessions) + len(s.replies)
+}
+
+func (s *Store) appliedSeq() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.applied
+}
+
+// applier copies what the log holds to bbolt every applyEvery (or sooner when much waits),
+// until Close; then once more.
+func (s *Store) applier() {
+	defer s.bg.Done()
+	t := time.NewTicker(applyEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stopApply:
+			if err := s.apply(); err != nil {
+				slog.Error("store: applying the log at close; the next open replays it", "err", err)
+			}
+			return
+		case <-t.C:
+		case <-s.applyKick:
+		}
+		if err := s.apply(); err != nil {
+			slog.Error("store: applying the log; retrying", "err", err)
+		}
+	}
+}
+
+// apply writes every logged session and reply to bbolt in one transaction, with the number
+// of the last group it holds, then forgets those the log has no newer version of.
+func (s *Store) apply() error {
+	s.applyMu.Lock()
+	defer s.applyMu.Unlock()
+	type kv struct {
+		k string
+		l logged
+	}
+	s.mu.Lock()
+	upto := s.committed
+	if upto == s.applied {
+		s.mu.Unlock()
+		return nil
+	}
+	sess := make([]kv, 0, len(s.sessions))
+	for k, l := range s.sessions {
+		sess = append(sess, kv{k, l})
+	}
+	reps := make([]kv, 0, len(s.replies))
+	for k, l := range s.replies {
+		reps = append(reps, kv{k, l})
+	}
+	s.mu.Unlock()
+	byKey := func(a, b kv) int { return strings.Compare(a.k, b.k) }
+	slices.SortFunc(sess, byKey) // bbolt writes sorted keys with fewer page splits
+	slices.SortFunc(reps, byKey)
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketSessions)
+		for _, e := range sess {
+			var err error
+			if e.l.del {
+				err = b.Delete([]byte(e.k))
+			} else {
+				err = b.Put([]byte(e.k), e.l.val)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		b = tx.Bucket(bucketReplies)
+		for _, e := range reps {
+			if err := b.Put([]byte(e.k), e.l.val); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bucketWAL).Put(keyApplied, binary.BigEndian.AppendUint64(nil, upto))
+	})
+	if err != nil {
+		return fmt.Errorf("store: applying the log: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range sess {
+		if l, ok := s.sessions[e.k]; ok && l.seq <= upto {
+			delete(s.sessions, e.k)
+		}
+	}
+	for _, e := range reps {
+		if l, ok := s.replies[e.k]; ok && l.seq <= upto {
+			delete(s.replies, e.k)
+		}
+	}
+	s.applied = max(s.applied, upto)
+	s.applies.Add(1)
+	return nil
 }
 
 // Prune removes replies older than ReplyRetention. It returns how many it removed. It reads
 // in read transactions and deletes at most pruneBatch replies a write transaction, so that a
 // large backlog never holds the writer long enough to delay the turns' commits.
 func (s *Store) Prune(ctx context.Context) (int, error) {
+	if err := s.apply(); err != nil { // the replies still in the log join the rest
+		return 0, err
+	}
 	cutoff := uint64(s.now().Add(-ReplyRetention).Unix())
 	n := 0
 	var from []byte
@@ -368,6 +650,9 @@ func (s *Store) pruner() {
 
 // Sessions counts stored sessions.
 func (s *Store) Sessions() (int, error) {
+	if err := s.apply(); err != nil {
+		return 0, err
+	}
 	n := 0
 	err := s.db.View(func(tx *bolt.Tx) error { n = tx.Bucket(bucketSessions).Stats().KeyN; return nil })
 	return n, err

@@ -2,7 +2,11 @@
 
 package store
 
-import "golang.org/x/sys/unix"
+import (
+	"os"
+
+	"golang.org/x/sys/unix"
+)
 
 // releaseMapped drops the pages of a read-only shared file mapping from the resident set
 // (madvise MADV_DONTNEED). The page cache keeps them; nothing is lost or written.
@@ -15,3 +19,6 @@ func releaseMapped(addr uintptr, size int64) error {
 	}
 	return nil
 }
+
+// fdatasync flushes f's data (and only the metadata needed to read it back) to the disk.
+func fdatasync(f *os.File) error { return unix.Fdatasync(int(f.Fd())) }

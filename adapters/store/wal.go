@@ -1,0 +1,269 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+)
+
+// The write-ahead log makes a group of turns durable with one small sequential write and one
+// fdatasync; the applier later writes many groups to bbolt in one transaction. A bbolt commit
+// of a group costs two fsyncs and a copy of every page the group touched, and the sessions of
+// a group's users sit on as many different pages, so at 3,000 turns/s the log cuts the
+// store's CPU to a fraction and the bytes written by about ten.
+//
+// The log is two files, used in turn: the committer appends to one until it is larger than
+// walSwitch and everything in the other is in bbolt, then starts over at the beginning of the
+// other. A frame is one group:
+//
+//	length uint32 | crc32c(payload) uint32 | payload
+//	payload: seq uint64 | records
+//	record:  op byte | user | session | reply key | reply record (each uvarint length + bytes)
+//
+// Group numbers (seq) rise by one from frame to frame across both files; bbolt keeps the last
+// one it holds (bucket "wal", key "applied"), in the same transaction as the data. Opening a
+// store replays the frames after that number, in order, stopping at the first gap, torn or
+// stale frame: a file started over still holds older frames past its new end, and those are
+// all in bbolt already (a file is started over only once everything in it was applied).
+//
+// Files grow by zero-filled chunks (walChunk, then fsync), so that a frame's fdatasync never
+// has file metadata to write.
+
+// walSwitch: a log file past this size hands over to the other, once that one is applied (a
+// variable for tests).
+var walSwitch int64 = 1 << 20
+
+const (
+	walChunk   = 4 << 20 // log files grow by this much, zero-filled
+	frameHead  = 8
+	maxRecords = 64 << 20 // a frame's payload, at most (MaxGroupCommit records of at most MaxValue)
+)
+
+const (
+	opCommit byte = 1 // session (and reply) of a turn
+	opDelete byte = 2 // the user's session is forgotten
+)
+
+var crcTable = crc32.MakeTable(crc32.Castagnoli)
+
+var (
+	bucketWAL  = []byte("wal")
+	keyApplied = []byte("applied")
+)
+
+// walFile is one of the two log files.
+type walFile struct {
+	f    *os.File
+	size int64  // bytes allocated (written, zero-filled or not)
+	off  int64  // where the next frame goes
+	last uint64 // seq of the last frame written since the file was started over (0: none)
+}
+
+// wal is the log; only the committer goroutine uses it after Open.
+type wal struct {
+	files  [2]*walFile
+	active int
+	seq    uint64 // the last group written
+	buf    []byte
+}
+
+// openWAL opens (creating) the two log files beside the database at path.
+func openWAL(path string) (*wal, error) {
+	w := &wal{}
+	created := false
+	for i := range w.files {
+		name := fmt.Sprintf("%s.wal%d", path, i)
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			w.close()
+			return nil, fmt.Errorf("store: opening the log %s: %w", name, err)
+		}
+		st, err := f.Stat()
+		if err != nil {
+			f.Close()
+			w.close()
+			return nil, fmt.Errorf("store: opening the log %s: %w", name, err)
+		}
+		created = created || st.Size() == 0
+		w.files[i] = &walFile{f: f, size: st.Size()}
+	}
+	if created {
+		if err := syncDir(filepath.Dir(path)); err != nil {
+			w.close()
+			return nil, err
+		}
+	}
+	return w, nil
+}
+
+// frame is one group read back from a log file.
+type frame struct {
+	seq     uint64
+	payload []byte
+}
+
+// frames returns the frames of both files, in seq order. Reading a file stops at the first
+// frame that is torn, fails its checksum or does not follow the previous one.
+func (w *wal) frames() ([]frame, error) {
+	var all []frame
+	for _, wf := range w.files {
+		data, err := io.ReadAll(io.NewSectionReader(wf.f, 0, wf.size))
+		if err != nil {
+			return nil, fmt.Errorf("store: reading the log: %w", err)
+		}
+		var prev uint64
+		for len(data) >= frameHead {
+			n := binary.BigEndian.Uint32(data)
+			if n < 8 || int64(n) > maxRecords || len(data) < frameHead+int(n) {
+				break
+			}
+			payload := data[frameHead : frameHead+int(n)]
+			if crc32.Checksum(payload, crcTable) != binary.BigEndian.Uint32(data[4:]) {
+				break
+			}
+			seq := binary.BigEndian.Uint64(payload)
+			if prev != 0 && seq != prev+1 {
+				break
+			}
+			all = append(all, frame{seq, payload[8:]})
+			prev = seq
+			data = data[frameHead+int(n):]
+		}
+	}
+	slices.SortFunc(all, func(a, b frame) int { return cmpUint(a.seq, b.seq) })
+	return all, nil
+}
+
+func cmpUint(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// restart makes both files start over: everything in them is applied.
+func (w *wal) restart() {
+	for _, wf := range w.files {
+		wf.off, wf.last = 0, 0
+	}
+	w.active = 0
+}
+
+// append writes reqs as the next group and returns once it is durable. applied is the last
+// group bbolt holds, which says whether the other file may be started over.
+func (w *wal) append(reqs []*commitReq, applied uint64) (uint64, error) {
+	cur := w.files[w.active]
+	if other := w.files[1-w.active]; cur.off > walSwitch && other.last <= applied {
+		w.active = 1 - w.active
+		cur = other
+		cur.off, cur.last = 0, 0
+	}
+	seq := w.seq + 1
+	b := append(w.buf[:0], make([]byte, frameHead)...)
+	b = binary.BigEndian.AppendUint64(b, seq)
+	for _, r := range reqs {
+		op := opCommit
+		if r.del {
+			op = opDelete
+		}
+		b = append(b, op)
+		for _, f := range [][]byte{r.user, r.session, r.key, r.rec} {
+			b = binary.AppendUvarint(b, uint64(len(f)))
+			b = append(b, f...)
+		}
+	}
+	w.buf = b
+	payload := b[frameHead:]
+	if len(payload) > maxRecords {
+		return 0, fmt.Errorf("store: a group of %d bytes", len(payload))
+	}
+	binary.BigEndian.PutUint32(b, uint32(len(payload)))
+	binary.BigEndian.PutUint32(b[4:], crc32.Checksum(payload, crcTable))
+	if err := cur.reserve(int64(len(b))); err != nil {
+		return 0, err
+	}
+	if _, err := cur.f.WriteAt(b, cur.off); err != nil {
+		return 0, fmt.Errorf("store: writing the log: %w", err)
+	}
+	if err := fdatasync(cur.f); err != nil {
+		return 0, fmt.Errorf("store: syncing the log: %w", err)
+	}
+	cur.off += int64(len(b))
+	cur.last = seq
+	w.seq = seq
+	return seq, nil
+}
+
+// reserve makes sure n bytes from off are allocated, growing the file by zero-filled chunks.
+func (wf *walFile) reserve(n int64) error {
+	if wf.off+n <= wf.size {
+		return nil
+	}
+	grow := max(walChunk, wf.off+n-wf.size)
+	zeros := make([]byte, 64<<10)
+	for at := wf.size; at < wf.size+grow; at += int64(len(zeros)) {
+		if _, err := wf.f.WriteAt(zeros[:min(int64(len(zeros)), wf.size+grow-at)], at); err != nil {
+			return fmt.Errorf("store: growing the log: %w", err)
+		}
+	}
+	if err := wf.f.Sync(); err != nil {
+		return fmt.Errorf("store: growing the log: %w", err)
+	}
+	wf.size += grow
+	return nil
+}
+
+func (w *wal) close() error {
+	var errs []error
+	for _, wf := range w.files {
+		if wf != nil {
+			errs = append(errs, wf.f.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// decodeRecords parses a frame's records.
+func decodeRecords(p []byte) ([]*commitReq, error) {
+	var out []*commitReq
+	for len(p) > 0 {
+		r := &commitReq{del: p[0] == opDelete}
+		if p[0] != opCommit && p[0] != opDelete {
+			return nil, fmt.Errorf("store: log record of unknown kind %d", p[0])
+		}
+		p = p[1:]
+		for _, f := range []*[]byte{&r.user, &r.session, &r.key, &r.rec} {
+			n, k := binary.Uvarint(p)
+			if k <= 0 || uint64(len(p)-k) < n {
+				return nil, errors.New("store: truncated log record")
+			}
+			if n > 0 {
+				*f = p[k : k+int(n)]
+			}
+			p = p[k+int(n):]
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// syncDir makes a directory's entries (a new file) durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("store: syncing %s: %w", dir, err)
+	}
+	return nil
+}
