@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -102,9 +104,20 @@ const TrimEvery = 1000
 // more resident memory than its size, and trimming costs the next reads their mappings.
 const TrimAbove = 128 << 20
 
+// InitialMmap is the address space the database is mapped with at first (only address space:
+// pages come into memory as they are read).
+const InitialMmap = 1 << 30
+
 // Open opens (creating if needed) the session database at path.
 func Open(path string) (*Store, error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
+	opts := &bolt.Options{Timeout: 5 * time.Second, NoFreelistSync: true, FreelistType: bolt.FreelistMapType}
+	if strconv.IntSize == 64 && runtime.GOOS != "windows" { // Windows would size the file to the map
+		// Map address space for a large database from the start: when the file outgrows the
+		// map, bbolt remaps it, and a remap waits for every read transaction to end and holds
+		// off new ones (the turns' loads and the committer's checks) meanwhile.
+		opts.InitialMmapSize = InitialMmap
+	}
+	db, err := bolt.Open(path, 0o600, opts)
 	if err != nil {
 		return nil, fmt.Errorf("store: opening %s: %w", path, err)
 	}
