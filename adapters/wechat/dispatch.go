@@ -2,6 +2,8 @@ package wechat
 
 import (
 	"context"
+	"encoding/binary"
+	"hash/maphash"
 	"strings"
 	"sync"
 	"time"
@@ -21,52 +23,143 @@ type call struct {
 	restSent bool     // parts[1:] have been queued as customer-service messages
 }
 
-// inflight remembers recent calls by dedupe key. Calls expire in arrival order, a few on each
-// get: sweeping the whole map at once held the lock over every message of the last minutes
-// (hundreds of thousands at 3,000 messages/s), stalling every request meanwhile.
+// inflight remembers calls by dedupe key: the running ones, and for the dedupe TTL what
+// finished ones answered, for WeChat's retries.
+//
+// A finished call keeps only what a retry needs (whether the answer went out as
+// customer-service messages, and the first part, the passive reply) in a byte arena indexed
+// by a hash of the key, in two generations that rotate every TTL: maps and slices without
+// pointers, which the garbage collector does not scan. Keeping the calls themselves for the
+// TTL made them most of the live heap under load (a minute of messages at 3,000 a second)
+// and every collection's marking long enough to show in the latency's tail.
 type inflight struct {
-	ttl   time.Duration
-	mu    sync.Mutex
-	calls map[string]*call
-	order []string // the keys of calls, oldest first from head
-	head  int
+	ttl     time.Duration
+	mu      sync.Mutex
+	running map[string]*call
+	gens    [2]answers // [0] the current generation
+	rotated time.Time
+	seed    maphash.Seed
 }
+
+// answers is one generation of finished calls: records (key, async, first part), with
+// uvarint lengths, appended to 1 MB chunks (so growing never copies what is stored); idx maps
+// a key's hash to its record's place, chunk<<20 | offset.
+type answers struct {
+	idx    map[uint64]uint32
+	chunks [][]byte
+}
+
+const (
+	chunkBits = 20
+	chunkSize = 1 << chunkBits
+	maxChunks = 1 << (32 - chunkBits) // a full generation rotates early
+)
 
 func newInflight(ttl time.Duration) *inflight {
-	return &inflight{ttl: ttl, calls: make(map[string]*call)}
+	return &inflight{ttl: ttl, running: make(map[string]*call), seed: maphash.MakeSeed()}
 }
 
-// get returns the call for key, creating it (first = true) when there is none.
+// finishedDone is the done channel of every call rebuilt from an answer record.
+var finishedDone = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+// get returns the call for key: the running one, one rebuilt from what a finished one
+// answered, or a new one (first = true).
 func (f *inflight) get(key string, now time.Time) (c *call, first bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for f.head < len(f.order) {
-		k := f.order[f.head]
-		if old := f.calls[k]; old != nil && now.Sub(old.created) <= f.ttl {
-			break
-		}
-		delete(f.calls, k)
-		f.order[f.head] = ""
-		f.head++
-	}
-	if f.head > 1024 && f.head > len(f.order)/2 {
-		f.order = append(f.order[:0], f.order[f.head:]...)
-		f.head = 0
-	}
-	if c, ok := f.calls[key]; ok {
+	f.rotate(now)
+	if c, ok := f.running[key]; ok {
 		return c, false
 	}
+	h := maphash.String(f.seed, key)
+	for _, g := range f.gens {
+		if async, part, ok := g.lookup(h, key); ok {
+			c := &call{done: finishedDone, created: now, finished: true, async: async, restSent: true}
+			if part != "" {
+				c.parts = []string{part}
+			}
+			return c, false
+		}
+	}
 	c = &call{done: make(chan struct{}), created: now}
-	f.calls[key] = c
-	f.order = append(f.order, key)
+	f.running[key] = c
 	return c, true
 }
 
-// len is the number of remembered calls.
+// finish records what the finished call c answered and forgets the call.
+func (f *inflight) finish(key string, async bool, parts []string, now time.Time) {
+	part := ""
+	if len(parts) > 0 {
+		part = parts[0]
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.running, key)
+	f.rotate(now)
+	size := len(key) + len(part) + 2*binary.MaxVarintLen64 + 1
+	if size > chunkSize {
+		return // no such key or part: keys are ids, parts at most MaxReplyBytes
+	}
+	g := &f.gens[0]
+	if n := len(g.chunks); n == 0 || len(g.chunks[n-1])+size > chunkSize {
+		if n == maxChunks {
+			f.gens[1], f.gens[0], f.rotated = f.gens[0], answers{}, now
+			g = &f.gens[0]
+		}
+		g.chunks = append(g.chunks, make([]byte, 0, chunkSize))
+	}
+	if g.idx == nil {
+		g.idx = make(map[uint64]uint32)
+	}
+	n := len(g.chunks) - 1
+	b := g.chunks[n]
+	g.idx[maphash.String(f.seed, key)] = uint32(n<<chunkBits | len(b))
+	b = binary.AppendUvarint(b, uint64(len(key)))
+	b = append(b, key...)
+	flag := byte(0)
+	if async {
+		flag = 1
+	}
+	b = append(b, flag)
+	b = binary.AppendUvarint(b, uint64(len(part)))
+	g.chunks[n] = append(b, part...)
+}
+
+// rotate starts a new generation every TTL, dropping the oldest: a finished call is
+// remembered between one and two TTLs.
+func (f *inflight) rotate(now time.Time) {
+	switch age := now.Sub(f.rotated); {
+	case age >= 2*f.ttl:
+		f.gens = [2]answers{}
+		f.rotated = now
+	case age >= f.ttl:
+		f.gens[1], f.gens[0] = f.gens[0], answers{}
+		f.rotated = now
+	}
+}
+
+// lookup finds key's record (h is its hash).
+func (g answers) lookup(h uint64, key string) (async bool, part string, ok bool) {
+	at, found := g.idx[h]
+	if !found {
+		return false, "", false
+	}
+	b := g.chunks[at>>chunkBits][at&(chunkSize-1):]
+	n, k := binary.Uvarint(b)
+	if k <= 0 || uint64(len(b)-k) < n || string(b[k:k+int(n)]) != key {
+		return false, "", false // another key with the same hash
+	}
+	b = b[k+int(n):]
+	async = b[0] == 1
+	n, k = binary.Uvarint(b[1:])
+	return async, string(b[1+k : 1+k+int(n)]), true
+}
+
+// len is the number of remembered calls, running and finished.
 func (f *inflight) len() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return len(f.calls)
+	return len(f.running) + len(f.gens[0].idx) + len(f.gens[1].idx)
 }
 
 // workers runs functions on goroutines kept between uses: a turn then starts on a stack that
@@ -153,6 +246,7 @@ func (h *Handler) run(c *call, in inbound) {
 	async := c.async
 	c.mu.Unlock()
 	close(c.done)
+	h.calls.finish(in.key, async, parts, h.clock.Now())
 	if async && len(parts) > 0 {
 		h.send(ctx, in.user, parts)
 	}

@@ -54,7 +54,7 @@ type Options struct {
 	TurnTimeout time.Duration // a turn's own limit; default 60s
 	MaxSkew     time.Duration // timestamp freshness; default 5m
 	MaxBody     int64         // request body cap; default 64 KB
-	DedupeTTL   time.Duration // how long a message id is remembered; default 2m, at least TurnTimeout+1m
+	DedupeTTL   time.Duration // how long a finished message's answer is remembered for retries (1 to 2 TTLs); default 1m
 
 	// OnDuplicate is called for each retry of a message already seen (metrics).
 	OnDuplicate func()
@@ -113,10 +113,7 @@ func NewHandler(o Options) (*Handler, error) {
 	setDefault(&o.Deadline, DefaultDeadline)
 	setDefault(&o.TurnTimeout, time.Minute)
 	setDefault(&o.MaxSkew, DefaultMaxSkew)
-	setDefault(&o.DedupeTTL, 2*time.Minute)
-	if o.DedupeTTL < o.TurnTimeout+time.Minute { // never forget a call that may still be running
-		o.DedupeTTL = o.TurnTimeout + time.Minute
-	}
+	setDefault(&o.DedupeTTL, time.Minute)
 	if o.MaxBody <= 0 {
 		o.MaxBody = DefaultMaxBody
 	}

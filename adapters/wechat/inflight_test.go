@@ -6,36 +6,62 @@ import (
 	"time"
 )
 
-// Ensure calls are remembered for the TTL, then forgotten, a few at a time in arrival order,
-// and that the queue of keys does not grow without bound.
-func TestInflightExpiry(t *testing.T) {
+// Ensure a running call is shared however long it runs, a finished one is answered from its
+// record for one to two TTLs (passive part or async, never the rest again), then forgotten.
+func TestInflightRecords(t *testing.T) {
 	f := newInflight(time.Minute)
 	t0 := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
-	first := map[string]bool{}
-	for i := range 5000 {
-		_, ok := f.get(fmt.Sprint("m", i), t0.Add(time.Duration(i)*time.Millisecond*100))
-		first[fmt.Sprint("m", i)] = ok
+	c, first := f.get("slow", t0)
+	if !first {
+		t.Fatal("a new key is not first")
 	}
-	if len(first) != 5000 {
-		t.Fatal("keys missing")
+	for i := range 3000 {
+		key := fmt.Sprint("m", i)
+		at := t0.Add(time.Duration(i) * 40 * time.Millisecond) // 3000 over 2 minutes
+		if _, first := f.get(key, at); !first {
+			t.Fatalf("%s: not first", key)
+		}
+		f.finish(key, i%10 == 0, []string{"answer " + key, "rest"}, at)
 	}
-	now := t0.Add(500 * time.Second) // m0 to m4399 are older than a minute
-	if _, fresh := f.get("m4999", now); fresh {
-		t.Error("m4999 forgotten within its TTL")
+	now := t0.Add(2 * time.Minute)
+	if again, first := f.get("slow", now); first || again != c {
+		t.Error("a running call was forgotten or not shared")
 	}
-	if _, fresh := f.get("m4400", now); fresh {
-		t.Error("m4400 forgotten within its TTL")
+	for _, tc := range []struct {
+		key     string
+		found   bool
+		async   bool
+		passive string
+	}{
+		{"m2999", true, false, "answer m2999"},
+		{"m1600", true, true, ""},
+		{"m1501", true, false, "answer m1501"},
+		{"m1", false, false, ""},    // older than two TTLs
+		{"m1499", false, false, ""}, // in the generation dropped at the second rotation
+		{"zzz", false, false, ""},
+	} {
+		c, first := f.get(tc.key, now)
+		if first == tc.found {
+			t.Errorf("%s: found %v, want %v", tc.key, !first, tc.found)
+			continue
+		}
+		if !tc.found {
+			continue
+		}
+		passive := ""
+		if !c.async && len(c.parts) > 0 {
+			passive = c.parts[0]
+		}
+		if c.async != tc.async || passive != tc.passive || !c.restSent || !c.finished {
+			t.Errorf("%s: async %v, passive %q, rest already sent %v", tc.key, c.async, passive, c.restSent)
+		}
+		select {
+		case <-c.done:
+		default:
+			t.Errorf("%s: a finished call's done is open", tc.key)
+		}
 	}
-	if _, fresh := f.get("m10", now); !fresh {
-		t.Error("m10 still remembered after its TTL")
-	}
-	if n := f.len(); n > 602 {
-		t.Errorf("%d calls remembered, want the last minute's (601 and m10)", n)
-	}
-	if len(f.order)-f.head != f.len() {
-		t.Errorf("queue holds %d keys for %d calls", len(f.order)-f.head, f.len())
-	}
-	if cap(f.order) > 8192 {
-		t.Errorf("key queue of capacity %d", cap(f.order))
+	if n := f.len(); n > 1600+10 {
+		t.Errorf("%d calls remembered, want about the last two minutes' finished ones", n)
 	}
 }
