@@ -214,7 +214,7 @@ func (s *Store) Close() error {
 	}
 	s.bg.Wait()
 	if !already {
-		slog.Info("store: closed", "groups", s.groups.Load(), "records", s.records.Load(), "applies", s.applies.Load())
+		slog.Debug("store: closed", "groups", s.groups.Load(), "records", s.records.Load(), "applies", s.applies.Load())
 	}
 	return errors.Join(s.log.close(), s.db.Close())
 }
