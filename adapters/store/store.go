@@ -275,7 +275,8 @@ func replyKey(user, msgID string) []byte {
 	return append(k, user...)
 }
 
-// Reply returns the stored reply to msgID.
+// Reply returns the stored reply to msgID, and whether msgID was committed (an empty reply
+// counts).
 func (s *Store) Reply(ctx context.Context, user, msgID string) ([]byte, bool, error) {
 	key := replyKey(user, msgID)
 	s.mu.Lock()
@@ -285,13 +286,14 @@ func (s *Store) Reply(ctx context.Context, user, msgID string) ([]byte, bool, er
 		return append([]byte(nil), l.val[8:]...), true, nil
 	}
 	var out []byte
+	found := false
 	err := s.db.View(func(tx *bolt.Tx) error {
 		if v := tx.Bucket(bucketReplies).Get(key); len(v) >= 8 {
-			out = append([]byte(nil), v[8:]...)
+			out, found = append([]byte(nil), v[8:]...), true
 		}
 		return nil
 	})
-	return out, out != nil, err
+	return out, found, err
 }
 
 // Commit saves the session and the reply to msgID together, and returns once they are

@@ -31,15 +31,16 @@ import (
 // stale frame: a file started over still holds older frames past its new end, and those are
 // all in bbolt already (a file is started over only once everything in it was applied).
 //
-// Files grow by zero-filled chunks (walChunk, then fsync), so that a frame's fdatasync never
-// has file metadata to write.
+// Files grow by zero-filled chunks (doubling from walMinGrow up to walChunk at once, then
+// fsync), so that a frame's fdatasync never has file metadata to write.
 
 // walSwitch: a log file past this size hands over to the other, once that one is applied (a
 // variable for tests).
 var walSwitch int64 = 1 << 20
 
 const (
-	walChunk   = 4 << 20 // log files grow by this much, zero-filled
+	walChunk   = 4 << 20   // log files grow by their size, zero-filled, at most this much at once
+	walMinGrow = 256 << 10 // and at least this much
 	frameHead  = 8
 	maxRecords = 64 << 20 // a frame's payload, at most (MaxGroupCommit records of at most MaxValue)
 )
@@ -207,7 +208,7 @@ func (wf *walFile) reserve(n int64) error {
 	if wf.off+n <= wf.size {
 		return nil
 	}
-	grow := max(walChunk, wf.off+n-wf.size)
+	grow := max(min(max(wf.size, walMinGrow), walChunk), wf.off+n-wf.size)
 	zeros := make([]byte, 64<<10)
 	for at := wf.size; at < wf.size+grow; at += int64(len(zeros)) {
 		if _, err := wf.f.WriteAt(zeros[:min(int64(len(zeros)), wf.size+grow-at)], at); err != nil {

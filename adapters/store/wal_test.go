@@ -249,3 +249,27 @@ func FuzzLogFrames(f *testing.F) {
 		s.Close()
 	})
 }
+
+// Ensure a log file grows in zero-filled chunks as groups arrive, and everything written
+// across the growths replays.
+func TestLogGrows(t *testing.T) {
+	holdApplies(t)
+	ctx := context.Background()
+	s, path := open(t)
+	defer s.Close()
+	val := strings.Repeat("x", 1000)
+	for i := range 600 {
+		if err := s.Commit(ctx, fmt.Sprint("u", i%50), []byte(fmt.Sprint(i, val)), fmt.Sprint("m", i), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wf := s.log.files[s.log.active]
+	if wf.size < wf.off || wf.size < 512<<10 || wf.size > 2<<20 {
+		t.Errorf("log file of %d bytes for %d written", wf.size, wf.off)
+	}
+	c := mustOpen(t, crashCopy(t, path))
+	wantSession(t, c, "u49", fmt.Sprint(599, val))
+	if _, ok, _ := c.Reply(ctx, "u0", "m0"); !ok {
+		t.Error("the first reply did not replay")
+	}
+}
