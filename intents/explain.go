@@ -92,7 +92,7 @@ func (u *Understander) Explain(text string, c Context) Explanation {
 					continue
 				}
 				if slices.ContainsFunc(u.postings[id], func(p posting) bool { return int(p.doc) == ei }) {
-					ne.Shared = append(ne.Shared, u.labels[h])
+					ne.Shared = append(ne.Shared, u.label(h))
 				}
 			}
 			slices.Sort(ne.Shared)

@@ -134,7 +134,7 @@ func (h homophones) key(rs []rune, py *pinyinTable) uint64 {
 			}
 			return false
 		}
-		first, ok := py.first[rs[i]]
+		first, ok := py.firstReading(rs[i])
 		if !ok {
 			return false
 		}

@@ -40,9 +40,22 @@ var extraReadings = map[rune]string{
 }
 
 type pinyinTable struct {
-	first   map[rune]string
-	phrases map[string][]string
-	maxLen  int // longest phrase in runes
+	// first maps a rune to its first reading, an index into syllables: some 41,000 runes
+	// share about 400 toneless syllables, and a map without pointers is one the garbage
+	// collector never scans (map[rune]string held 22,000 strings it marked every cycle).
+	first     map[rune]uint16
+	syllables []string
+	phrases   map[string][]string
+	maxLen    int // longest phrase in runes
+}
+
+// firstReading returns r's first toneless reading.
+func (t *pinyinTable) firstReading(r rune) (string, bool) {
+	i, ok := t.first[r]
+	if !ok {
+		return "", false
+	}
+	return t.syllables[i], true
 }
 
 var (
@@ -65,10 +78,18 @@ var toneless = strings.NewReplacer(
 // characters, a few milliseconds).
 func sharedPinyin() *pinyinTable {
 	pyOnce.Do(func() {
-		t := &pinyinTable{first: make(map[rune]string, len(pinyin.PinyinDict)), phrases: map[string][]string{}}
+		t := &pinyinTable{first: make(map[rune]uint16, len(pinyin.PinyinDict)), phrases: map[string][]string{}}
+		index := map[string]uint16{}
 		for r, readings := range pinyin.PinyinDict {
 			first, _, _ := strings.Cut(readings, ",")
-			t.first[rune(r)] = toneless.Replace(first)
+			syl := toneless.Replace(first)
+			i, ok := index[syl]
+			if !ok {
+				i = uint16(len(t.syllables))
+				index[syl] = i
+				t.syllables = append(t.syllables, syl)
+			}
+			t.first[rune(r)] = i
 		}
 		for p, py := range phrasePinyin {
 			t.phrases[p] = strings.Fields(py)
@@ -96,7 +117,7 @@ func (t *pinyinTable) readings(s string, rs []rune, offs []int) [][]string {
 			i += n
 			continue
 		}
-		if p, ok := t.first[rs[i]]; ok {
+		if p, ok := t.firstReading(rs[i]); ok {
 			if x, ok := extraReadings[rs[i]]; ok && x != p {
 				out[i] = []string{p, x}
 			} else {

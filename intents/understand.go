@@ -62,22 +62,25 @@ type Understander struct {
 	postings [][]posting
 	unknown  float32 // idf of a feature absent from every example
 	// Centroids: per intent, the mean of its normalised example vectors (sparse).
-	cpost    [][]posting // feature id -> (intent, weight)
-	cnorm    []float32
-	lin      *linear
-	labels   map[uint64]string // feature hash -> readable label (Explain)
-	enums    enumMatcher
-	known    enumMatcher // bank-listed values marked in examples (张三 as a contact)
-	homo     homophones
-	dict     domainDict
-	vocab    map[string]bool // words of the examples, keywords and entity names
-	typeRune map[string]rune
-	typeName []string // placeholder rune - placeholderBase -> type
-	replace  map[string]bool
-	tok      *tokenizer
-	py       *pinyinTable
-	extract  Extractor
-	scratch  sync.Pool
+	cpost [][]posting // feature id -> (intent, weight)
+	cnorm []float32
+	lin   *linear
+	// Feature hash -> readable label (Explain), as offset<<32 | length in labelText: 11,000
+	// labels as strings were objects the garbage collector marked every cycle.
+	labels    map[uint64]uint64
+	labelText []byte
+	enums     enumMatcher
+	known     enumMatcher // bank-listed values marked in examples (张三 as a contact)
+	homo      homophones
+	dict      domainDict
+	vocab     map[string]bool // words of the examples, keywords and entity names
+	typeRune  map[string]rune
+	typeName  []string // placeholder rune - placeholderBase -> type
+	replace   map[string]bool
+	tok       *tokenizer
+	py        *pinyinTable
+	extract   Extractor
+	scratch   sync.Pool
 }
 
 type example struct {
@@ -126,7 +129,7 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 		faq:      []bool{false},
 		others:   []bool{true},
 		featID:   map[uint64]int32{},
-		labels:   map[uint64]string{},
+		labels:   map[uint64]uint64{},
 		typeRune: map[string]rune{},
 		replace:  map[string]bool{},
 		vocab:    map[string]bool{},
@@ -392,8 +395,19 @@ func (u *Understander) exampleFeatures(text string, marks []dialogs.Mark, learn 
 
 func (u *Understander) recordLabel(h uint64, kind byte, label string) {
 	if _, ok := u.labels[h]; !ok {
-		u.labels[h] = kindNames[kindIndex[kind]] + ":" + label
+		at := len(u.labelText)
+		u.labelText = append(append(append(u.labelText, kindNames[kindIndex[kind]]...), ':'), label...)
+		u.labels[h] = uint64(at)<<32 | uint64(len(u.labelText)-at)
 	}
+}
+
+// label returns the readable label of feature hash h ("" if unknown).
+func (u *Understander) label(h uint64) string {
+	l, ok := u.labels[h]
+	if !ok {
+		return ""
+	}
+	return string(u.labelText[l>>32 : l>>32+l&0xffffffff])
 }
 
 // display shows placeholders as <type>.
