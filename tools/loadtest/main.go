@@ -65,24 +65,27 @@ type options struct {
 
 func main() {
 	var o options
-	flag.StringVar(&o.url, "url", "http://127.0.0.1:8080/wechat", "the /wechat endpoint")
-	flag.StringVar(&o.token, "token", os.Getenv("WEIYIN_WECHAT_TOKEN"), "WeChat token (default $WEIYIN_WECHAT_TOKEN)")
-	flag.StringVar(&o.appID, "appid", os.Getenv("WEIYIN_WECHAT_APPID"), "AppID (default $WEIYIN_WECHAT_APPID)")
-	flag.StringVar(&o.aesKey, "aeskey", os.Getenv("WEIYIN_WECHAT_AESKEY"), "EncodingAESKey; empty = plaintext mode (default $WEIYIN_WECHAT_AESKEY)")
-	flag.IntVar(&o.users, "users", 1000, "simulated users (openids o_load_0000...)")
-	flag.Float64Var(&o.rate, "rate", 0, "offered load in messages/s, spread over the users (0: every user sends as fast as its replies come back)")
-	flag.IntVar(&o.n, "n", 30000, "messages to send in all (bound)")
-	flag.DurationVar(&o.duration, "duration", 30*time.Second, "stop sending after this long (bound; at most 4m, as requests are prebuilt)")
-	flag.DurationVar(&o.ramp, "ramp", time.Second, "start the users evenly over this long (connections are opened gradually)")
-	flag.DurationVar(&o.timeout, "timeout", 5*time.Second, "per-request timeout (WeChat's is 5s)")
-	flag.StringVar(&o.texts, "texts", "你好|我的余额|最近的明细|附近的网点|信用卡账单|积分还有多少|谢谢", "message texts, |-separated, sent in turn")
-	flag.BoolVar(&o.fake, "fake", false, "serve an in-process endpoint with an instant fake bot and target it")
-	flag.StringVar(&o.listen, "listen", "", "only serve the fake endpoint on this address (to load it from another process)")
-	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write the load tool's own CPU profile of the timed phase to this file")
-	flag.BoolVar(&o.timeline, "timeline", false, "also print, for every second of the run, the messages sent and their latency percentiles")
-	flag.IntVar(&o.procs, "procs", 1, "GOMAXPROCS of the load tool: one P spares the server the CPU that idle Ps spend spinning and waking each other (0: Go's default)")
-	flag.Usage = func() {
-		fmt.Fprint(flag.CommandLine.Output(), `usage: loadtest [flags]
+	// A flag set of its own: the global one also holds a -dir flag that the OpenCC library
+	// registers, which is not the load tool's.
+	fs := flag.NewFlagSet("loadtest", flag.ExitOnError)
+	fs.StringVar(&o.url, "url", "http://127.0.0.1:8080/wechat", "the /wechat endpoint")
+	fs.StringVar(&o.token, "token", os.Getenv("WEIYIN_WECHAT_TOKEN"), "WeChat token (default $WEIYIN_WECHAT_TOKEN)")
+	fs.StringVar(&o.appID, "appid", os.Getenv("WEIYIN_WECHAT_APPID"), "AppID (default $WEIYIN_WECHAT_APPID)")
+	fs.StringVar(&o.aesKey, "aeskey", os.Getenv("WEIYIN_WECHAT_AESKEY"), "EncodingAESKey; empty = plaintext mode (default $WEIYIN_WECHAT_AESKEY)")
+	fs.IntVar(&o.users, "users", 1000, "simulated users (openids o_load_0000...)")
+	fs.Float64Var(&o.rate, "rate", 0, "offered load in messages/s, spread over the users (0: every user sends as fast as its replies come back)")
+	fs.IntVar(&o.n, "n", 30000, "messages to send in all (bound)")
+	fs.DurationVar(&o.duration, "duration", 30*time.Second, "stop sending after this long (bound; at most 4m, as requests are prebuilt)")
+	fs.DurationVar(&o.ramp, "ramp", time.Second, "start the users evenly over this long (connections are opened gradually)")
+	fs.DurationVar(&o.timeout, "timeout", 5*time.Second, "per-request timeout (WeChat's is 5s)")
+	fs.StringVar(&o.texts, "texts", "你好|我的余额|最近的明细|附近的网点|信用卡账单|积分还有多少|谢谢", "message texts, |-separated, sent in turn")
+	fs.BoolVar(&o.fake, "fake", false, "serve an in-process endpoint with an instant fake bot and target it")
+	fs.StringVar(&o.listen, "listen", "", "only serve the fake endpoint on this address (to load it from another process)")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write the load tool's own CPU profile of the timed phase to this file")
+	fs.BoolVar(&o.timeline, "timeline", false, "also print, for every second of the run, the messages sent and their latency percentiles")
+	fs.IntVar(&o.procs, "procs", 1, "GOMAXPROCS of the load tool: one P spares the server the CPU that idle Ps spend spinning and waking each other (0: Go's default)")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `usage: loadtest [flags]
 
 Sends WeChat pushes as WeChat does, from -users simulated users, -n in all, all built (signed
 and, in safe mode, encrypted) before the timed phase. Every reply is checked: HTTP 200, then
@@ -91,9 +94,9 @@ the account. Timeouts, transport errors, non-200 statuses (403, 5xx...) and malf
 wrongly signed replies count as errors.
 
 `)
-		flag.PrintDefaults()
+		fs.PrintDefaults()
 	}
-	flag.Parse()
+	_ = fs.Parse(os.Args[1:])
 	if o.procs > 0 {
 		runtime.GOMAXPROCS(o.procs)
 	}
