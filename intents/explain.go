@@ -91,7 +91,7 @@ func (u *Understander) Explain(text string, c Context) Explanation {
 				if !mine[h] {
 					continue
 				}
-				if slices.ContainsFunc(u.postings[id], func(p posting) bool { return int(p.doc) == ei }) {
+				if slices.ContainsFunc(u.postings.of(id), func(p posting) bool { return int(p.doc) == ei }) {
 					ne.Shared = append(ne.Shared, u.label(h))
 				}
 			}

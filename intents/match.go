@@ -157,11 +157,11 @@ func (u *Understander) accumulate(fs []feat, dot, cdot []float32, sc *scratch) f
 			sc.ids = append(sc.ids, id)
 			sc.xs = append(sc.xs, w)
 		}
-		for _, p := range u.postings[id] {
+		for _, p := range u.postings.of(id) {
 			dot[p.doc] += w * p.w
 		}
 		if cdot != nil {
-			for _, p := range u.cpost[id] {
+			for _, p := range u.cpost.of(id) {
 				cdot[p.doc] += w * p.w
 			}
 		}

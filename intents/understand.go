@@ -59,10 +59,10 @@ type Understander struct {
 	// Inverted index: feature hash -> feature id; per feature its idf and postings.
 	featID   map[uint64]int32
 	idf      []float32
-	postings [][]posting
+	postings index
 	unknown  float32 // idf of a feature absent from every example
 	// Centroids: per intent, the mean of its normalised example vectors (sparse).
-	cpost [][]posting // feature id -> (intent, weight)
+	cpost index // feature id -> (intent, weight)
 	cnorm []float32
 	lin   *linear
 	// Feature hash -> readable label (Explain), as offset<<32 | length in labelText: 11,000
@@ -92,6 +92,34 @@ type example struct {
 type posting struct {
 	doc int32
 	w   float32
+}
+
+// index is an inverted index in one block: the postings of feature id are
+// post[start[id]:start[id+1]]. Two arrays instead of a slice a feature, which were 18,000
+// objects (of the shipped bot) the garbage collector marked every cycle; the lists also lie
+// side by side in memory.
+type index struct {
+	start []int32
+	post  []posting
+}
+
+// of returns the postings of feature id.
+func (x index) of(id int32) []posting { return x.post[x.start[id]:x.start[id+1]] }
+
+// compact packs per-feature lists into an index.
+func compact(lists [][]posting) index {
+	x := index{start: make([]int32, len(lists)+1)}
+	n := 0
+	for _, l := range lists {
+		n += len(l)
+	}
+	x.post = make([]posting, 0, n)
+	for id, l := range lists {
+		x.start[id] = int32(len(x.post))
+		x.post = append(x.post, l...)
+	}
+	x.start[len(lists)] = int32(len(x.post))
+	return x
 }
 
 // New compiles the intents of b (examples, keywords, entity names and synonyms) into an
@@ -222,7 +250,7 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 		u.idf[i] = float32(math.Log(1 + n/float64(len(df[h]))))
 	}
 	u.unknown = float32(math.Log(1 + n))
-	u.postings = make([][]posting, len(hashes))
+	postings := make([][]posting, len(hashes))
 	centroid := make([]map[int32]float32, len(u.intents))
 	for i := range centroid {
 		centroid[i] = map[int32]float32{}
@@ -238,7 +266,7 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 		for _, f := range d.fs {
 			id := u.featID[f.h]
 			w := u.p.kind[kindIndex[f.kind]] * u.idf[id]
-			u.postings[id] = append(u.postings[id], posting{int32(di), w})
+			postings[id] = append(postings[id], posting{int32(di), w})
 			centroid[d.intent][id] += w / norm
 		}
 	}
@@ -252,8 +280,9 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 		}
 		ldocs[di] = ld
 	}
+	u.postings = compact(postings)
 	u.lin = trainLinear(ldocs, len(hashes), len(u.intents))
-	u.cpost = make([][]posting, len(hashes))
+	cpost := make([][]posting, len(hashes))
 	u.cnorm = make([]float32, len(u.intents))
 	for in, m := range centroid {
 		ids := make([]int32, 0, len(m))
@@ -264,10 +293,11 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 		var sq float32
 		for _, id := range ids {
 			sq += m[id] * m[id]
-			u.cpost[id] = append(u.cpost[id], posting{int32(in), m[id]})
+			cpost[id] = append(cpost[id], posting{int32(in), m[id]})
 		}
 		u.cnorm[in] = float32(math.Sqrt(float64(sq)))
 	}
+	u.cpost = compact(cpost)
 	nex := len(u.examples)
 	nin := len(u.intents)
 	u.scratch.New = func() any {
