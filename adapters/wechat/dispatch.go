@@ -189,6 +189,7 @@ func (w *workers) loop(f func()) {
 	defer t.Stop()
 	for {
 		f()
+		f = nil // an idle worker keeps nothing of its last job (the message) alive
 		t.Reset(w.idle)
 		select {
 		case f = <-w.jobs:
