@@ -1,12 +1,9 @@
 package wechat
 
 import (
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -32,8 +29,7 @@ var (
 type cryptor struct {
 	token string
 	appID string
-	key   []byte       // 32-byte AES key, nil in plaintext mode
-	block cipher.Block // AES with key, expanded once (safe for concurrent use)
+	key   []byte // 32-byte AES key, nil in plaintext mode
 }
 
 func newCryptor(c Config) (*cryptor, error) {
@@ -47,9 +43,6 @@ func newCryptor(c Config) (*cryptor, error) {
 	key, err := base64.StdEncoding.DecodeString(c.AESKey + "=")
 	if err != nil || len(key) != 32 {
 		return nil, ErrBadAESKey
-	}
-	if cr.block, err = aes.NewCipher(key); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrBadAESKey, err)
 	}
 	cr.key = key
 	return cr, nil
@@ -67,65 +60,38 @@ func verify(sig string, parts ...string) bool {
 	return subtle.ConstantTimeCompare([]byte(sig), []byte(want)) == 1
 }
 
-// WeChat's message encryption: AES-256-CBC with the key's first 16 bytes as IV, over
-// random(16) | length of msg (4, big-endian) | msg | AppID, PKCS#7-padded to 32 bytes.
-const padBlock = 32
-
-// decrypt opens a base64 Encrypt field and checks it was sealed for this AppID. It never
-// panics.
+// decrypt opens a base64 Encrypt field (the SDK's util.AESDecryptMsg: AES-256-CBC, the key's
+// first 16 bytes as IV, random(16) | length | msg | AppID) and checks it was sealed for this
+// AppID. It never panics: the SDK panics only on a key that is not 32 bytes, which
+// newCryptor, Seal and Open refuse.
 func (c *cryptor) decrypt(b64 string) ([]byte, error) {
 	ct, err := base64.StdEncoding.DecodeString(b64)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadCipher, err)
 	}
-	if len(ct) < padBlock || len(ct)%padBlock != 0 {
-		return nil, fmt.Errorf("%w: ciphertext length %d", ErrBadCipher, len(ct))
+	_, msg, app, err := util.AESDecryptMsg(ct, c.key)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadCipher, err)
 	}
-	plain := make([]byte, len(ct))
-	cipher.NewCBCDecrypter(c.block, c.key[:aes.BlockSize]).CryptBlocks(plain, ct)
-	pad := int(plain[len(plain)-1])
-	if pad < 1 || pad > padBlock {
-		return nil, fmt.Errorf("%w: padding %d", ErrBadCipher, pad)
-	}
-	plain = plain[:len(plain)-pad]
-	if len(plain) <= 20 {
-		return nil, fmt.Errorf("%w: plaintext of %d bytes", ErrBadCipher, len(plain))
-	}
-	n := uint64(binary.BigEndian.Uint32(plain[16:20]))
-	if n >= uint64(len(plain)-20) { // the AppID must follow
-		return nil, fmt.Errorf("%w: message length %d", ErrBadCipher, n)
-	}
-	msg, app := plain[20:20+n:20+n], plain[20+n:]
 	if subtle.ConstantTimeCompare(app, []byte(c.appID)) != 1 {
 		return nil, fmt.Errorf("%w: sealed for another AppID", ErrBadCipher)
 	}
 	return msg, nil
 }
 
-// seal encrypts msg with the 16-byte random prefix and returns the base64 ciphertext.
+// seal encrypts msg with the 16-byte random prefix (util.AESEncryptMsg) and returns the
+// base64 ciphertext.
 func (c *cryptor) seal(random, msg []byte) string {
-	n := 20 + len(msg) + len(c.appID)
-	pad := padBlock - n%padBlock
-	plain := make([]byte, n+pad)
-	copy(plain[:16], random)
-	binary.BigEndian.PutUint32(plain[16:20], uint32(len(msg)))
-	copy(plain[20:], msg)
-	copy(plain[20+len(msg):], c.appID)
-	for i := n; i < len(plain); i++ {
-		plain[i] = byte(pad)
-	}
-	cipher.NewCBCEncrypter(c.block, c.key[:aes.BlockSize]).CryptBlocks(plain, plain)
-	return base64.StdEncoding.EncodeToString(plain)
+	return base64.StdEncoding.EncodeToString(util.AESEncryptMsg(random, msg, c.appID, c.key))
 }
 
 // Seal encrypts msg for appID with the 32-byte key and a 16-byte random prefix, as WeChat
 // expects, and returns the base64 ciphertext. It panics if key is not 32 bytes.
 func Seal(random, msg []byte, appID string, key []byte) string {
-	block, err := aes.NewCipher(key)
-	if err != nil || len(key) != 32 {
+	if len(key) != 32 {
 		panic(fmt.Sprintf("wechat.Seal: key of %d bytes", len(key)))
 	}
-	c := &cryptor{appID: appID, key: key, block: block}
+	c := &cryptor{appID: appID, key: key}
 	return c.seal(random, msg)
 }
 
@@ -151,10 +117,9 @@ func DecodeAESKey(s string) ([]byte, error) {
 // Open decrypts a base64 Encrypt field with the 32-byte key and checks it was sealed for
 // appID. It is Seal's inverse; tests and tools use it to read encrypted replies.
 func Open(b64 string, key []byte, appID string) ([]byte, error) {
-	block, err := aes.NewCipher(key)
-	if err != nil || len(key) != 32 {
+	if len(key) != 32 {
 		return nil, fmt.Errorf("%w: key of %d bytes", ErrBadCipher, len(key))
 	}
-	c := &cryptor{key: key, appID: appID, block: block}
+	c := &cryptor{key: key, appID: appID}
 	return c.decrypt(b64)
 }
