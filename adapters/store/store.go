@@ -38,8 +38,6 @@ type Store struct {
 	log   *wal // the committer's
 	now   func() time.Time
 	loads atomic.Int64
-	// Counted for the log at Close: groups and records logged, applies to bbolt.
-	groups, records, applies atomic.Int64
 
 	// Group commit: Commit queues its write in pending and waits; the committer goroutine
 	// writes everything queued as one group of the log (one fdatasync), then starts again with
@@ -81,7 +79,7 @@ const ApplyAbove = 20000
 // MaxValue caps a session or reply record (bbolt's own limit is 2 GB).
 const MaxValue = 16 << 20
 
-// MaxGroupCommit caps how many turns one transaction commits.
+// MaxGroupCommit caps how many turns one group of the log holds (and maxFrame its bytes).
 const MaxGroupCommit = 2048
 
 // ErrClosed is returned by Commit once the store is closed.
@@ -95,6 +93,11 @@ type commitReq struct {
 	user, session, key, rec []byte // key and rec are nil without a message id
 	del                     bool   // forget the user's session (Delete)
 	done                    chan error
+}
+
+// size is at least the bytes r takes in a log frame.
+func (r *commitReq) size() int {
+	return 1 + 4*binary.MaxVarintLen64 + len(r.user) + len(r.session) + len(r.key) + len(r.rec)
 }
 
 // TrimEvery is how many session loads pass between two trims of the mapped file (see Trim).
@@ -213,9 +216,6 @@ func (s *Store) Close() error {
 		close(s.stopApply)
 	}
 	s.bg.Wait()
-	if !already {
-		slog.Debug("store: closed", "groups", s.groups.Load(), "records", s.records.Load(), "applies", s.applies.Load())
-	}
 	return errors.Join(s.log.close(), s.db.Close())
 }
 
@@ -373,17 +373,19 @@ func (s *Store) committer() {
 	}
 }
 
-// commitPending logs up to MaxGroupCommit queued requests as one group and reports whether it
-// found any.
+// commitPending logs the queued requests that fit one group (MaxGroupCommit of them, maxFrame
+// bytes) and reports whether it found any.
 func (s *Store) commitPending() bool {
 	s.mu.Lock()
-	group := s.pending
-	if len(group) > MaxGroupCommit {
-		group = group[:MaxGroupCommit:MaxGroupCommit]
-		s.pending = append([]*commitReq(nil), s.pending[MaxGroupCommit:]...)
-	} else {
-		s.pending = nil
+	n, size := 0, 0
+	for n < len(s.pending) && n < MaxGroupCommit {
+		if size += s.pending[n].size(); n > 0 && size > maxFrame {
+			break
+		}
+		n++
 	}
+	group := s.pending[:n:n]
+	s.pending = append([]*commitReq(nil), s.pending[n:]...)
 	failed := s.failed
 	s.mu.Unlock()
 	if len(group) == 0 {
@@ -391,13 +393,9 @@ func (s *Store) commitPending() bool {
 	}
 	errs := make([]error, len(group))
 	if failed != nil {
-		for i := range errs {
-			errs[i] = failed
-		}
+		failRest(errs, failed)
 	} else if err := s.refuseCommitted(group, errs); err != nil {
-		for i := range errs {
-			errs[i] = err
-		}
+		failRest(errs, err)
 	} else if write := accepted(group, errs); len(write) > 0 {
 		seq, err := s.log.append(write, s.appliedSeq())
 		if err != nil {
@@ -408,19 +406,11 @@ func (s *Store) commitPending() bool {
 			s.mu.Lock()
 			s.failed = err
 			s.mu.Unlock()
-			for i := range errs {
-				if errs[i] == nil {
-					errs[i] = err
-				}
-			}
-		} else {
-			s.groups.Add(1)
-			s.records.Add(int64(len(write)))
-			if s.remember(write, seq) > ApplyAbove {
-				select {
-				case s.applyKick <- struct{}{}:
-				default:
-				}
+			failRest(errs, err)
+		} else if s.remember(write, seq) > ApplyAbove {
+			select {
+			case s.applyKick <- struct{}{}:
+			default:
 			}
 		}
 	}
@@ -428,6 +418,15 @@ func (s *Store) commitPending() bool {
 		r.done <- errs[i]
 	}
 	return true
+}
+
+// failRest sets err for every request errs has no outcome for yet.
+func failRest(errs []error, err error) {
+	for i := range errs {
+		if errs[i] == nil {
+			errs[i] = err
+		}
+	}
 }
 
 // refuseCommitted sets ErrCommitted for the requests whose message id already has a reply:
@@ -584,7 +583,6 @@ func (s *Store) apply() error {
 		}
 	}
 	s.applied = max(s.applied, upto)
-	s.applies.Add(1)
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -34,6 +35,10 @@ import (
 // Files grow by zero-filled chunks (doubling from walMinGrow up to walChunk at once, then
 // fsync), so that a frame's fdatasync never has file metadata to write.
 
+// maxFrame caps a frame's payload (a variable for tests): commitPending cuts groups to fit,
+// and one record (two values of at most MaxValue) always fits.
+var maxFrame = 64 << 20
+
 // walSwitch: a log file past this size hands over to the other, once that one is applied (a
 // variable for tests).
 var walSwitch int64 = 1 << 20
@@ -42,7 +47,6 @@ const (
 	walChunk   = 4 << 20   // log files grow by their size, zero-filled, at most this much at once
 	walMinGrow = 256 << 10 // and at least this much
 	frameHead  = 8
-	maxRecords = 64 << 20 // a frame's payload, at most (MaxGroupCommit records of at most MaxValue)
 )
 
 const (
@@ -120,7 +124,7 @@ func (w *wal) frames() ([]frame, error) {
 		var prev uint64
 		for len(data) >= frameHead {
 			n := binary.BigEndian.Uint32(data)
-			if n < 8 || int64(n) > maxRecords || len(data) < frameHead+int(n) {
+			if n < 8 || int(n) > maxFrame || len(data) < frameHead+int(n) {
 				break
 			}
 			payload := data[frameHead : frameHead+int(n)]
@@ -136,18 +140,8 @@ func (w *wal) frames() ([]frame, error) {
 			data = data[frameHead+int(n):]
 		}
 	}
-	slices.SortFunc(all, func(a, b frame) int { return cmpUint(a.seq, b.seq) })
+	slices.SortFunc(all, func(a, b frame) int { return cmp.Compare(a.seq, b.seq) })
 	return all, nil
-}
-
-func cmpUint(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // restart makes both files start over: everything in them is applied.
@@ -183,7 +177,7 @@ func (w *wal) append(reqs []*commitReq, applied uint64) (uint64, error) {
 	}
 	w.buf = b
 	payload := b[frameHead:]
-	if len(payload) > maxRecords {
+	if len(payload) > maxFrame {
 		return 0, fmt.Errorf("store: a group of %d bytes", len(payload))
 	}
 	binary.BigEndian.PutUint32(b, uint32(len(payload)))

@@ -273,3 +273,27 @@ func TestLogGrows(t *testing.T) {
 		t.Error("the first reply did not replay")
 	}
 }
+
+// Ensure groups are cut to the frame limit: many records queued at once all commit, none
+// fails the log.
+func TestGroupsFitFrames(t *testing.T) {
+	holdApplies(t)
+	old := maxFrame
+	maxFrame = 4 << 10
+	t.Cleanup(func() { maxFrame = old })
+	ctx := context.Background()
+	s, path := open(t)
+	defer s.Close()
+	val := strings.Repeat("y", 1500)
+	errs := make(chan error, 40)
+	for i := range 40 {
+		go func() { errs <- s.Commit(ctx, fmt.Sprint("u", i), []byte(val), fmt.Sprint("m", i), []byte("r")) }()
+	}
+	for range 40 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := mustOpen(t, crashCopy(t, path))
+	wantSession(t, c, "u39", val)
+}
