@@ -13,8 +13,7 @@ import (
 
 // call is one message's turn, shared by WeChat's retries of it.
 type call struct {
-	done    chan struct{} // closed when parts is set
-	created time.Time
+	done chan struct{} // closed when parts is set
 
 	mu       sync.Mutex
 	finished bool
@@ -74,14 +73,14 @@ func (f *inflight) get(key string, now time.Time) (c *call, first bool) {
 	h := maphash.String(f.seed, key)
 	for _, g := range f.gens {
 		if async, part, ok := g.lookup(h, key); ok {
-			c := &call{done: finishedDone, created: now, finished: true, async: async, restSent: true}
+			c := &call{done: finishedDone, finished: true, async: async, restSent: true}
 			if part != "" {
 				c.parts = []string{part}
 			}
 			return c, false
 		}
 	}
-	c = &call{done: make(chan struct{}), created: now}
+	c = &call{done: make(chan struct{})}
 	f.running[key] = c
 	return c, true
 }
