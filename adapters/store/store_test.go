@@ -78,6 +78,37 @@ func TestConcurrentCommits(t *testing.T) {
 	}
 }
 
+// Ensure groups under load begin at least commitSpacing apart, however fast the disk: n
+// groups take at least n-1 spacings.
+func TestGroupsAreSpaced(t *testing.T) {
+	defer func(d time.Duration) { commitSpacing = d }(commitSpacing)
+	commitSpacing = 20 * time.Millisecond
+	ctx := context.Background()
+	s, _ := open(t)
+	defer s.Close()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := 0; i < 40; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < 5; j++ {
+				if err := s.Commit(ctx, fmt.Sprintf("u%d", i), []byte(fmt.Sprint(j)), "", nil); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	s.mu.Lock()
+	groups := s.committed
+	s.mu.Unlock()
+	if most := uint64(elapsed/commitSpacing) + 1; groups > most || groups < 5 {
+		t.Fatalf("%d groups in %v: want 5 (each goroutine waits for its turn) to %d", groups, elapsed, most)
+	}
+}
+
 // Ensure Prune drops only replies older than the retention.
 func TestPrune(t *testing.T) {
 	ctx := context.Background()
