@@ -192,6 +192,18 @@ func TestConversations(t *testing.T) {
 		{"unbound users are guided to binding", "o_stranger", []step{
 			{say: "查余额", flow: "bind_account"},
 		}},
+		{"binding asked for twice is one binding to cancel", "o_stranger", []step{
+			{say: "查余额", flow: "bind_account", step: "card_no"},
+			{say: "最近的明细", flow: "bind_account", step: "card_no"},
+			{say: "取消", flow: "-"},
+		}},
+		{"a flow started again replaces its interrupted instance", demoUser, []step{
+			{say: "转账", flow: "transfer", step: "payee"},
+			{say: "附近的网点", flow: "branch_search"},
+			{say: "转账", flow: "transfer", step: "payee"},
+			{say: "取消", contains: "网点查询"},
+			{say: "不用了", flow: "-"},
+		}},
 		{"session timeout restarts politely", demoUser, []step{
 			{say: "转账", flow: "transfer", step: "payee"},
 			{say: "张三", advanceBy: time.Hour, flow: "-"},

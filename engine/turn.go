@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -356,6 +357,9 @@ func (t *turn) startFlow(name string, prefill map[string]Value) {
 		}
 		return
 	}
+	// One instance of a flow at a time: starting it again replaces an interrupted one, which
+	// would otherwise be offered for resuming after the new one ends.
+	t.s.Frames = slices.DeleteFunc(t.s.Frames, func(f *Frame) bool { return f.Flow == name })
 	// A customer who digresses again and again must not grow the stack without bound: only the
 	// most recent interrupted flows are kept.
 	if len(t.s.Frames) >= maxFrames {
