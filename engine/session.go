@@ -35,7 +35,7 @@ type Session struct {
 	// Last finished flow, for follow-ups ("那上个月的呢?").
 	LastFlow  string           `json:"last_flow,omitempty"`
 	LastSlots map[string]Value `json:"last_slots,omitempty"`
-	LastAt    time.Time        `json:"last_at,omitempty"`
+	LastAt    time.Time        `json:"last_at,omitzero"`
 	// LastList is the last numbered list the bot showed, for "第二个".
 	LastList *List `json:"last_list,omitempty"`
 	// Variant counters for replies with several variants.
