@@ -5,14 +5,14 @@
 // Commits are queued to one committer goroutine that writes everything queued as one group of
 // a write-ahead log (one sequential write, one fdatasync), then everything that arrived during
 // that write, and so on (group commit): concurrent turns of many users share one fdatasync, a
-// group grows with the load instead of being cut by a timer, and each Commit still returns
-// only once its data is durable. Each commit in a group is all-or-nothing on its own. Until an
-// applier goroutine has copied them to bbolt (every 100 ms, many groups in one transaction),
-// reads find the logged sessions and replies in memory; opening a store replays what a crash
-// kept out of bbolt (the log's format and rules are in wal.go). Against a bbolt transaction a
-// group, which costs two fsyncs and a copy of every page the group's users touch, the log took
-// the commit path from 17-20% of the server's CPU to 12% and the p99 of the WeChat load test
-// (3,000 messages/s) from 63 to 40 ms, median of six alternating runs each.
+// group grows with the load (under load, groups begin at least 2 ms apart), and each Commit
+// still returns only once its data is durable. Each commit in a group is all-or-nothing on its
+// own. Until an applier goroutine has copied them to bbolt (every second, many groups in one
+// transaction), reads find the logged sessions and replies in memory; opening a store replays
+// what a crash kept out of bbolt (the log's format and rules are in wal.go). Against a bbolt
+// transaction a group, which costs two fsyncs and a copy of every page the group's users
+// touch, the log took the commit path from 17-20% of the server's CPU to 12% and the p99 of the
+// WeChat load test (3,000 messages/s) from 63 to 40 ms, median of six alternating runs each.
 //
 // Replies are keyed by message id, then user: WeChat numbers messages in arrival order across
 // users, so a group's replies land side by side at the end of the tree instead of one page
