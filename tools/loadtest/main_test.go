@@ -3,14 +3,18 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/weiyin-bank/weiyin/adapters/bank/sandbox"
 	"github.com/weiyin-bank/weiyin/adapters/wechat"
 	"github.com/weiyin-bank/weiyin/adapters/wechat/wechattest"
 )
@@ -87,7 +91,8 @@ func TestPrepare(t *testing.T) {
 	}
 }
 
-// Ensure the fast reply check agrees with wechattest's full one and refuses what it refuses.
+// Ensure the fast reply check agrees with wechattest's full one and refuses what it refuses,
+// and check classifies each reply.
 func TestOpenReply(t *testing.T) {
 	const key = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 	s, _ := wechattest.NewSigner("tok", "wxapp", key)
@@ -104,14 +109,21 @@ func TestOpenReply(t *testing.T) {
 		name string
 		body []byte
 		ok   bool
+		kind string // check's verdict for user o_1
 	}{
-		{"the endpoint's reply", reply, true},
-		{"success", []byte("success"), true},
-		{"tampered signature", bytes.Replace(reply, []byte("<MsgSignature><![CDATA["), []byte("<MsgSignature><![CDATA[0"), 1), false},
-		{"tampered ciphertext", bytes.Replace(reply, []byte("<Encrypt><![CDATA["), []byte("<Encrypt><![CDATA[AAAA"), 1), false},
-		{"not XML", []byte("<html>busy</html>"), false},
+		{"the endpoint's reply", reply, true, ""},
+		{"success", []byte("success"), true, "success"},
+		{"tampered signature", bytes.Replace(reply, []byte("<MsgSignature><![CDATA["), []byte("<MsgSignature><![CDATA[0"), 1), false, "bad-reply"},
+		{"tampered ciphertext", bytes.Replace(reply, []byte("<Encrypt><![CDATA["), []byte("<Encrypt><![CDATA[AAAA"), 1), false, "bad-reply"},
+		{"not XML", []byte("<html>busy</html>"), false, "bad-reply"},
+	}
+	if got := check(s, reply, "o_2"); got != "wrong-reply" {
+		t.Errorf("a reply to o_1 checked for o_2: %q, want wrong-reply", got)
 	}
 	for _, tt := range tests {
+		if got := check(s, tt.body, "o_1"); got != tt.kind {
+			t.Errorf("%s: check %q, want %q", tt.name, got, tt.kind)
+		}
 		got, err := openReply(s, tt.body)
 		want, werr := s.Open(tt.body)
 		if (err == nil) != tt.ok || (werr == nil) != tt.ok {
@@ -120,6 +132,38 @@ func TestOpenReply(t *testing.T) {
 		}
 		if got != want {
 			t.Errorf("%s: fast %+v, full %+v", tt.name, got, want)
+		}
+	}
+}
+
+// Ensure -fixture writes a fixture the sandbox loads, with every simulated user bound to a
+// customer who has an account.
+func TestWriteFixture(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "load.json")
+	if err := writeFixture(path, 3); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fix, err := sandbox.LoadFixture(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bank, err := sandbox.Open(filepath.Join(t.TempDir(), "bank.db"), sandbox.Options{Fixture: fix, NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bank.Close()
+	ctx := context.Background()
+	for u := range 3 {
+		c, err := bank.CustomerByOpenID(ctx, userID(u))
+		if err != nil {
+			t.Fatalf("%s: %v", userID(u), err)
+		}
+		if as, err := bank.Accounts(ctx, c.ID); err != nil || len(as) != 1 {
+			t.Errorf("%s: accounts %v, %v; want one", userID(u), as, err)
 		}
 	}
 }
