@@ -231,7 +231,8 @@ func (b *Bot) nluLists(ctx context.Context, bundle *dialogs.Bundle, cust *Custom
 			ent = listEntry{at: now, vals: vs}
 			for i := range vs {
 				vs[i].Type = n
-				ent.nlu = append(ent.nlu, intents.ListValue{Value: vs[i].V, Names: aliases(e.List, vs[i])})
+				names := aliases(e.List, vs[i])
+				ent.nlu = append(ent.nlu, intents.ListValue{Value: vs[i].V, Names: names, Norm: intents.NormNames(names)})
 			}
 			b.lists.put(key, ent)
 		}

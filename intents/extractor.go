@@ -39,6 +39,9 @@ func (e entityExtractor) Extract(t normalize.Text, c Context) []Entity {
 	return out
 }
 
+// NormNames returns names normalised as they are matched, for ListValue.Norm.
+func NormNames(names []string) [][]rune { return entity.NormNames(names) }
+
 // entityLists views the customer's lists as package entity's type without copying the values
 // (the engine passes the same, possibly long, lists every turn): the element types are
 // identical (see the conversion above), so the slices are reinterpreted in place. The

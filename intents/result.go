@@ -35,10 +35,13 @@ type Result struct {
 }
 
 // ListValue is one value of a list entity supplied at run time (a customer's contacts, the
-// bank's branches...): Value is the id the engine uses, Names what a customer may say.
+// bank's branches...): Value is the id the engine uses, Names what a customer may say. Norm
+// is optional: the names normalised (NormNames), for a caller that passes the same lists
+// every turn; without it the names are normalised at each use, through a bounded cache.
 type ListValue struct {
 	Value string
 	Names []string
+	Norm  [][]rune
 }
 
 // Context is what varies per message: the clock for relative dates and the customer's own

@@ -2,6 +2,7 @@ package entity
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -294,5 +295,21 @@ func TestExtractConcurrent(t *testing.T) {
 		if got := <-done; got == "" {
 			t.Error("no entities from a concurrent Extract")
 		}
+	}
+}
+
+// Ensure names normalised beforehand (ListValue.Norm) match as the names themselves do, and
+// that Norm is what is matched when it is set.
+func TestListNorm(t *testing.T) {
+	x := New()
+	text := normalize.Normalize("給媽媽轉100塊")
+	plain := map[string][]ListValue{"contact": {{Value: "c1", Names: []string{"媽媽"}}}}
+	pre := map[string][]ListValue{"contact": {{Value: "c1", Names: []string{"媽媽"}, Norm: NormNames([]string{"媽媽"})}}}
+	if a, b := render(x.Extract(text, Context{Now: now, Lists: plain})), render(x.Extract(text, Context{Now: now, Lists: pre})); a != b || !strings.Contains(a, "c1") {
+		t.Errorf("without Norm %s, with Norm %s: want the same, with c1", a, b)
+	}
+	other := map[string][]ListValue{"contact": {{Value: "c2", Names: []string{"老王"}, Norm: NormNames([]string{"妈妈"})}}}
+	if got := render(x.Extract(text, Context{Now: now, Lists: other})); !strings.Contains(got, "c2") {
+		t.Errorf("Norm set: %s, want c2 found through its normalised name", got)
 	}
 }

@@ -43,10 +43,22 @@ type Entity struct {
 }
 
 // ListValue is one value of a run-time list entity; same layout as intents.ListValue
-// (convert with entity.ListValue(v)).
+// (convert with entity.ListValue(v)). Norm, when set (by NormNames), holds the names
+// normalised, index for index: a caller that passes the same lists every turn fills it once.
+// Without it each name is normalised through a bounded cache, a lookup per name per message.
 type ListValue struct {
 	Value string
 	Names []string
+	Norm  [][]rune
+}
+
+// NormNames returns names normalised as the extractor matches them, for ListValue.Norm.
+func NormNames(names []string) [][]rune {
+	out := make([][]rune, len(names))
+	for i, n := range names {
+		out[i] = []rune(normalize.Normalize(n).Norm)
+	}
+	return out
 }
 
 // Context is what varies per message: the clock for relative dates (any zone; dates are
@@ -474,8 +486,13 @@ func (x *Extractor) scanLists(rs []rune, lists map[string][]ListValue, add addFu
 	}
 	for typ, vals := range lists {
 		for _, v := range vals {
-			for _, name := range v.Names {
-				w := x.normName(name)
+			for j, name := range v.Names {
+				var w []rune
+				if j < len(v.Norm) {
+					w = v.Norm[j]
+				} else {
+					w = x.normName(name)
+				}
 				if len(w) == 0 {
 					continue
 				}
