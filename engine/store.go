@@ -12,7 +12,8 @@ type Store interface {
 	Load(ctx context.Context, user string) ([]byte, error)
 	// Reply returns the stored reply to a message id, if that message was processed.
 	Reply(ctx context.Context, user, msgID string) ([]byte, bool, error)
-	// Commit saves the session record and, when msgID is not empty, the reply to msgID.
+	// Commit saves the session record and, when msgID is not empty, the reply to msgID. It
+	// may keep session and reply: the caller must not change them afterwards.
 	Commit(ctx context.Context, user string, session []byte, msgID string, reply []byte) error
 	// Delete forgets a user's session (unsubscribe).
 	Delete(ctx context.Context, user string) error

@@ -307,7 +307,7 @@ func (s *Store) Reply(ctx context.Context, user, msgID string) ([]byte, bool, er
 }
 
 // Commit saves the session and the reply to msgID together, and returns once they are
-// durable (in the log, fdatasync). Concurrent commits share a log write (group commit), but
+// durable (in the log, fdatasync). It keeps session: the caller must not change it after. Concurrent commits share a log write (group commit), but
 // each is all-or-nothing on its own: a message id already committed fails with ErrCommitted
 // and changes nothing, while the others in the group commit.
 func (s *Store) Commit(ctx context.Context, user string, session []byte, msgID string, reply []byte) error {
@@ -320,9 +320,9 @@ func (s *Store) Commit(ctx context.Context, user string, session []byte, msgID s
 	if len(session) > MaxValue || len(reply) > MaxValue {
 		return fmt.Errorf("store: a record of %d bytes (at most %d)", max(len(session), len(reply)), MaxValue)
 	}
-	// The log keeps the record until the applier copies it to bbolt: it must not share the
-	// caller's buffer.
-	r := &commitReq{user: []byte(user), session: append(make([]byte, 0, len(session)), session...)}
+	// The log keeps session until the applier copies it to bbolt; the caller gives it up
+	// (engine.Store's contract).
+	r := &commitReq{user: []byte(user), session: session}
 	if msgID != "" {
 		r.key = replyKey(user, msgID)
 		if len(r.key) > bolt.MaxKeySize {

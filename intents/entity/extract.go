@@ -52,11 +52,23 @@ type ListValue struct {
 	Norm  [][]rune
 }
 
-// NormNames returns names normalised as the extractor matches them, for ListValue.Norm.
+// NormNames returns names normalised as the extractor matches them, for ListValue.Norm. The
+// names share one array: caches of many customers' lists hold few objects for the collector.
 func NormNames(names []string) [][]rune {
-	out := make([][]rune, len(names))
+	norm := make([]string, len(names))
+	total := 0
 	for i, n := range names {
-		out[i] = []rune(normalize.Normalize(n).Norm)
+		norm[i] = normalize.Normalize(n).Norm
+		total += utf8.RuneCountInString(norm[i])
+	}
+	all := make([]rune, 0, total)
+	out := make([][]rune, len(names))
+	for i, n := range norm {
+		from := len(all)
+		for _, r := range n {
+			all = append(all, r)
+		}
+		out[i] = all[from:len(all):len(all)]
 	}
 	return out
 }
