@@ -249,11 +249,11 @@ func (b *Bot) Turn(ctx context.Context, user string, m Message) (rep Reply, err 
 	rep = t.reply()
 	s.LastActive = t.now
 	s.Turns++
-	sraw, err := json.Marshal(s)
+	sraw, err := encodeSession(s)
 	if err != nil {
 		return Reply{}, fmt.Errorf("engine: encoding session: %w", err)
 	}
-	rraw, err := json.Marshal(rep)
+	rraw, err := encodeReply(&rep)
 	if err != nil {
 		return Reply{}, fmt.Errorf("engine: encoding reply: %w", err)
 	}
