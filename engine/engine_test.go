@@ -192,6 +192,11 @@ func TestConversations(t *testing.T) {
 		{"unbound users are guided to binding", "o_stranger", []step{
 			{say: "查余额", flow: "bind_account"},
 		}},
+		{"a statement's line picked by number is shown again", demoUser, []step{
+			{say: "最近的明细", intent: "transactions"},
+			{say: "第二个", intent: "select", contains: "2. "},
+			{say: "第九十个", contains: "请回复1到"},
+		}},
 		{"binding asked for twice is one binding to cancel", "o_stranger", []step{
 			{say: "查余额", flow: "bind_account", step: "card_no"},
 			{say: "最近的明细", flow: "bind_account", step: "card_no"},

@@ -211,6 +211,7 @@ func (w *recordWriter) session(s *Session) {
 			}
 			w.close(']')
 		}
+		w.strings("lines", l.Lines, true)
 		w.close('}')
 	}
 	mapField(w, "variants", s.Variants, true, func(n int) { w.b = strconv.AppendInt(w.b, int64(n), 10) })

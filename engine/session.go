@@ -68,10 +68,12 @@ type Pending struct {
 	Slots map[string]Value `json:"slots,omitempty"`
 }
 
-// List is a numbered list shown to the customer.
+// List is a numbered list shown to the customer: the values of an entity (Items), or plain
+// results, of which only the lines shown are kept (Lines).
 type List struct {
-	Entity string  `json:"entity"` // entity type of the items, "" for plain results
-	Items  []Value `json:"items"`
+	Entity string   `json:"entity"` // entity type of the items, "" for plain results
+	Items  []Value  `json:"items"`
+	Lines  []string `json:"lines,omitempty"`
 }
 
 // Value is a slot value: Type is the entity type, V its canonical value (money as yuan

@@ -1088,7 +1088,13 @@ func (t *turn) sayStep(f *Frame, sc *scope, st *dialogs.Step) {
 	}
 	if len(lines) > 0 {
 		t.say(strings.Join(lines, "\n"))
-		t.s.LastList = &List{Entity: t.entityForItems(list), Items: list}
+		l := &List{Entity: t.entityForItems(list), Items: list}
+		if l.Entity == "" {
+			// Items that are no list entity's values (a statement's movements) can only be
+			// shown again: keep the lines, not every field of every item in the session.
+			l.Items, l.Lines = nil, lines
+		}
+		t.s.LastList = l
 	}
 }
 
@@ -1289,8 +1295,13 @@ func (t *turn) pickFromList() bool {
 			return false
 		}
 	}
-	if n < 1 || n > len(l.Items) {
-		t.say(fmt.Sprintf("请回复1到%d之间的序号。", len(l.Items)))
+	if size := max(len(l.Items), len(l.Lines)); n < 1 || n > size {
+		t.say(fmt.Sprintf("请回复1到%d之间的序号。", size))
+		return true
+	}
+	if n > len(l.Items) { // a list of lines: show the one picked again
+		t.intent = "select"
+		t.say(l.Lines[n-1])
 		return true
 	}
 	it := l.Items[n-1]
