@@ -307,9 +307,10 @@ func (s *Store) Reply(ctx context.Context, user, msgID string) ([]byte, bool, er
 }
 
 // Commit saves the session and the reply to msgID together, and returns once they are
-// durable (in the log, fdatasync). It keeps session: the caller must not change it after. Concurrent commits share a log write (group commit), but
-// each is all-or-nothing on its own: a message id already committed fails with ErrCommitted
-// and changes nothing, while the others in the group commit.
+// durable (in the log, fdatasync). It keeps session: the caller must not change it after.
+// Concurrent commits share a log write (group commit), but each is all-or-nothing on its own:
+// a message id already committed fails with ErrCommitted and changes nothing, while the others
+// in the group commit.
 func (s *Store) Commit(ctx context.Context, user string, session []byte, msgID string, reply []byte) error {
 	if err := ctx.Err(); err != nil {
 		return err
