@@ -9,11 +9,13 @@
 // time they were built, and WeChat endpoints refuse timestamps older than 5 minutes, so
 // -duration is capped at 4 minutes.
 //
-// Each simulated user is a closed loop: it sends a message, waits for the reply, checks it,
-// then sends the next. Every reply is checked: HTTP 200, and either "success" or a reply
-// addressed to that user with a text; in safe mode its MsgSignature must verify and it must
-// decrypt for the account. Anything else (timeouts, 403, 5xx, malformed or wrongly signed
-// replies) is counted as an error.
+// Each simulated user sends a message and waits for the reply before the next (with -rate,
+// when a token of the offered load comes), over a keep-alive connection of its own, or with
+// -conns over one of a set the users share, as WeChat's delivery servers would. Every reply is
+// checked, after the timed phase: HTTP 200, and either "success" or a reply addressed to that
+// user with a text; in safe mode its MsgSignature must verify and it must decrypt for the
+// account. Anything else (timeouts, 403, 5xx, malformed or wrongly signed replies) is counted
+// as an error. -fixture writes a sandbox fixture that binds the users to bank customers.
 //
 //	loadtest -url http://127.0.0.1:8080/wechat -token T -appid A -aeskey K -users 1000 -n 30000 -duration 30s
 //
@@ -62,6 +64,7 @@ type options struct {
 	timeline                  bool
 	procs                     int
 	fixture                   string
+	conns                     int
 }
 
 func main() {
@@ -85,6 +88,7 @@ func main() {
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write the load tool's own CPU profile of the timed phase to this file")
 	fs.BoolVar(&o.timeline, "timeline", false, "also print, for every second of the run, the messages sent and their latency percentiles")
 	fs.IntVar(&o.procs, "procs", 1, "GOMAXPROCS of the load tool: one P spares the server the CPU that idle Ps spend spinning and waking each other (0: Go's default)")
+	fs.IntVar(&o.conns, "conns", 0, "keep-alive connections the users share, as WeChat's delivery servers would (0: one per user)")
 	fs.StringVar(&o.fixture, "fixture", "", "only write a sandbox fixture binding the -users simulated users to bank customers (for weiyin serve --fixture) and exit")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `usage: loadtest [flags]
@@ -302,6 +306,17 @@ func load(o options, signer *wechattest.Signer, per [][][]byte) result {
 	res := result{errs: map[string]int64{}}
 	var wg sync.WaitGroup
 	tokens := pace(ctx, o.rate)
+	// With -conns, the users' messages go over a shared set of connections; waiting for a free
+	// one counts in a message's latency.
+	var shared chan *client
+	if o.conns > 0 {
+		shared = make(chan *client, o.conns)
+		for range o.conns {
+			c := &client{addr: addr, timeout: o.timeout}
+			defer c.close()
+			shared <- c
+		}
+	}
 	start := time.Now()
 	for u, reqs := range per {
 		wg.Add(1)
@@ -332,15 +347,23 @@ func load(o options, signer *wechattest.Signer, per [][][]byte) result {
 					break
 				}
 				t0 := time.Now()
-				body, kind := push(c, p)
+				conn := c
+				if shared != nil {
+					conn = <-shared
+				}
+				body, kind := push(conn, p)
 				lat = append(lat, time.Since(t0))
 				sentAt = append(sentAt, t0.Sub(start))
+				if kind == "" {
+					bodies = append(bodies, body...)
+					ends = append(ends, len(bodies))
+				}
+				if shared != nil {
+					shared <- conn
+				}
 				if kind != "" {
 					errs[kind]++
-					continue
 				}
-				bodies = append(bodies, body...)
-				ends = append(ends, len(bodies))
 			}
 			var ok, async int64
 			from := 0
@@ -515,7 +538,11 @@ func report(w io.Writer, o options, r result) {
 	if o.aesKey != "" {
 		mode = "safe (AES)"
 	}
-	fmt.Fprintf(w, "target      %s (%s mode), %d users\n", o.url, mode, o.users)
+	conns := "a connection each"
+	if o.conns > 0 {
+		conns = fmt.Sprintf("sharing %d connections", o.conns)
+	}
+	fmt.Fprintf(w, "target      %s (%s mode), %d users, %s\n", o.url, mode, o.users, conns)
 	fmt.Fprintf(w, "sent        %d in %.2fs\n", r.sent, r.elapsed.Seconds())
 	fmt.Fprintf(w, "throughput  %.0f msg/s\n", float64(r.sent)/r.elapsed.Seconds())
 	fmt.Fprintf(w, "replies     %d ok (%d answered \"success\", i.e. deferred)\n", r.ok, r.async)

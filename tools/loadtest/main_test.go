@@ -22,10 +22,15 @@ import (
 // Ensure a bounded run against the in-process endpoint sends exactly -n messages in both
 // modes, verifies every reply and reports the figures.
 func TestFakeRun(t *testing.T) {
-	for _, key := range []string{"", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"} {
+	const aes = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+	for _, tt := range []struct {
+		key   string
+		conns int
+	}{{"", 0}, {aes, 0}, {aes, 3}} {
+		key := tt.key
 		var out bytes.Buffer
 		o := options{fake: true, token: "tok", appID: "wxapp", aesKey: key, users: 20, n: 300,
-			duration: 20 * time.Second, timeout: 5 * time.Second, texts: "你好|余额"}
+			duration: 20 * time.Second, timeout: 5 * time.Second, texts: "你好|余额", conns: tt.conns}
 		if err := run(o, &out); err != nil {
 			t.Fatalf("aeskey=%q: %v\n%s", key, err, out.String())
 		}
