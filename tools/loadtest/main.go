@@ -11,11 +11,12 @@
 //
 // Each simulated user sends a message and waits for the reply before the next (with -rate,
 // when a token of the offered load comes), over a keep-alive connection of its own, or with
-// -conns over one of a set the users share, as WeChat's delivery servers would. Every reply is
-// checked, after the timed phase: HTTP 200, and either "success" or a reply addressed to that
-// user with a text; in safe mode its MsgSignature must verify and it must decrypt for the
-// account. Anything else (timeouts, 403, 5xx, malformed or wrongly signed replies) is counted
-// as an error. -fixture writes a sandbox fixture that binds the users to bank customers.
+// -conns over one of a set the users share (WeChat's servers, not its users, connect to an
+// endpoint). Every reply is checked, after the timed phase: HTTP 200, and either "success" or
+// a reply addressed to that user with a text; in safe mode its MsgSignature must verify and it
+// must decrypt for the account. Anything else (timeouts, 403, 5xx, malformed or wrongly signed
+// replies) is counted as an error. -fixture writes a sandbox fixture that binds the users to
+// bank customers.
 //
 //	loadtest -url http://127.0.0.1:8080/wechat -token T -appid A -aeskey K -users 1000 -n 30000 -duration 30s
 //
@@ -88,7 +89,7 @@ func main() {
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write the load tool's own CPU profile of the timed phase to this file")
 	fs.BoolVar(&o.timeline, "timeline", false, "also print, for every second of the run, the messages sent and their latency percentiles")
 	fs.IntVar(&o.procs, "procs", 1, "GOMAXPROCS of the load tool: one P spares the server the CPU that idle Ps spend spinning and waking each other (0: Go's default)")
-	fs.IntVar(&o.conns, "conns", 0, "keep-alive connections the users share, as WeChat's delivery servers would (0: one per user)")
+	fs.IntVar(&o.conns, "conns", 0, "keep-alive connections the users share, as WeChat's servers connect for them (0: one per user)")
 	fs.StringVar(&o.fixture, "fixture", "", "only write a sandbox fixture binding the -users simulated users to bank customers (for weiyin serve --fixture) and exit")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `usage: loadtest [flags]
