@@ -305,6 +305,7 @@ func load(o options, signer *wechattest.Signer, per [][][]byte) result {
 
 	var mu sync.Mutex
 	res := result{errs: map[string]int64{}}
+	replies := make([]userReplies, len(per))
 	var wg sync.WaitGroup
 	tokens := pace(ctx, o.rate)
 	// With -conns, the users' messages go over a shared set of connections; waiting for a free
@@ -366,35 +367,44 @@ func load(o options, signer *wechattest.Signer, per [][][]byte) result {
 					errs[kind]++
 				}
 			}
-			var ok, async int64
-			from := 0
-			for _, end := range ends {
-				switch kind := check(signer, bodies[from:end], user); kind {
-				case "":
-					ok++
-				case "success":
-					ok++
-					async++
-				default:
-					errs[kind]++
-				}
-				from = end
-			}
 			mu.Lock()
 			res.sent += int64(len(lat))
-			res.ok += ok
-			res.async += async
 			res.lat = append(res.lat, lat...)
 			res.sentAt = append(res.sentAt, sentAt...)
 			for k, v := range errs {
 				res.errs[k] += v
 			}
+			replies[u] = userReplies{user: user, bodies: bodies, ends: ends}
 			mu.Unlock()
 		}()
 	}
 	wg.Wait()
 	res.elapsed = time.Since(start)
+	// Only now, with every user done, are the replies checked: a user that finished early
+	// must not take the CPU that the others' last requests are measured on.
+	for _, r := range replies {
+		from := 0
+		for _, end := range r.ends {
+			switch kind := check(signer, r.bodies[from:end], r.user); kind {
+			case "":
+				res.ok++
+			case "success":
+				res.ok++
+				res.async++
+			default:
+				res.errs[kind]++
+			}
+			from = end
+		}
+	}
 	return res
+}
+
+// userReplies are one user's reply bodies, back to back, ending at ends.
+type userReplies struct {
+	user   string
+	bodies []byte
+	ends   []int
 }
 
 // pace returns a channel that yields rate tokens a second (nil for no pacing): with a rate,
