@@ -210,6 +210,10 @@ type request struct {
 	nonce   string
 }
 
+// requests are reused: a request holds the SDK's MixMessage, some 1.6 KB, and lives only while
+// post runs (the turn gets the inbound message convert makes of it).
+var requests = sync.Pool{New: func() any { return new(request) }}
+
 func (h *Handler) post(w http.ResponseWriter, r *http.Request, q url.Values, start time.Time) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.opt.MaxBody))
 	if err != nil {
@@ -226,6 +230,7 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request, q url.Values, sta
 		h.httpError(w, r, status, err.Error())
 		return
 	}
+	defer requests.Put(req)
 	in, ok := convert(&req.msg)
 	if !ok { // events that want no answer: menu links, location reports, receipts
 		if strings.EqualFold(string(req.msg.Event), string(message.EventTemplateSendJobFinish)) && h.opt.OnTemplateReceipt != nil {
@@ -248,7 +253,8 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request, q url.Values, sta
 // checked): the HTTP status to answer on error.
 func (h *Handler) decode(q url.Values, body []byte) (*request, int, error) {
 	ts, nonce := q.Get("timestamp"), q.Get("nonce")
-	req := &request{nonce: nonce, json: isJSON(body)}
+	req := requests.Get().(*request)
+	*req = request{nonce: nonce, json: isJSON(body)}
 	inner := body
 	switch aes := q.Get("encrypt_type") == "aes"; {
 	case aes && h.cr.key != nil:
