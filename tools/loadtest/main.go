@@ -328,13 +328,14 @@ func load(o options, signer *wechattest.Signer, per [][][]byte) result {
 				time.Sleep(o.ramp * time.Duration(u) / time.Duration(o.users))
 			}
 			user := userID(u)
-			c := &client{addr: addr, timeout: o.timeout}
-			defer c.close()
+			var own *client // the user's connection, without -conns
+			if shared == nil {
+				own = &client{addr: addr, timeout: o.timeout}
+				defer own.close()
+			}
 			lat := make([]time.Duration, 0, len(reqs))
 			sentAt := make([]time.Duration, 0, len(reqs))
-			// Replies are kept as they came (bodies back to back in one buffer) and checked
-			// after the timed phase: verifying and decrypting them is WeChat's CPU, not the
-			// server's, and must not take the cores being measured.
+			// The replies are kept as they came, bodies back to back, and checked at the end.
 			var bodies []byte
 			ends := make([]int, 0, len(reqs))
 			errs := map[string]int64{}
@@ -349,22 +350,21 @@ func load(o options, signer *wechattest.Signer, per [][][]byte) result {
 					break
 				}
 				t0 := time.Now()
-				conn := c
+				conn := own
 				if shared != nil {
 					conn = <-shared
 				}
 				body, kind := push(conn, p)
 				lat = append(lat, time.Since(t0))
 				sentAt = append(sentAt, t0.Sub(start))
-				if kind == "" {
+				if kind == "" { // body is conn's until its next request
 					bodies = append(bodies, body...)
 					ends = append(ends, len(bodies))
+				} else {
+					errs[kind]++
 				}
 				if shared != nil {
 					shared <- conn
-				}
-				if kind != "" {
-					errs[kind]++
 				}
 			}
 			mu.Lock()
@@ -380,8 +380,9 @@ func load(o options, signer *wechattest.Signer, per [][][]byte) result {
 	}
 	wg.Wait()
 	res.elapsed = time.Since(start)
-	// Only now, with every user done, are the replies checked: a user that finished early
-	// must not take the CPU that the others' last requests are measured on.
+	// Only now, with every user done, are the replies checked: verifying and decrypting them
+	// is WeChat's CPU, and a user that finished early must not take the CPU that the others'
+	// last requests are measured on.
 	for _, r := range replies {
 		from := 0
 		for _, end := range r.ends {
