@@ -64,6 +64,14 @@ func wantSession(t *testing.T, s *Store, user, want string) {
 	}
 }
 
+// mustCommit commits a turn or fails the test.
+func mustCommit(t *testing.T, s *Store, user, session, msgID string, reply []byte) {
+	t.Helper()
+	if err := s.Commit(context.Background(), user, []byte(session), msgID, reply); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // Ensure turns that reached the log but not bbolt before a crash are there after it: the
 // sessions, the deletions and the replies, and a retried message is still refused.
 func TestLogReplayAfterCrash(t *testing.T) {
@@ -72,13 +80,9 @@ func TestLogReplayAfterCrash(t *testing.T) {
 	s, path := open(t)
 	defer s.Close()
 	for i := range 20 {
-		if err := s.Commit(ctx, fmt.Sprintf("u%d", i), []byte(fmt.Sprintf("s%d", i)), "m1", []byte("r1")); err != nil {
-			t.Fatal(err)
-		}
+		mustCommit(t, s, fmt.Sprintf("u%d", i), fmt.Sprintf("s%d", i), "m1", []byte("r1"))
 	}
-	if err := s.Commit(ctx, "u3", []byte("s3b"), "m2", []byte("r2")); err != nil {
-		t.Fatal(err)
-	}
+	mustCommit(t, s, "u3", "s3b", "m2", []byte("r2"))
 	if err := s.Delete(ctx, "u4"); err != nil {
 		t.Fatal(err)
 	}
@@ -108,9 +112,7 @@ func TestLogTornTail(t *testing.T) {
 	s, path := open(t)
 	defer s.Close()
 	for i := range 5 {
-		if err := s.Commit(ctx, "u", []byte(fmt.Sprint(i)), fmt.Sprint("m", i), nil); err != nil {
-			t.Fatal(err)
-		}
+		mustCommit(t, s, "u", fmt.Sprint(i), fmt.Sprint("m", i), nil)
 	}
 	off := s.log.files[s.log.active].off
 	cp := crashCopy(t, path)
@@ -142,9 +144,7 @@ func TestLogFilesTakeTurns(t *testing.T) {
 	commit := func(v string) {
 		t.Helper()
 		for _, u := range []string{"a", "b"} {
-			if err := s.Commit(ctx, u, []byte(v+"-"+u+"-0123456789012345678901234567890123456789"), "", nil); err != nil {
-				t.Fatal(err)
-			}
+			mustCommit(t, s, u, v+"-"+u+"-0123456789012345678901234567890123456789", "", nil)
 		}
 	}
 	switches, prev := 0, s.log.active
@@ -187,13 +187,10 @@ func TestLogFilesTakeTurns(t *testing.T) {
 // groups after a replay are numbered after every group the files held.
 func TestLogReplayThenContinue(t *testing.T) {
 	holdApplies(t)
-	ctx := context.Background()
 	s, path := open(t)
 	defer s.Close()
 	for i := range 3 {
-		if err := s.Commit(ctx, "u", []byte(fmt.Sprint(i)), "", nil); err != nil {
-			t.Fatal(err)
-		}
+		mustCommit(t, s, "u", fmt.Sprint(i), "", nil)
 	}
 	cp := crashCopy(t, path)
 	c, err := Open(cp)
@@ -203,9 +200,7 @@ func TestLogReplayThenContinue(t *testing.T) {
 	if c.appliedSeq() != 3 || c.log.seq != 3 {
 		t.Fatalf("after replay: applied %d, log at %d; want 3 and 3", c.appliedSeq(), c.log.seq)
 	}
-	if err := c.Commit(ctx, "u", []byte("after"), "", nil); err != nil {
-		t.Fatal(err)
-	}
+	mustCommit(t, c, "u", "after", "", nil)
 	if c.log.seq != 4 {
 		t.Fatalf("first group after replay numbered %d, want 4", c.log.seq)
 	}
@@ -259,9 +254,7 @@ func TestLogGrows(t *testing.T) {
 	defer s.Close()
 	val := strings.Repeat("x", 1000)
 	for i := range 600 {
-		if err := s.Commit(ctx, fmt.Sprint("u", i%50), []byte(fmt.Sprint(i, val)), fmt.Sprint("m", i), nil); err != nil {
-			t.Fatal(err)
-		}
+		mustCommit(t, s, fmt.Sprint("u", i%50), fmt.Sprint(i, val), fmt.Sprint("m", i), nil)
 	}
 	wf := s.log.files[s.log.active]
 	if wf.size < wf.off || wf.size < 512<<10 || wf.size > 2<<20 {
