@@ -134,6 +134,8 @@ type result struct {
 	lat             []time.Duration
 	sentAt          []time.Duration // when each request of lat was sent, from the start
 	elapsed         time.Duration
+	// speedBefore and speedAfter are speedCheck's figures (0 when not taken).
+	speedBefore, speedAfter time.Duration
 }
 
 func run(o options, out io.Writer) error {
@@ -176,7 +178,15 @@ func run(o options, out io.Writer) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	before, err := speedCheck()
+	if err != nil {
+		return err
+	}
 	res := load(o, signer, per)
+	if res.speedAfter, err = speedCheck(); err != nil {
+		return err
+	}
+	res.speedBefore = before
 	report(out, o, res)
 	if len(res.errs) > 0 {
 		return fmt.Errorf("%d errors", sum(res.errs))
@@ -560,6 +570,9 @@ func report(w io.Writer, o options, r result) {
 	fmt.Fprintf(w, "replies     %d ok (%d answered \"success\", i.e. deferred)\n", r.ok, r.async)
 	fmt.Fprintf(w, "latency     p50 %s  p90 %s  p99 %s  max %s\n", round(pct(r.lat, .5)), round(pct(r.lat, .9)),
 		round(pct(r.lat, .99)), round(pct(r.lat, 1)))
+	if r.speedBefore > 0 {
+		fmt.Fprintln(w, speedLine(r.speedBefore, r.speedAfter))
+	}
 	if len(r.errs) == 0 {
 		fmt.Fprintln(w, "errors      0")
 		return

@@ -34,7 +34,7 @@ func TestFakeRun(t *testing.T) {
 		if err := run(o, &out); err != nil {
 			t.Fatalf("aeskey=%q: %v\n%s", key, err, out.String())
 		}
-		for _, want := range []string{"sent        300 in", "replies     300 ok (0", "errors      0", "p99"} {
+		for _, want := range []string{"sent        300 in", "replies     300 ok (0", "errors      0", "p99", "cpu check"} {
 			if !strings.Contains(out.String(), want) {
 				t.Errorf("aeskey=%q: report lacks %q:\n%s", key, want, out.String())
 			}
