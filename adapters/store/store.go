@@ -46,6 +46,8 @@ type Store struct {
 	pending []*commitReq
 	closed  bool
 	failed  error // a log write or sync failed: nothing more is committed
+	// observe, when set, is told each group's turns and how long its log write and sync took.
+	observe func(turns int, took time.Duration)
 	// What the log holds and bbolt does not yet, by user and by reply key; the applier moves
 	// it to bbolt every applyEvery.
 	sessions  map[string]logged
@@ -393,6 +395,14 @@ func (s *Store) committer() {
 	}
 }
 
+// ObserveCommits has f told, for every group written to the log, its turns and how long
+// the write and its sync took (serve's /metrics). f runs on the committer: it must be quick.
+func (s *Store) ObserveCommits(f func(turns int, took time.Duration)) {
+	s.mu.Lock()
+	s.observe = f
+	s.mu.Unlock()
+}
+
 // commitPending logs the queued requests that fit one group (MaxGroupCommit of them, maxFrame
 // bytes) and reports whether it found any.
 func (s *Store) commitPending() bool {
@@ -406,7 +416,7 @@ func (s *Store) commitPending() bool {
 	}
 	group := s.pending[:n:n]
 	s.pending = append([]*commitReq(nil), s.pending[n:]...)
-	failed := s.failed
+	failed, observe := s.failed, s.observe
 	s.mu.Unlock()
 	if len(group) == 0 {
 		return false
@@ -417,7 +427,11 @@ func (s *Store) commitPending() bool {
 	} else if err := s.refuseCommitted(group, errs); err != nil {
 		failRest(errs, err)
 	} else if write := accepted(group, errs); len(write) > 0 {
+		began := time.Now()
 		seq, err := s.log.append(write, s.appliedSeq())
+		if observe != nil {
+			observe(len(write), time.Since(began))
+		}
 		if err != nil {
 			// The log's state on disk is unknown: stop committing rather than risk a turn
 			// reported failed coming back on replay. A restart replays what is there.

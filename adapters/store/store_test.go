@@ -78,6 +78,47 @@ func TestConcurrentCommits(t *testing.T) {
 	}
 }
 
+// Ensure the commit observer hears of every turn written to the log, group by group, and not
+// of a turn refused as already committed.
+func TestObserveCommits(t *testing.T) {
+	ctx := context.Background()
+	s, _ := open(t)
+	defer s.Close()
+	var mu sync.Mutex
+	groups, turns := 0, 0
+	s.ObserveCommits(func(n int, took time.Duration) {
+		mu.Lock()
+		defer mu.Unlock()
+		if n <= 0 || took < 0 {
+			t.Errorf("observed a group of %d turns taking %v", n, took)
+		}
+		groups++
+		turns += n
+	})
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := s.Commit(ctx, fmt.Sprintf("u%d", i), []byte("{}"), "m1", []byte("r")); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := s.Commit(ctx, "u0", []byte("{}"), "m1", []byte("r")); !errors.Is(err, ErrCommitted) {
+		t.Fatalf("recommit: %v, want ErrCommitted", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	s.mu.Lock()
+	logged := s.committed
+	s.mu.Unlock()
+	if turns != 20 || uint64(groups) != logged {
+		t.Fatalf("observed %d turns in %d groups; want 20 turns in the %d groups logged", turns, groups, logged)
+	}
+}
+
 // Ensure groups under load begin at least commitSpacing apart, however fast the disk: n
 // groups take at least n-1 spacings.
 func TestGroupsAreSpaced(t *testing.T) {

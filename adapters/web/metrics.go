@@ -25,6 +25,8 @@ type Metrics struct {
 	requests  *prometheus.CounterVec
 	// requestSeries caches requests' series by requestKey.
 	requestSeries sync.Map
+	commits       prometheus.Histogram
+	commitTurns   prometheus.Counter
 	// DedupeHits counts WeChat retries of a message already being (or already) handled.
 	DedupeHits prometheus.Counter
 }
@@ -52,11 +54,18 @@ func NewMetrics() *Metrics {
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "weiyin_http_requests_total", Help: "HTTP requests, by route and status code.",
 		}, []string{"route", "code"}),
+		commits: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "weiyin_store_commit_duration_seconds", Help: "Time to write and sync one group of turns to the session log.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}),
+		commitTurns: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "weiyin_store_committed_turns_total", Help: "Turns written to the session log (divided by the commit count: turns a group).",
+		}),
 		DedupeHits: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "weiyin_wechat_dedupe_hits_total", Help: "WeChat retries of a message already seen.",
 		}),
 	}
-	m.reg.MustRegister(m.turns, m.errors, m.latency, m.intents, m.fallbacks, m.requests, m.DedupeHits,
+	m.reg.MustRegister(m.turns, m.errors, m.latency, m.intents, m.fallbacks, m.requests, m.DedupeHits, m.commits, m.commitTurns,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -66,6 +75,13 @@ func (m *Metrics) QueueDepth(depth func() int) {
 	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "weiyin_notify_queue_depth", Help: "Notifications waiting for delivery.",
 	}, func() float64 { return float64(depth()) }))
+}
+
+// ObserveCommit records one group of turns written to the session log and the time its
+// write and sync took (store.Store.ObserveCommits).
+func (m *Metrics) ObserveCommit(turns int, took time.Duration) {
+	m.commits.Observe(took.Seconds())
+	m.commitTurns.Add(float64(turns))
 }
 
 // Handler serves /metrics.

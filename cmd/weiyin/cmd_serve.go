@@ -146,6 +146,8 @@ func serve(ctx context.Context, o serveOptions, env serveEnv, log *slog.Logger) 
 		}
 		o.bot.Bank = hb
 	}
+	metrics := web.NewMetrics()
+	o.bot.OnCommit = metrics.ObserveCommit
 	bot, closeBot, err := newBot(ctx, o.bot)
 	if err != nil {
 		return err
@@ -161,7 +163,6 @@ func serve(ctx context.Context, o serveOptions, env serveEnv, log *slog.Logger) 
 		turner = rt
 	}
 
-	metrics := web.NewMetrics()
 	var draining atomic.Bool
 	getenv := env.getenv
 	wcfg := wechat.Config{AppID: getenv("WEIYIN_WECHAT_APPID"), Token: getenv("WEIYIN_WECHAT_TOKEN"),

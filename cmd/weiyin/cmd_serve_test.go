@@ -203,10 +203,12 @@ func TestServe(t *testing.T) {
 	if code, body := get(t, s.url+"/healthz"); code != 200 || !strings.Contains(body, "ok") {
 		t.Errorf("/healthz: %d %s", code, body)
 	}
+	// Four turns reach the session log: the chat API's retry of c1 is answered from its record.
 	_, metrics := get(t, s.url+"/metrics")
-	for _, want := range []string{`weiyin_turns_total{channel="wechat"} 3`, `weiyin_turns_total{channel="web"} 2`, "weiyin_notify_queue_depth "} {
+	for _, want := range []string{`weiyin_turns_total{channel="wechat"} 3`, `weiyin_turns_total{channel="web"} 2`, "weiyin_notify_queue_depth ",
+		"weiyin_store_committed_turns_total 4", "weiyin_store_commit_duration_seconds_count "} {
 		if !strings.Contains(metrics, want) {
-			t.Errorf("/metrics lacks %q", want)
+			t.Errorf("/metrics lacks %q:\n%s", want, metrics)
 		}
 	}
 

@@ -34,6 +34,9 @@ type botOptions struct {
 	Bank engine.Bank
 	// OTPSink receives the sandbox's one-time codes (the text message a real bank would send).
 	OTPSink func(phone, purpose, code string)
+	// OnCommit, when set, is told each group of turns the session store commits and how long
+	// its log write and sync took.
+	OnCommit func(turns int, took time.Duration)
 }
 
 // loadProgram loads and checks a dialog directory ("" = embedded) and builds its NLU.
@@ -144,6 +147,9 @@ func newBotWith(ctx context.Context, prog *engine.Program, o botOptions) (*engin
 		return nil, nil, err
 	}
 	closers = append(closers, st.Close)
+	if o.OnCommit != nil {
+		st.ObserveCommits(o.OnCommit)
+	}
 	bot, err := engine.New(prog, engine.Config{Bank: bank, Store: st, Clock: clock, Logger: o.Logger, SessionTTL: o.SessionTTL})
 	if err != nil {
 		closeAll()
