@@ -18,6 +18,11 @@
 // replies) is counted as an error. -fixture writes a sandbox fixture that binds the users to
 // bank customers.
 //
+// Two lines say what the machine did meanwhile: a cpu check (a fixed piece of one core's work,
+// timed before and after the timed phase: shared virtual machines have slow spells) and, from
+// a weiyin server's /metrics, how many of its session log's group commits took over 50 ms (a
+// slow disk holds every turn of the group).
+//
 //	loadtest -url http://127.0.0.1:8080/wechat -token T -appid A -aeskey K -users 1000 -n 30000 -duration 30s
 //
 // With -fake, it first starts an in-process endpoint with an instant scripted bot on
@@ -136,6 +141,9 @@ type result struct {
 	elapsed         time.Duration
 	// speedBefore and speedAfter are speedCheck's figures (0 when not taken).
 	speedBefore, speedAfter time.Duration
+	// commits and slowCommits are the server's groups of turns logged during the run and those
+	// over 50 ms (0 when it is not a weiyin server).
+	commits, slowCommits float64
 }
 
 func run(o options, out io.Writer) error {
@@ -182,7 +190,11 @@ func run(o options, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	groups0, slow0, haveCommits := commitCounts(o.url)
 	res := load(o, signer, per)
+	if groups1, slow1, ok := commitCounts(o.url); ok && haveCommits {
+		res.commits, res.slowCommits = groups1-groups0, slow1-slow0
+	}
 	if res.speedAfter, err = speedCheck(); err != nil {
 		return err
 	}
@@ -572,6 +584,9 @@ func report(w io.Writer, o options, r result) {
 		round(pct(r.lat, .99)), round(pct(r.lat, 1)))
 	if r.speedBefore > 0 {
 		fmt.Fprintln(w, speedLine(r.speedBefore, r.speedAfter))
+	}
+	if r.commits > 0 {
+		fmt.Fprintln(w, commitLine(r.commits, r.slowCommits))
 	}
 	if len(r.errs) == 0 {
 		fmt.Fprintln(w, "errors      0")

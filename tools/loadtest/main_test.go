@@ -172,3 +172,34 @@ func TestWriteFixture(t *testing.T) {
 		}
 	}
 }
+
+// Ensure the server's commit counts are read from the /metrics beside the target, and that a
+// target without them (not weiyin, or down) gives none.
+func TestCommitCounts(t *testing.T) {
+	metrics := `# TYPE weiyin_store_commit_duration_seconds histogram
+weiyin_store_commit_duration_seconds_bucket{le="0.025"} 95
+weiyin_store_commit_duration_seconds_bucket{le="0.05"} 97
+weiyin_store_commit_duration_seconds_bucket{le="+Inf"} 100
+weiyin_store_commit_duration_seconds_count 100
+`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/metrics" {
+			http.NotFound(w, r)
+			return
+		}
+		io.WriteString(w, metrics)
+	}))
+	defer srv.Close()
+	groups, slow, ok := commitCounts(srv.URL + "/wechat?x=1")
+	if !ok || groups != 100 || slow != 3 {
+		t.Errorf("commitCounts = %v %v %v, want 100 3 true", groups, slow, ok)
+	}
+	metrics = "go_goroutines 7\n"
+	if _, _, ok := commitCounts(srv.URL + "/wechat"); ok {
+		t.Error("a server without the metric gave counts")
+	}
+	srv.Close()
+	if _, _, ok := commitCounts(srv.URL + "/wechat"); ok {
+		t.Error("a server that is down gave counts")
+	}
+}

@@ -1,10 +1,15 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
+	"io"
+	"net/http"
+	"net/url"
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/weiyin-bank/weiyin/adapters/wechat"
@@ -48,4 +53,54 @@ func speedCheck() (time.Duration, error) {
 func speedLine(before, after time.Duration) string {
 	return fmt.Sprintf("cpu check   %s before, %s after (a fixed piece of one core's work: larger means a slower machine)",
 		before.Round(10*time.Nanosecond), after.Round(10*time.Nanosecond))
+}
+
+// commitCounts reads, from a weiyin server's /metrics beside the target, how many groups of
+// turns its session log has committed and how many of them took over 50 ms to write and
+// sync (a slow disk: every turn waits for its group). ok is false when the target is not a
+// weiyin server or does not answer.
+func commitCounts(target string) (groups, slow float64, ok bool) {
+	u, err := url.Parse(target)
+	if err != nil {
+		return 0, 0, false
+	}
+	u.Path, u.RawQuery = "/metrics", ""
+	c := http.Client{Timeout: 5 * time.Second}
+	resp, err := c.Get(u.String())
+	if err != nil {
+		return 0, 0, false
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 0, 0, false
+	}
+	var fast float64
+	var haveCount, haveFast bool
+	sc := bufio.NewScanner(io.LimitReader(resp.Body, 8<<20))
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	for sc.Scan() {
+		name, value, found := strings.Cut(sc.Text(), " ")
+		if !found {
+			continue
+		}
+		v, err := strconv.ParseFloat(value, 64)
+		if err != nil {
+			continue
+		}
+		switch name {
+		case "weiyin_store_commit_duration_seconds_count":
+			groups, haveCount = v, true
+		case `weiyin_store_commit_duration_seconds_bucket{le="0.05"}`:
+			fast, haveFast = v, true
+		}
+	}
+	if !haveCount || !haveFast {
+		return 0, 0, false
+	}
+	return groups, groups - fast, true
+}
+
+// commitLine is the report's line for the server's commits during the run.
+func commitLine(groups, slow float64) string {
+	return fmt.Sprintf("log syncs   %.0f groups of turns, %.0f over 50 ms (the server's weiyin_store_commit_duration_seconds)", groups, slow)
 }
