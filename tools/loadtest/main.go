@@ -71,6 +71,7 @@ type options struct {
 	procs                     int
 	fixture                   string
 	conns                     int
+	wait                      time.Duration
 }
 
 func main() {
@@ -87,6 +88,7 @@ func main() {
 	fs.IntVar(&o.n, "n", 30000, "messages to send in all (bound)")
 	fs.DurationVar(&o.duration, "duration", 30*time.Second, "stop sending after this long (bound; at most 4m, as requests are prebuilt)")
 	fs.DurationVar(&o.ramp, "ramp", time.Second, "start the users evenly over this long (connections are opened gradually)")
+	fs.DurationVar(&o.wait, "wait", 30*time.Second, "wait this long for the target to accept connections (a server just started), then give up")
 	fs.DurationVar(&o.timeout, "timeout", 5*time.Second, "per-request timeout (WeChat's is 5s)")
 	fs.StringVar(&o.texts, "texts", "你好|我的余额|最近的明细|附近的网点|信用卡账单|积分还有多少|谢谢", "message texts, |-separated, sent in turn")
 	fs.BoolVar(&o.fake, "fake", false, "serve an in-process endpoint with an instant fake bot and target it")
@@ -186,6 +188,9 @@ func run(o options, out io.Writer) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if err := awaitTarget(o.url, o.wait); err != nil {
+		return err
+	}
 	before, err := speedCheck()
 	if err != nil {
 		return err
@@ -204,6 +209,38 @@ func run(o options, out io.Writer) error {
 		return fmt.Errorf("%d errors", sum(res.errs))
 	}
 	return nil
+}
+
+// awaitTarget waits up to d for the target's host to accept a TCP connection, so that a load
+// started with the server it measures does not count the server's start-up as errors.
+func awaitTarget(target string, d time.Duration) error {
+	addr, err := hostPort(target)
+	if err != nil {
+		return err
+	}
+	deadline := time.Now().Add(d)
+	for {
+		conn, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			return conn.Close()
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s does not accept connections after %s: %w", addr, d, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// hostPort is the address to dial for target.
+func hostPort(target string) (string, error) {
+	u, err := url.Parse(target)
+	if err != nil || u.Host == "" {
+		return "", fmt.Errorf("-url %q: want http://host:port/path", target)
+	}
+	if u.Port() == "" {
+		return net.JoinHostPort(u.Hostname(), "80"), nil
+	}
+	return u.Host, nil
 }
 
 // MaxDuration bounds -duration: prebuilt requests carry the time they were built, and WeChat
@@ -315,13 +352,7 @@ func (c *client) close() {
 }
 
 func load(o options, signer *wechattest.Signer, per [][][]byte) result {
-	addr := o.url // checked by prepare
-	if u, err := url.Parse(o.url); err == nil {
-		addr = u.Host
-		if u.Port() == "" {
-			addr = net.JoinHostPort(u.Hostname(), "80")
-		}
-	}
+	addr, _ := hostPort(o.url) // checked by awaitTarget
 	ctx, cancel := context.WithTimeout(context.Background(), o.duration)
 	defer cancel()
 

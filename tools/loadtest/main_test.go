@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -201,5 +202,28 @@ weiyin_store_commit_duration_seconds_count 100
 	srv.Close()
 	if _, _, ok := commitCounts(srv.URL + "/wechat"); ok {
 		t.Error("a server that is down gave counts")
+	}
+}
+
+// Ensure the load waits for a server that is still starting, and gives up on one that does
+// not come.
+func TestAwaitTarget(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close() // the server is not up yet
+	if err := awaitTarget("http://"+addr+"/wechat", 300*time.Millisecond); err == nil || !strings.Contains(err.Error(), "does not accept connections") {
+		t.Fatalf("no server: %v", err)
+	}
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		if l, err := net.Listen("tcp", addr); err == nil {
+			t.Cleanup(func() { l.Close() })
+		}
+	}()
+	if err := awaitTarget("http://"+addr+"/wechat", 10*time.Second); err != nil {
+		t.Fatalf("a server up after 300 ms: %v", err)
 	}
 }
