@@ -174,10 +174,17 @@ type listEntry struct {
 // than understanding it.
 type listCache struct {
 	mu sync.Mutex
-	m  map[string]listEntry
+	m  map[listKey]listEntry
 }
 
-func (c *listCache) get(key string, now time.Time) (listEntry, bool) {
+// listKey names one cached list: an entity of the bundle, its bank list and, for a customer's
+// own list, the customer ("" for lists everyone shares). A struct, not a joined string: the
+// key is built for every bank entity of every turn.
+type listKey struct {
+	entity, list, owner string
+}
+
+func (c *listCache) get(key listKey, now time.Time) (listEntry, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.m[key]
@@ -187,11 +194,11 @@ func (c *listCache) get(key string, now time.Time) (listEntry, bool) {
 	return e, true
 }
 
-func (c *listCache) put(key string, e listEntry) {
+func (c *listCache) put(key listKey, e listEntry) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil || len(c.m) > 100000 {
-		c.m = map[string]listEntry{}
+		c.m = map[listKey]listEntry{}
 	}
 	c.m[key] = e
 }
@@ -201,7 +208,7 @@ func (c *listCache) forget(customer string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for k := range c.m {
-		if strings.HasSuffix(k, "\x00"+customer) {
+		if k.owner == customer {
 			delete(c.m, k)
 		}
 	}
@@ -220,7 +227,7 @@ func (b *Bot) nluLists(ctx context.Context, bundle *dialogs.Bundle, cust *Custom
 		if cust != nil && !globalLists[e.List] {
 			owner = cust.ID
 		}
-		key := n + "\x00" + e.List + "\x00" + owner
+		key := listKey{n, e.List, owner}
 		ent, ok := b.lists.get(key, now)
 		if !ok {
 			vs, err := listValues(ctx, b.cfg.Bank, cust, e.List)
