@@ -177,17 +177,6 @@ func run(o options, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if o.cpuProfile != "" {
-		f, err := os.Create(o.cpuProfile)
-		if err != nil {
-			return fmt.Errorf("-cpuprofile: %w", err)
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return fmt.Errorf("-cpuprofile: %w", err)
-		}
-		defer pprof.StopCPUProfile()
-	}
 	if err := awaitTarget(o.url, o.wait); err != nil {
 		return err
 	}
@@ -196,7 +185,12 @@ func run(o options, out io.Writer) error {
 		return err
 	}
 	groups0, slow0, haveCommits := commitCounts(o.url)
+	stopProfile, err := startProfile(o.cpuProfile)
+	if err != nil {
+		return err
+	}
 	res := load(o, signer, per)
+	stopProfile()
 	if groups1, slow1, ok := commitCounts(o.url); ok && haveCommits {
 		res.commits, res.slowCommits = groups1-groups0, slow1-slow0
 	}
@@ -209,6 +203,26 @@ func run(o options, out io.Writer) error {
 		return fmt.Errorf("%d errors", sum(res.errs))
 	}
 	return nil
+}
+
+// startProfile starts the load tool's CPU profile into path ("" for none) and returns what
+// stops it: the profile covers the timed phase only.
+func startProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("-cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("-cpuprofile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 // awaitTarget waits up to d for the target's host to accept a TCP connection, so that a load
