@@ -215,10 +215,10 @@ type request struct {
 // post runs (the turn gets the inbound message convert makes of it).
 var requests = sync.Pool{New: func() any { return new(request) }}
 
-// buffers are reused for request bodies and rendered replies (one or two KB each): io.ReadAll
-// grew a new body from 512 bytes for every request, and a reply was rendered twice in safe
-// mode. Everything decoded from a body or rendered into a reply is copied out before its
-// buffer goes back (strings, the SDK's cipher input, the ResponseWriter's buffer).
+// buffers (request bodies) and replies (rendered replies) are reused, one or two KB each:
+// io.ReadAll grew a new body from 512 bytes for every request, and a reply was rendered twice
+// in safe mode. Everything decoded from a body or rendered into a reply is copied out before
+// its buffer goes back (strings, the SDK's cipher input, the ResponseWriter's buffer).
 var (
 	buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 	replies = sync.Pool{New: func() any { return new([]byte) }}
