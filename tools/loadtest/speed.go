@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"net/http"
@@ -9,8 +8,10 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"github.com/weiyin-bank/weiyin/adapters/wechat"
 )
@@ -74,30 +75,23 @@ func commitCounts(target string) (groups, slow float64, ok bool) {
 	if resp.StatusCode != http.StatusOK {
 		return 0, 0, false
 	}
-	var fast float64
-	var haveCount, haveFast bool
-	sc := bufio.NewScanner(io.LimitReader(resp.Body, 8<<20))
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	for sc.Scan() {
-		name, value, found := strings.Cut(sc.Text(), " ")
-		if !found {
-			continue
-		}
-		v, err := strconv.ParseFloat(value, 64)
-		if err != nil {
-			continue
-		}
-		switch name {
-		case "weiyin_store_commit_duration_seconds_count":
-			groups, haveCount = v, true
-		case `weiyin_store_commit_duration_seconds_bucket{le="0.05"}`:
-			fast, haveFast = v, true
-		}
-	}
-	if !haveCount || !haveFast {
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := p.TextToMetricFamilies(io.LimitReader(resp.Body, 8<<20))
+	if err != nil {
 		return 0, 0, false
 	}
-	return groups, groups - fast, true
+	f := families["weiyin_store_commit_duration_seconds"]
+	if f == nil || len(f.GetMetric()) != 1 || f.GetMetric()[0].GetHistogram() == nil {
+		return 0, 0, false
+	}
+	h := f.GetMetric()[0].GetHistogram()
+	for _, b := range h.GetBucket() {
+		if b.GetUpperBound() == 0.05 {
+			groups = float64(h.GetSampleCount())
+			return groups, groups - float64(b.GetCumulativeCount()), true
+		}
+	}
+	return 0, 0, false
 }
 
 // commitLine is the report's line for the server's commits during the run.
