@@ -11,9 +11,9 @@ import (
 	"unicode/utf8"
 )
 
-// The session and reply records are written on every turn. encoding/json spent 6.6% of
-// serve's CPU under load on them and a seventh of its allocations, sorting map keys through
-// reflection; these appenders write the same JSON directly (the same keys, omitempty rules and
+// The session and reply records are written on every turn. encoding/json spent a noticeable
+// share of serve's CPU and allocations on them, sorting map keys through reflection
+// (docs/benchmarks.md); these appenders write the same JSON directly (the same keys, omitempty rules and
 // map key order; strings escaped as JSON requires, invalid UTF-8 as U+FFFD). Records are still
 // read with encoding/json, and TestRecordsMatchEncodingJSON holds the two to the same values.
 // A field added to Session, Frame, Pending, List, Value, Reply or ReplyEntity must be added here

@@ -4,10 +4,9 @@
 //
 // # Basics
 //
-// New compiles a Bundle into an Understander, once per bundle (about 0.2 s of CPU for the
-// bank bot; the first call of the process also loads the tokeniser's dictionaries, 0.3 s,
-// see package jiebadict). Understand is
-// then a pure function of the message and its Context (clock, the customer's lists): the
+// New compiles a Bundle into an Understander, once per bundle (the first call of the process
+// also loads the tokeniser's dictionaries, see package jiebadict). Understand is then a pure
+// function of the message and its Context (clock, the customer's lists): the
 // Understander is immutable and safe for concurrent use, and keeps no state between calls.
 //
 // One message goes through:
@@ -32,10 +31,10 @@
 //     rival class for none.
 //
 // The best intent is accepted when its score reaches Options.Threshold and beats none. A FAQ
-// intent must beat the best flow intent by params.faqMargin (0.05): a question about an
+// intent must beat the best flow intent by params.faqMargin: a question about an
 // operation (积分能换什么) is usually the operation, whose flow can answer it, while the FAQ
 // cannot do the flow's work. Its confidence is a logistic of the score (0.5 at the
-// threshold), lowered when the runner-up is close; within Options.AmbiguityMargin (0.05) the
+// threshold), lowered when the runner-up is close; within Options.AmbiguityMargin the
 // result is Ambiguous and Alternatives[0] is the runner-up. A message that is nothing but one
 // enum value ("信用卡" alone: bill, repayment or a new card?) is Ambiguous whenever a second
 // intent passes the threshold, however far behind. A message made only of slot values ("2", "500块", "明天") is none with its
@@ -46,48 +45,15 @@
 // features they share. Evaluate scores an Understander on labelled lines (`weiyin eval`);
 // ReadExamples builds a Bundle of intents from `text<TAB>intent` lines.
 //
-// # Figures
+// # Evaluation
 //
-// The held-out evaluation set is testdata/nlu/eval.tsv (613 lines, written without reading
-// the dialogs; never used to edit them; `weiyin eval --no-texts` shows its figures without its
-// lines). On 2026-11-25 17:30 UTC, with the shipped dialogs: in-scope accuracy 97.7%
-// (516/528), out-of-scope rejection 96.5% (82/85); TestBankEvaluation holds the product's bar
-// (97%, 95%). The path there, each step chosen on development data:
-//
-//   - 16:10, 94.5% / 94.1%. The original generic parameters (feature weights, unseen-feature
-//     discount, blend) had been chosen on the evaluation set, which makes its figures
-//     optimistic; the FAQ margin and the ambiguity margin on development data only.
-//   - Three FAQs duplicated catalogue intents (营业时间, 积分兑换, 客服电话 belong to
-//     branch_search, points and handoff, as DESIGN.md says); folded into them: 96.2%.
-//   - A second hand-written development set, testdata/bankdev2.tsv (487 lines, 37% traditional
-//     or regional wording, 27% speech-like, 88 out of scope), scored 84.0% / 88.6%. What it
-//     showed missing: Hong Kong and Taiwan wording (normalize's dict/Regional.txt), other
-//     providers' services taken for ours (providers.txt), a thin out-of-scope class (74 lines,
-//     now 433), and paraphrases (about 400 new dialog examples, written without reading
-//     either set). bankdev2 then: 93.7% / 96.6%.
-//   - Scoring intent none by its nearest background example when that beats the blend (the
-//     background is many topics; its centroid says little) let the threshold come down from
-//     0.30 to 0.27 without letting more out-of-scope lines through: cross-validation 87.3% ->
-//     88.0%, bankdev2 94.7% / 97.7% -> 95.0% / 96.6%, bankdev 98.9% / 100% at both. Lower
-//     thresholds scored a little better still on development data (0.18: 89.4% CV) but rest
-//     more on the background's coverage of what customers say out of scope; not taken.
-//
-// Development figures now: 5-fold cross-validation over the dialogs' own examples
-// (TestBankCrossValidation) 88.0% correct (1767/2008, 155 rejected, 11 asked as ambiguous with
-// the right pair); testdata/bankdev.tsv 98.9% in scope, 20/20 rejected; bankdev2.tsv 95.0%,
-// 85/88 rejected. An ambiguity margin of 0.05 turned 8 wrong guesses of the cross-validation
-// into questions without losing a correct answer (0.08: 17 questions but 0.3% fewer correct
-// answers). A larger FAQ margin (0.08 to 0.20) moved nothing. jieba's HMM did not help (92.0%
-// with it, 92.6% without, on the first dialogs) and costs time: it is off (Options.HMM).
-// Cutting jieba's dictionary to its frequent words (see package jiebadict) changed no answer
-// and took start-up from about 1.2 s to 0.3 s of CPU.
-//
-// Speed (BenchmarkUnderstand: short utterances, shipped dialogs, one core): 12 to 13 µs of CPU
-// per message with entity extraction, 55,000 to 84,000 messages/s and a p99 of 62 to 72 µs of
-// wall-clock time on a 2-core machine shared with other jobs (load 5), 27 allocations per call
-// (was 31: exact-size rune buffers, the customer's lists shared with package entity instead
-// of copied each turn). `weiyin nlu TEXT` from process start to answer: 0.5 s of CPU, 57 MB of
-// RSS.
+// The held-out evaluation set is testdata/nlu/eval.tsv, written without reading the dialogs
+// and never used to edit them (`weiyin eval --no-texts` shows its figures without its lines);
+// TestBankEvaluation holds the product's bar. Parameters and dialog examples are chosen on the
+// development sets (intents/testdata/bankdev*.tsv, cross-validation over the dialogs' own
+// examples) only, so that the held-out figures stay honest. jieba's HMM is off (Options.HMM):
+// it did not improve accuracy and costs time. Figures and the history of each choice:
+// docs/nlu-evaluation.md; speed: docs/benchmarks.md (BenchmarkUnderstand).
 //
 // # Caveats
 //

@@ -9,16 +9,15 @@
 // still returns only once its data is durable. Each commit in a group is all-or-nothing on its
 // own. Until an applier goroutine has copied them to bbolt (every second, many groups in one
 // transaction), reads find the logged sessions and replies in memory; opening a store replays
-// what a crash kept out of bbolt (the log's format and rules are in wal.go). Against a bbolt
-// transaction a group, which costs two fsyncs and a copy of every page the group's users
-// touch, the log took the commit path from 17-20% of the server's CPU to 12% and the p99 of the
-// WeChat load test (3,000 messages/s) from 63 to 40 ms, median of six alternating runs each.
+// what a crash kept out of bbolt (the log's format and rules are in wal.go). The log replaces a
+// bbolt transaction a group, which costs two fsyncs and a copy of every page the group's users
+// touch (figures in docs/benchmarks.md).
 //
 // Replies are keyed by message id, then user: WeChat numbers messages in arrival order across
 // users, so a group's replies land side by side at the end of the tree instead of one page
-// per user (measured at 3,000 messages/s: 35 instead of 43 MB/s written). They are kept
-// ReplyRetention (24 h; WeChat retries within seconds) and an open store prunes them every
-// PruneEvery (10 min), in batches that never hold the writer for long.
+// per user, fewer bytes written. They are kept ReplyRetention (WeChat retries within
+// seconds) and an open store prunes them every PruneEvery, in batches that never hold the
+// writer for long.
 //
 // # Memory
 //
@@ -27,10 +26,8 @@
 // stored. The pages read are mapped file pages: they count in the process's VmRSS (as
 // RssFile). With the file in the page cache the kernel's fault-around maps up to 64 KB of
 // cached neighbours for every page read, so without care the resident set would grow toward
-// the file's size (600 MB measured after 10,000 loads from a 2 GB file of a million
-// sessions). Once the file is larger than TrimAbove, every TrimEvery loads the store drops its
-// mapped pages from the resident set (Trim: madvise MADV_DONTNEED inside a read transaction,
-// so bbolt cannot remap meanwhile); the page cache keeps them. Measured with a million 1 KB
-// sessions, at the worst point of the trim cycle: 117 MB with the file cached, 47 MB without
-// (TestMillionSessionsRSS, WEIYIN_STORE_SCALE=1).
+// the file's size. Once the file is larger than TrimAbove, every TrimEvery loads the store
+// drops its mapped pages from the resident set (Trim: madvise MADV_DONTNEED inside a read transaction,
+// so bbolt cannot remap meanwhile); the page cache keeps them. TestMillionSessionsRSS
+// (WEIYIN_STORE_SCALE=1) measures it; the figures are in docs/benchmarks.md.
 package store

@@ -73,16 +73,16 @@ type logged struct {
 
 // applyEvery is how often the applier moves what the log holds to bbolt (a variable for
 // tests); it also runs as soon as ApplyAbove sessions and replies wait. The longer the span,
-// the more turns of one user share a page write: at 3,000 turns a second, applying every
-// second instead of every 100 ms took the applier from 5.1% of the server's CPU to 2.3% (CPU
-// profiles of serve's load test). A crash replays at most this much of the log.
+// the more turns of one user share a page write: under load, applying every second instead of
+// every 100 ms halved the applier's share of the server's CPU (docs/benchmarks.md). A crash
+// replays at most this much of the log.
 var applyEvery = time.Second
 
 // commitSpacing is the least time between the starts of two groups (a variable for tests).
 // Under load a group waits out the rest of it after the last group began, so groups are
-// fewer and larger: each costs a write and an fdatasync whatever its size, and at 3,000 turns
-// a second, spacing groups 2 ms apart cut the server's CPU a turn by 15% (serve's load test,
-// README). A turn that comes alone, more than this after the last group, is not held.
+// fewer and larger: each costs a write and an fdatasync whatever its size, so under load the
+// spacing lowers the server's CPU a turn (docs/benchmarks.md). A turn that comes alone, more
+// than this after the last group, is not held.
 var commitSpacing = 2 * time.Millisecond
 
 // ApplyAbove is how many logged sessions and replies make the applier run before its tick.

@@ -15,8 +15,8 @@ import (
 // The write-ahead log makes a group of turns durable with one small sequential write and one
 // fdatasync; the applier later writes many groups to bbolt in one transaction. A bbolt commit
 // of a group costs two fsyncs and a copy of every page the group touched, and the sessions of
-// a group's users sit on as many different pages, so at 3,000 turns/s the log cuts the
-// store's CPU to a fraction and the bytes written by about ten.
+// a group's users sit on as many different pages, so under load the log cuts the store's CPU
+// and the bytes written severalfold (docs/benchmarks.md).
 //
 // The log is two files, used in turn: the committer appends to one until it is larger than
 // walSwitch and everything in the other is in bbolt, then starts over at the beginning of the

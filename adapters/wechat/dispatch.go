@@ -163,7 +163,7 @@ func (f *inflight) len() int {
 
 // workers runs functions on goroutines kept between uses: a turn then starts on a stack that
 // earlier turns have grown, instead of growing (copying) a fresh goroutine's stack through
-// the decoders' recursion every time (4% of the server's CPU under load).
+// the decoders' recursion every time (a few percent of the server's CPU under load).
 type workers struct {
 	jobs chan func() // unbuffered: a send succeeds only when a worker is idle
 	idle time.Duration

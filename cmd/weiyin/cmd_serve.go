@@ -44,18 +44,16 @@ type serveOptions struct {
 // DefaultGOGC is serve's garbage-collector target when neither --gogc nor $GOGC says
 // otherwise. The live heap of a server is small (tens of MB) and every turn allocates, so Go's
 // default of 100 collects several times a second under load; 200 collects half as often. A
-// larger target (400, 1600) measured worse at 3,000 WeChat messages/s: a larger heap means
-// more fresh pages, and page faults cost more than the collections saved (median p99 of
-// 20-second runs: 100 33 ms, 200 36 ms, 400 43 ms).
+// larger target measured worse: a larger heap means more fresh pages, and page faults cost
+// more than the collections saved (docs/benchmarks.md).
 const DefaultGOGC = 200
 
 // ProcsPerCPU is how many Ps (GOMAXPROCS) serve runs per CPU Go would use, when neither
 // --procs nor $GOMAXPROCS says otherwise. Every group commit blocks in fdatasync twice, and a
 // goroutine coming back from a blocking system call waits for a free P: with one P per CPU
 // and the CPUs busy, the commit that every waiting turn depends on queues behind the turns
-// it has just woken (p99 85 to 225 ms at 3,000 WeChat messages/s on 2 CPUs, against 45 to 98
-// ms with two Ps per CPU). Spare Ps let it run at once and leave the sharing of the CPUs to
-// the kernel.
+// it has just woken, which showed in the tail latency (docs/benchmarks.md). Spare Ps let it
+// run at once and leave the sharing of the CPUs to the kernel.
 const ProcsPerCPU = 2
 
 // serveEnv is what serve takes from the process; tests replace it.
