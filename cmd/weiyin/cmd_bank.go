@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -30,11 +29,12 @@ type bankServeOptions struct {
 
 func runBank(ctx context.Context, args []string, io stdio) int {
 	if len(args) == 0 || args[0] != "serve" {
-		fmt.Fprintln(io.err, "usage: weiyin bank serve [--addr :8090] [--data DIR] [--fixture F] [--now RFC3339]")
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-			return 0
+		w, code := io.err, 2
+		if len(args) > 0 && (wantsHelp(args[:1]) || args[0] == "help") {
+			w, code = io.out, 0
 		}
-		return 2
+		fmt.Fprintln(w, "usage: weiyin bank serve [--addr :8090] [--data DIR] [--fixture F] [--now RFC3339]")
+		return code
 	}
 	fs := flag.NewFlagSet("bank serve", flag.ContinueOnError)
 	fs.SetOutput(io.err)
@@ -44,11 +44,8 @@ func runBank(ctx context.Context, args []string, io stdio) int {
 	fs.StringVar(&o.DataDir, "data", "./weiyin-data", "data directory (bank.db inside)")
 	fs.StringVar(&o.Fixture, "fixture", "", "sandbox fixture JSON seeded into an empty bank (default: the embedded demo data)")
 	fs.StringVar(&now, "now", "", "fixed clock, RFC 3339 (for replays)")
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := parseArgs(fs, args[1:], io); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(io.err, "weiyin bank serve: unexpected argument %q\n", fs.Arg(0))
@@ -68,7 +65,7 @@ func runBank(ctx context.Context, args []string, io stdio) int {
 
 // serveBank opens the sandbox and serves it until ctx ends, then shuts down gracefully.
 func serveBank(ctx context.Context, o bankServeOptions, io stdio) error {
-	log := slog.New(slog.NewTextHandler(io.err, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	log := slog.New(slog.NewTextHandler(io.err, logOptions(slog.LevelInfo)))
 	var fix *sandbox.Fixture
 	if o.Fixture != "" {
 		var err error

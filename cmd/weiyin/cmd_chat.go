@@ -48,8 +48,8 @@ func runChat(ctx context.Context, args []string, io stdio) int {
 	fs.DurationVar(&o.bot.SessionTTL, "session-ttl", 15*time.Minute, "idle time after which a conversation restarts politely")
 	fs.BoolVar(&o.debug, "debug", false, "show intent, entities, slots and state after each reply")
 	fs.StringVar(&o.record, "record", "", "write the conversation to FILE as a .convo.txt transcript")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, ok := parseArgs(fs, args, io); !ok {
+		return code
 	}
 	now, err := parseNow(o.now)
 	if err != nil {
@@ -58,7 +58,7 @@ func runChat(ctx context.Context, args []string, io stdio) int {
 	}
 	o.bot.Now = now
 	// The operator's log (warnings) and the sandbox's text messages go to stderr.
-	o.bot.Logger = slog.New(web.MaskingHandler(slog.NewTextHandler(io.err, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	o.bot.Logger = slog.New(web.MaskingHandler(slog.NewTextHandler(io.err, logOptions(slog.LevelWarn))))
 	o.bot.OTPSink = func(phone, purpose, code string) {
 		fmt.Fprintf(io.err, "      (沙箱短信 -> %s) 您的验证码是 %s,5分钟内有效。\n", engine.MaskPhone(phone), code)
 	}

@@ -23,11 +23,11 @@ func runCheck(_ context.Context, args []string, io stdio) int {
 	fs.SetOutput(io.err)
 	fs.StringVar(&o.format, "format", "text", "output format: text or json")
 	fs.Usage = func() {
-		fmt.Fprintln(io.err, "usage: weiyin check [--format text|json] DIR")
+		fmt.Fprintln(fs.Output(), "usage: weiyin check [--format text|json] DIR")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, ok := parseArgs(fs, args, io); !ok {
+		return code
 	}
 	if fs.NArg() != 1 || (o.format != "text" && o.format != "json") {
 		fs.Usage()

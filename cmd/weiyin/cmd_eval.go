@@ -32,11 +32,11 @@ func runEval(_ context.Context, args []string, io stdio) int {
 	fs.StringVar(&o.dialogs, "dialogs", "", "dialog directory (default: the embedded bank bot)")
 	fs.BoolVar(&o.noTexts, "no-texts", false, "report figures only, not the misclassified lines (keeps a held-out set held out)")
 	fs.Usage = func() {
-		fmt.Fprintln(io.err, "usage: weiyin eval [--examples TRAIN.tsv] [--json] [--dialogs DIR] FILE.tsv")
+		fmt.Fprintln(fs.Output(), "usage: weiyin eval [--examples TRAIN.tsv] [--json] [--dialogs DIR] FILE.tsv")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, ok := parseArgs(fs, args, io); !ok {
+		return code
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()

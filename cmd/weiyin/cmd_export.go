@@ -24,11 +24,11 @@ func runExport(_ context.Context, args []string, io stdio) int {
 	fs.StringVar(&o.format, "format", "tsv", "tsv (text<TAB>intent) or rasa (Rasa NLU YAML 3.1)")
 	fs.StringVar(&o.dialogs, "dialogs", "", "dialog directory (default: the embedded bank bot)")
 	fs.Usage = func() {
-		fmt.Fprintln(io.err, "usage: weiyin export --format tsv|rasa [--dialogs DIR]")
+		fmt.Fprintln(fs.Output(), "usage: weiyin export --format tsv|rasa [--dialogs DIR]")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, ok := parseArgs(fs, args, io); !ok {
+		return code
 	}
 	if fs.NArg() != 0 || (o.format != "tsv" && o.format != "rasa") {
 		fs.Usage()

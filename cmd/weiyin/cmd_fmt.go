@@ -31,11 +31,11 @@ func runFmt(_ context.Context, args []string, io stdio) int {
 	fs.BoolVar(&o.list, "l", false, "list the files whose formatting differs")
 	fs.BoolVar(&o.diff, "d", false, "print a unified diff of the changes")
 	fs.Usage = func() {
-		fmt.Fprintln(io.err, "usage: weiyin fmt [-w|-l|-d] FILE|DIR...\n\nA DIR means every *.dlg file in it.")
+		fmt.Fprintln(fs.Output(), "usage: weiyin fmt [-w|-l|-d] FILE|DIR...\n\nA DIR means every *.dlg file in it.")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, ok := parseArgs(fs, args, io); !ok {
+		return code
 	}
 	if fs.NArg() == 0 {
 		fs.Usage()

@@ -25,11 +25,11 @@ func runGraph(_ context.Context, args []string, io stdio) int {
 	fs.StringVar(&o.dialogs, "dialogs", "", "dialog directory (default: the embedded bank bot)")
 	fs.StringVar(&o.format, "format", "both", "dot, mermaid or both (DOT first, each in a fenced block)")
 	fs.Usage = func() {
-		fmt.Fprintln(io.err, "usage: weiyin graph [--dialogs DIR] [--format dot|mermaid|both] FLOW")
+		fmt.Fprintln(fs.Output(), "usage: weiyin graph [--dialogs DIR] [--format dot|mermaid|both] FLOW")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, ok := parseArgs(fs, args, io); !ok {
+		return code
 	}
 	if fs.NArg() != 1 || (o.format != "dot" && o.format != "mermaid" && o.format != "both") {
 		fs.Usage()

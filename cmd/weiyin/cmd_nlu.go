@@ -48,12 +48,12 @@ func runNLU(ctx context.Context, args []string, io stdio) int {
 	fs.StringVar(&o.now, "now", "", "fixed clock for relative dates (RFC 3339)")
 	fs.StringVar(&o.dialogs, "dialogs", "", "dialog directory (default: the embedded bank bot)")
 	fs.Usage = func() {
-		fmt.Fprintln(io.err, "usage: weiyin nlu [--json] [--explain] [--now RFC3339] [--dialogs DIR] [TEXT]")
-		fmt.Fprintln(io.err, "Without TEXT, each line of stdin is understood.")
+		fmt.Fprintln(fs.Output(), "usage: weiyin nlu [--json] [--explain] [--now RFC3339] [--dialogs DIR] [TEXT]")
+		fmt.Fprintln(fs.Output(), "Without TEXT, each line of stdin is understood.")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, ok := parseArgs(fs, args, io); !ok {
+		return code
 	}
 	now := time.Now()
 	if o.now != "" {

@@ -58,11 +58,11 @@ func runTest(ctx context.Context, args []string, io stdio) int {
 	fs.StringVar(&o.record, "record", "", "also write what the bot actually said in each convo to DIR/NAME.convo.txt (snapshots to review)")
 	fs.StringVar(&o.otp, "otp", "123456", "one-time code written for accepted codes in --record snapshots")
 	fs.Usage = func() {
-		fmt.Fprintln(io.err, "usage: weiyin test [flags] PATH...\n\nReplays every .convo.txt under PATH (BotiumScript), each on a fresh sandbox bank.\nExit 1 if a convo fails, 2 on usage or load errors.\n\nflags:")
+		fmt.Fprintln(fs.Output(), "usage: weiyin test [flags] PATH...\n\nReplays every .convo.txt under PATH (BotiumScript), each on a fresh sandbox bank.\nExit 1 if a convo fails, 2 on usage or load errors.\n\nflags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, ok := parseArgs(fs, args, io); !ok {
+		return code
 	}
 	if fs.NArg() == 0 {
 		fs.Usage()

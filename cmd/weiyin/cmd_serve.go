@@ -91,8 +91,8 @@ func runServeEnv(ctx context.Context, args []string, io stdio, env serveEnv) int
 	fs.StringVar(&o.debugAddr, "debug-addr", "", "serve net/http/pprof on this address (keep it on loopback); off by default")
 	fs.IntVar(&o.gogc, "gogc", 0, fmt.Sprintf("garbage-collector target percentage, as $GOGC (default: $GOGC if set, else %d); -1 turns the collector off", DefaultGOGC))
 	fs.IntVar(&o.procs, "procs", 0, fmt.Sprintf("Go scheduler Ps, as $GOMAXPROCS (default: $GOMAXPROCS if set, else %d per CPU)", ProcsPerCPU))
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, ok := parseArgs(fs, args, io); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(io.err, "weiyin serve: unexpected argument %q\n", fs.Arg(0))
@@ -113,7 +113,7 @@ func runServeEnv(ctx context.Context, args []string, io stdio, env serveEnv) int
 		fmt.Fprintln(io.err, "weiyin serve: --sandbox-login needs the sandbox bank; drop --bank-url")
 		return 2
 	}
-	log := slog.New(web.MaskingHandler(slog.NewJSONHandler(io.err, &slog.HandlerOptions{Level: level})))
+	log := slog.New(web.MaskingHandler(slog.NewJSONHandler(io.err, logOptions(level))))
 	o.bot.Logger = log
 	if gc := runtimeSetting(o.gogc, env.getenv("GOGC"), DefaultGOGC); gc != 0 {
 		prev := debug.SetGCPercent(gc)

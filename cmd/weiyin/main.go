@@ -38,6 +38,9 @@ func commands() map[string]command {
 		"nlu":    nluCommand(),
 		"eval":   evalCommand(),
 		"serve":  serveCommand(),
+		// Conventions of the CLI itself (cli.go).
+		"version":    versionCommand(),
+		"completion": completionCommand(),
 	}
 }
 
@@ -50,12 +53,26 @@ func main() {
 
 func run(ctx context.Context, args []string, io stdio) int {
 	cmds := commands()
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	switch {
+	case len(args) == 0:
 		usage(io.err, cmds)
-		if len(args) == 0 {
+		return 2
+	case wantsHelp(args[:1]):
+		usage(io.out, cmds)
+		return 0
+	case args[0] == "help":
+		if len(args) == 1 {
+			usage(io.out, cmds)
+			return 0
+		}
+		c, ok := cmds[args[1]]
+		if !ok {
+			fmt.Fprintf(io.err, "weiyin help: unknown command %q\n", args[1])
+			usage(io.err, cmds)
 			return 2
 		}
-		return 0
+		// weiyin help CMD [SUB] is weiyin CMD [SUB] -h.
+		return c.run(ctx, append(append([]string{}, args[2:]...), "-h"), io)
 	}
 	c, ok := cmds[args[0]]
 	if !ok {
@@ -75,7 +92,8 @@ func usage(w io.Writer, cmds map[string]command) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-8s %s\n", n, cmds[n].summary)
+		fmt.Fprintf(w, "  %-10s %s\n", n, cmds[n].summary)
 	}
-	fmt.Fprintln(w, "\nRun 'weiyin COMMAND -h' for a command's flags.")
+	fmt.Fprintf(w, "  %-10s %s\n", "help", "show the usage of weiyin or of a command (weiyin help CMD)")
+	fmt.Fprintln(w, "\nRun 'weiyin help COMMAND' or 'weiyin COMMAND -h' for a command's flags; flags may\nfollow arguments.")
 }
