@@ -60,6 +60,15 @@ func parseArgs(fs *flag.FlagSet, args []string, io stdio) (code int, ok bool) {
 	return 0, true
 }
 
+// setUsage makes fs's usage text, then its flags; it writes to fs.Output() as parseArgs needs.
+func setUsage(fs *flag.FlagSet, text string) {
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), text)
+		fmt.Fprintln(fs.Output(), "\nflags:")
+		fs.PrintDefaults()
+	}
+}
+
 // wantsHelp reports whether args ask for help before any "--".
 func wantsHelp(args []string) bool {
 	for _, a := range args {

@@ -27,17 +27,23 @@ type bankServeOptions struct {
 	Now     time.Time
 }
 
+const bankUsage = "usage: weiyin bank serve [--addr :8090] [--data DIR] [--fixture F] [--now RFC3339]"
+
 func runBank(ctx context.Context, args []string, io stdio) int {
 	if len(args) == 0 || args[0] != "serve" {
 		w, code := io.err, 2
 		if len(args) > 0 && (wantsHelp(args[:1]) || args[0] == "help") {
 			w, code = io.out, 0
 		}
-		fmt.Fprintln(w, "usage: weiyin bank serve [--addr :8090] [--data DIR] [--fixture F] [--now RFC3339]")
+		if len(args) > 0 && code == 2 {
+			fmt.Fprintf(w, "weiyin bank: unknown subcommand %q\n", args[0])
+		}
+		fmt.Fprintln(w, bankUsage)
 		return code
 	}
 	fs := flag.NewFlagSet("bank serve", flag.ContinueOnError)
 	fs.SetOutput(io.err)
+	setUsage(fs, bankUsage+"\n\nServes the sandbox bank over the bank REST API v1.")
 	var o bankServeOptions
 	var now string
 	fs.StringVar(&o.Addr, "addr", ":8090", "listen address")

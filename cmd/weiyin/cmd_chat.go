@@ -39,6 +39,7 @@ func runChat(ctx context.Context, args []string, io stdio) int {
 	var o chatOptions
 	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
 	fs.SetOutput(io.err)
+	setUsage(fs, "usage: weiyin chat [flags]\n\nTalk to the bot in the terminal, on the sandbox bank and the shipped dialogs (or --dialogs).")
 	fs.StringVar(&o.bot.Dialogs, "dialogs", "", "dialog directory (default: the embedded bank bot)")
 	fs.StringVar(&o.bot.Fixture, "fixture", "", "sandbox fixture JSON (default: embedded demo data)")
 	fs.StringVar(&o.bot.DataDir, "data", envOr("WEIYIN_DATA", "weiyin-data"), "data directory (bbolt files)")

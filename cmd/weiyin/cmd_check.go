@@ -4,17 +4,19 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/weiyin-bank/weiyin/dialogs"
 )
 
 type checkOptions struct {
 	format string // text or json
-	dir    string
+	path   string // a directory, or one *.dlg file checked as part of its directory's bot
 }
 
 func checkCommand() command {
-	return command{summary: "parse and check a directory of dialog files", run: runCheck}
+	return command{summary: "parse and check a directory of dialog files, or one file of it", run: runCheck}
 }
 
 func runCheck(_ context.Context, args []string, io stdio) int {
@@ -23,7 +25,9 @@ func runCheck(_ context.Context, args []string, io stdio) int {
 	fs.SetOutput(io.err)
 	fs.StringVar(&o.format, "format", "text", "output format: text or json")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: weiyin check [--format text|json] DIR")
+		fmt.Fprintln(fs.Output(), "usage: weiyin check [--format text|json] DIR|FILE\n\n"+
+			"A FILE is checked as part of the bot in its directory (its names are declared there)\n"+
+			"and only its own diagnostics are shown; exit 0 clean, 1 findings, 2 usage or I/O error.")
 		fs.PrintDefaults()
 	}
 	if code, ok := parseArgs(fs, args, io); !ok {
@@ -33,9 +37,12 @@ func runCheck(_ context.Context, args []string, io stdio) int {
 		fs.Usage()
 		return 2
 	}
-	o.dir = fs.Arg(0)
-	_, ds := dialogs.Load(o.dir)
-	var err error
+	o.path = fs.Arg(0)
+	ds, err := checkPath(o.path, io)
+	if err != nil {
+		fmt.Fprintf(io.err, "weiyin check: %v\n", err)
+		return 2
+	}
 	if o.format == "json" {
 		err = ds.WriteJSON(io.out)
 	} else {
@@ -46,6 +53,36 @@ func runCheck(_ context.Context, args []string, io stdio) int {
 		return 2
 	}
 	return checkExit(ds)
+}
+
+// checkPath loads path, a directory or one *.dlg file. For a file it loads the file's
+// directory, since a file's names are declared across the bot, and keeps the file's own
+// diagnostics; the count of the others goes to stderr, so that a file that looks clean because
+// another file stopped the cross-file checks does not pass unnoticed.
+func checkPath(path string, io stdio) (dialogs.Diagnostics, error) {
+	st, err := os.Stat(path)
+	if err != nil || st.IsDir() {
+		_, ds := dialogs.Load(path) // a missing path is reported as an io diagnostic
+		return ds, nil
+	}
+	if filepath.Ext(path) != ".dlg" {
+		return nil, fmt.Errorf("%s: not a dialog file (*.dlg) nor a directory", path)
+	}
+	file := filepath.Clean(path)
+	_, all := dialogs.Load(filepath.Dir(file))
+	var own dialogs.Diagnostics
+	others := 0
+	for _, d := range all {
+		if filepath.Clean(d.Pos.File) == file {
+			own = append(own, d)
+		} else {
+			others++
+		}
+	}
+	if others > 0 {
+		fmt.Fprintf(io.err, "weiyin check: %d more diagnostics in other files of %s (weiyin check %s)\n", others, filepath.Dir(file), filepath.Dir(file))
+	}
+	return own, nil
 }
 
 // checkExit is 2 for I/O problems, 1 for errors, 0 otherwise (warnings allowed).

@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -126,27 +128,34 @@ _weiyin() {
         COMPREPLY=($(compgen -W %q -- "$cur"))
         return
     fi
-    if [[ $COMP_CWORD -gt 2 && ${COMP_WORDS[2]} != -* ]]; then
-        cmd="$cmd ${COMP_WORDS[2]}"
-    fi
     case $cmd in
-`, specNames(specs))
+    help)
+        COMPREPLY=($(compgen -W %q -- "$cur"))
+        return ;;
+`, specNames(specs), specNames(specs))
+	for _, parent := range slices.Sorted(maps.Keys(nestedCommands)) {
+		fmt.Fprintf(w, `    %s)
+        if [[ $COMP_CWORD -eq 2 ]]; then
+            COMPREPLY=($(compgen -W %q -- "$cur"))
+            return
+        fi
+        cmd="$cmd ${COMP_WORDS[2]}" ;;
+`, parent, strings.Join(nestedCommands[parent], " "))
+	}
+	fmt.Fprint(w, "    esac\n    case $cmd in\n")
 	for _, s := range specs {
 		var words []string
-		if s.name == "help" {
-			words = strings.Fields(specNames(specs))
-		}
-		for _, nested := range nestedCommands[s.name] {
-			words = append(words, nested)
-		}
 		for _, f := range s.flags {
 			words = append(words, f.dash())
 		}
-		fmt.Fprintf(w, "    %q) words=%q ;;\n", s.name, strings.Join(words, " "))
+		if len(words) > 0 {
+			fmt.Fprintf(w, "    %q) words=%q ;;\n", s.name, strings.Join(words, " "))
+		}
 	}
+	// Flags complete after a dash; anything else is left to bash's file completion (-o default).
 	fmt.Fprint(w, `    *) words="" ;;
     esac
-    if [[ $cur == -* || $cmd == help || $cmd == bank ]]; then
+    if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$words" -- "$cur"))
     fi
 }
@@ -216,19 +225,33 @@ func fishQuote(s string) string {
 }
 
 func writeFish(w io.Writer, specs []completionSpec) {
-	fmt.Fprintln(w, "# fish completion for weiyin (weiyin completion fish)")
-	fmt.Fprintf(w, "set -l weiyin_commands %s\n", specNames(specs))
-	for _, s := range topLevel(specs) {
-		fmt.Fprintf(w, "complete -c weiyin -n 'not __fish_seen_subcommand_from $weiyin_commands' -f -a %s -d '%s'\n", s.name, fishQuote(s.summary))
+	fmt.Fprint(w, `# fish completion for weiyin (weiyin completion fish)
+# __weiyin_command_is CMD: the command being completed is CMD ('' before one is typed;
+# 'bank serve' for a nested command).
+function __weiyin_command_is
+    set -l words (commandline -opc)
+    set -l cmd ''
+    if test (count $words) -ge 2
+        set cmd $words[2]
+        if contains -- $cmd`)
+	for _, parent := range slices.Sorted(maps.Keys(nestedCommands)) {
+		fmt.Fprint(w, " "+parent)
 	}
-	fmt.Fprintln(w, "complete -c weiyin -n '__fish_seen_subcommand_from help' -f -a \"$weiyin_commands\"")
+	fmt.Fprint(w, `; and test (count $words) -ge 3
+            set cmd "$cmd $words[3]"
+        end
+    end
+    test "$cmd" = "$argv[1]"
+end
+`)
+	for _, s := range topLevel(specs) {
+		fmt.Fprintf(w, "complete -c weiyin -n \"__weiyin_command_is ''\" -f -a %s -d '%s'\n", s.name, fishQuote(s.summary))
+	}
+	fmt.Fprintf(w, "complete -c weiyin -n '__weiyin_command_is help' -f -a '%s'\n", specNames(specs))
 	for _, s := range specs {
-		cond := "__fish_seen_subcommand_from " + s.name
-		if parent, sub, ok := strings.Cut(s.name, " "); ok {
-			cond = "__fish_seen_subcommand_from " + parent + "; and __fish_seen_subcommand_from " + sub
-		}
+		cond := fmt.Sprintf("__weiyin_command_is '%s'", s.name)
 		for _, nested := range nestedCommands[s.name] {
-			fmt.Fprintf(w, "complete -c weiyin -n '%s' -f -a %s\n", cond, nested)
+			fmt.Fprintf(w, "complete -c weiyin -n \"%s\" -f -a %s\n", cond, nested)
 		}
 		for _, f := range s.flags {
 			opt := "-l " + f.name
@@ -238,7 +261,7 @@ func writeFish(w io.Writer, specs []completionSpec) {
 			if !f.boolean {
 				opt += " -r"
 			}
-			fmt.Fprintf(w, "complete -c weiyin -n '%s' %s -d '%s'\n", cond, opt, fishQuote(f.usage))
+			fmt.Fprintf(w, "complete -c weiyin -n \"%s\" %s -d '%s'\n", cond, opt, fishQuote(f.usage))
 		}
 	}
 }

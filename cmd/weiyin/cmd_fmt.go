@@ -17,6 +17,7 @@ type fmtOptions struct {
 	write bool // -w: rewrite files in place
 	list  bool // -l: list files whose formatting differs
 	diff  bool // -d: print a unified diff
+	check bool // --check: list the files that would change and exit 1 if any would (for CI)
 }
 
 func fmtCommand() command {
@@ -30,8 +31,9 @@ func runFmt(_ context.Context, args []string, io stdio) int {
 	fs.BoolVar(&o.write, "w", false, "write the result back to the file instead of printing it")
 	fs.BoolVar(&o.list, "l", false, "list the files whose formatting differs")
 	fs.BoolVar(&o.diff, "d", false, "print a unified diff of the changes")
+	fs.BoolVar(&o.check, "check", false, "list the files whose formatting differs and exit 1 if there are any (for CI); with -d, also their diffs")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: weiyin fmt [-w|-l|-d] FILE|DIR...\n\nA DIR means every *.dlg file in it.")
+		fmt.Fprintln(fs.Output(), "usage: weiyin fmt [-w|-l|-d|--check] FILE|DIR...\n\nA DIR means every *.dlg file in it. Exit 0 done, 1 a file does not parse (or, with\n--check, would change), 2 usage or I/O error.")
 		fs.PrintDefaults()
 	}
 	if code, ok := parseArgs(fs, args, io); !ok {
@@ -95,7 +97,7 @@ func fmtOne(name string, o fmtOptions, io stdio) int {
 		return 1
 	}
 	changed := !bytes.Equal(src, out)
-	if o.list && changed {
+	if (o.list || o.check) && changed {
 		fmt.Fprintln(io.out, name)
 	}
 	if o.diff && changed {
@@ -112,11 +114,14 @@ func fmtOne(name string, o fmtOptions, io stdio) int {
 			return 2
 		}
 	}
-	if !o.write && !o.list && !o.diff {
+	if !o.write && !o.list && !o.diff && !o.check {
 		if _, err := io.out.Write(out); err != nil {
 			fmt.Fprintf(io.err, "weiyin fmt: %v\n", strings.TrimSpace(err.Error()))
 			return 2
 		}
+	}
+	if o.check && changed {
+		return 1
 	}
 	return 0
 }

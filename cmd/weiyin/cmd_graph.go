@@ -1,45 +1,61 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
+	"io"
+
+	graphviz "github.com/goccy/go-graphviz"
 
 	"github.com/weiyin-bank/weiyin/dialogs"
 )
 
 type graphOptions struct {
 	dialogs string // directory; empty: the embedded bank bot
-	format  string // dot, mermaid or both
+	format  string // dot, mermaid, both or svg
+	list    bool   // list the flows instead of drawing one
 	flow    string
 }
 
 func graphCommand() command {
-	return command{summary: "draw a flow as a diagram (Graphviz DOT and Mermaid)", run: runGraph}
+	return command{summary: "draw a flow as a diagram (Graphviz DOT, Mermaid or SVG)", run: runGraph}
 }
 
-func runGraph(_ context.Context, args []string, io stdio) int {
+func runGraph(ctx context.Context, args []string, io stdio) int {
 	var o graphOptions
 	fs := flag.NewFlagSet("graph", flag.ContinueOnError)
 	fs.SetOutput(io.err)
 	fs.StringVar(&o.dialogs, "dialogs", "", "dialog directory (default: the embedded bank bot)")
-	fs.StringVar(&o.format, "format", "both", "dot, mermaid or both (DOT first, each in a fenced block)")
+	fs.StringVar(&o.format, "format", "both", "dot, mermaid, both (DOT first, each in a fenced block) or svg (laid out by the Graphviz built into weiyin)")
+	fs.BoolVar(&o.list, "list", false, "list the flows (name and title) instead of drawing one")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: weiyin graph [--dialogs DIR] [--format dot|mermaid|both] FLOW")
+		fmt.Fprintln(fs.Output(), "usage: weiyin graph [--dialogs DIR] [--format dot|mermaid|both|svg] FLOW\n       weiyin graph [--dialogs DIR] --list")
 		fs.PrintDefaults()
 	}
 	if code, ok := parseArgs(fs, args, io); !ok {
 		return code
 	}
-	if fs.NArg() != 1 || (o.format != "dot" && o.format != "mermaid" && o.format != "both") {
+	wantArgs := 1
+	if o.list {
+		wantArgs = 0
+	}
+	if fs.NArg() != wantArgs || (o.format != "dot" && o.format != "mermaid" && o.format != "both" && o.format != "svg") {
 		fs.Usage()
 		return 2
 	}
-	o.flow = fs.Arg(0)
 	b, code := loadBundle(o.dialogs, io)
 	if b == nil {
 		return code
 	}
+	if o.list {
+		for _, name := range b.FlowNames {
+			fmt.Fprintf(io.out, "%s\t%s\n", name, b.Flows[name].Title)
+		}
+		return 0
+	}
+	o.flow = fs.Arg(0)
 	dot, mermaid, err := dialogs.Graph(b, o.flow)
 	if err != nil {
 		fmt.Fprintf(io.err, "weiyin graph: %v\n", err)
@@ -50,10 +66,36 @@ func runGraph(_ context.Context, args []string, io stdio) int {
 		fmt.Fprint(io.out, dot)
 	case "mermaid":
 		fmt.Fprint(io.out, mermaid)
+	case "svg":
+		if err := renderSVG(ctx, io.out, dot); err != nil {
+			fmt.Fprintf(io.err, "weiyin graph: svg: %v\n", err)
+			return 2
+		}
 	default:
 		fmt.Fprintf(io.out, "```dot\n%s```\n\n```mermaid\n%s```\n", dot, mermaid)
 	}
 	return 0
+}
+
+// renderSVG lays dot out as SVG with Graphviz compiled to WebAssembly (go-graphviz on the
+// wazero runtime), so that no Graphviz installation is needed and the layout is Graphviz's own.
+func renderSVG(ctx context.Context, w io.Writer, dot string) error {
+	gv, err := graphviz.New(ctx)
+	if err != nil {
+		return err
+	}
+	defer gv.Close()
+	g, err := graphviz.ParseBytes([]byte(dot))
+	if err != nil {
+		return err
+	}
+	defer g.Close()
+	var buf bytes.Buffer
+	if err := gv.Render(ctx, g, graphviz.SVG, &buf); err != nil {
+		return err
+	}
+	_, err = w.Write(buf.Bytes())
+	return err
 }
 
 // loadBundle loads dir, or the embedded bank bot when dir is empty. On failure it prints the

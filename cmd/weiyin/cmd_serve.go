@@ -75,6 +75,7 @@ func runServeEnv(ctx context.Context, args []string, io stdio, env serveEnv) int
 	var o serveOptions
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(io.err)
+	setUsage(fs, "usage: weiyin serve [flags]\n\nServes WeChat (/wechat), the chat API, notifications, /healthz and /metrics.\nEvery flag may also be set in the environment as WEIYIN_NAME (--session-ttl:\nWEIYIN_SESSION_TTL); the command line wins. See docs/configuration.md.")
 	fs.StringVar(&o.addr, "addr", ":8080", "listen address")
 	fs.StringVar(&o.bot.Dialogs, "dialogs", "", "dialog directory, hot-reloaded on change (default: the embedded bank bot)")
 	fs.StringVar(&o.bot.Fixture, "fixture", "", "sandbox fixture JSON (default: embedded demo data)")
@@ -96,6 +97,11 @@ func runServeEnv(ctx context.Context, args []string, io stdio, env serveEnv) int
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(io.err, "weiyin serve: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	// Every flag, including one added later, may also come from WEIYIN_NAME (docs/configuration.md).
+	if err := flagsFromEnv(fs, env.getenv); err != nil {
+		fmt.Fprintln(io.err, "weiyin serve:", err)
 		return 2
 	}
 	now, err := parseNow(o.now)

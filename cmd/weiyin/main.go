@@ -61,7 +61,7 @@ func run(ctx context.Context, args []string, io stdio) int {
 		usage(io.out, cmds)
 		return 0
 	case args[0] == "help":
-		if len(args) == 1 {
+		if len(args) == 1 || wantsHelp(args[1:2]) {
 			usage(io.out, cmds)
 			return 0
 		}
