@@ -4,7 +4,8 @@ go 1.26
 
 require (
 	github.com/alecthomas/participle/v2 v2.1.4
-	github.com/chzyer/readline v1.5.1
+	github.com/creack/pty v1.1.24
+	github.com/ergochat/readline v0.1.3
 	github.com/goccy/go-graphviz v0.2.10
 	github.com/longbridgeapp/opencc v0.3.13
 	github.com/mattn/go-runewidth v0.0.31
@@ -16,6 +17,7 @@ require (
 	github.com/yanyiwu/gojieba v1.4.7
 	go.etcd.io/bbolt v1.4.3
 	golang.org/x/sys v0.35.0
+	golang.org/x/term v0.34.0
 )
 
 require (

@@ -15,7 +15,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/chzyer/readline"
+	"github.com/ergochat/readline"
+	"golang.org/x/term"
 
 	"github.com/weiyin-bank/weiyin/adapters/bank/sandbox"
 	"github.com/weiyin-bank/weiyin/adapters/web"
@@ -162,12 +163,16 @@ func printDebug(w io.Writer, rep engine.Reply) {
 	fmt.Fprintln(w)
 }
 
-// chatInput reads lines with editing and history on a terminal, or plainly from a pipe.
+// chatInput reads lines with editing and history on a terminal, or plainly from a pipe. The
+// line editor is ergochat/readline, the maintained fork of chzyer/readline: it measures wide
+// (Chinese) characters as two cells, so the cursor stays where the text is.
+// $WEIYIN_HISTORY names the history file (default ~/.weiyin_history).
 func chatInput(io stdio) (next func() (string, error), closeFn func()) {
-	if f, ok := io.in.(*os.File); ok && readline.IsTerminal(int(f.Fd())) {
+	if f, ok := io.in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		home, _ := os.UserHomeDir()
-		rl, err := readline.NewEx(&readline.Config{Prompt: "我> ", HistoryFile: filepath.Join(home, ".weiyin_history"),
-			Stdout: io.out, Stderr: io.err})
+		rl, err := readline.NewFromConfig(&readline.Config{Prompt: "我> ",
+			HistoryFile: envOr("WEIYIN_HISTORY", filepath.Join(home, ".weiyin_history")),
+			Stdin:       f, Stdout: io.out, Stderr: io.err})
 		if err == nil {
 			return rl.Readline, func() { rl.Close() }
 		}
