@@ -1,6 +1,6 @@
 module github.com/weiyin-bank/weiyin
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/alecthomas/participle/v2 v2.1.4
@@ -18,6 +18,7 @@ require (
 	go.etcd.io/bbolt v1.4.3
 	golang.org/x/sys v0.35.0
 	golang.org/x/term v0.34.0
+	golang.org/x/time v0.16.0
 )
 
 require (

@@ -7,7 +7,7 @@
 // Open opens the queue's own bbolt file. Enqueue (or POST /api/notify with the bearer token)
 // stores a Job and returns only after the write is committed to disk: an accepted
 // notification is delivered or reported failed, across crashes and restarts. Run delivers due
-// jobs through a Sender (*wechat.Client), at most Rate per second (a token bucket), retrying
+// jobs through a Sender (*wechat.Client), at most Rate per second (golang.org/x/time/rate), retrying
 // transient failures with exponential backoff until MaxAttempts, then marking them failed.
 // GET /api/notify/{id} reports a job's status. Receipt applies WeChat's final report on a
 // delivered message (the TEMPLATESENDJOBFINISH event the /wechat endpoint receives): a

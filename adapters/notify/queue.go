@@ -16,6 +16,7 @@ import (
 
 	"github.com/silenceper/wechat/v2/officialaccount/message"
 	bolt "go.etcd.io/bbolt"
+	"golang.org/x/time/rate"
 
 	"github.com/weiyin-bank/weiyin/engine"
 )
@@ -110,7 +111,7 @@ type Queue struct {
 	db    *bolt.DB
 	clock engine.Clock
 	log   *slog.Logger
-	limit *bucket
+	limit *rate.Limiter // golang.org/x/time/rate: Rate a second, Burst at once
 	depth atomic.Int64
 	wake  chan struct{}
 
@@ -189,7 +190,7 @@ func Open(o Options) (*Queue, error) {
 	}
 	q.db = db
 	q.depth.Store(int64(n))
-	q.limit = newBucket(o.Rate, o.Burst, q.clock.Now())
+	q.limit = rate.NewLimiter(rate.Limit(o.Rate), o.Burst)
 	return q, nil
 }
 
@@ -358,7 +359,7 @@ func (q *Queue) tick(ctx context.Context) time.Duration {
 		if ctx.Err() != nil {
 			return 0
 		}
-		ok, wait := q.limit.take(q.clock.Now())
+		ok, wait := take(q.limit, q.clock.Now())
 		if !ok {
 			return wait
 		}
