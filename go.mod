@@ -7,6 +7,7 @@ require (
 	github.com/creack/pty v1.1.24
 	github.com/ergochat/readline v0.1.3
 	github.com/goccy/go-graphviz v0.2.10
+	github.com/hashicorp/golang-lru/v2 v2.0.7
 	github.com/longbridgeapp/opencc v0.3.13
 	github.com/mattn/go-runewidth v0.0.31
 	github.com/mozillazg/go-pinyin v0.20.0

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
+
 	"github.com/weiyin-bank/weiyin/dialogs"
 	"github.com/weiyin-bank/weiyin/intents"
 )
@@ -171,11 +173,19 @@ type listEntry struct {
 }
 
 // listCache keeps bank lists between turns: fetching them on every message would cost more
-// than understanding it.
+// than understanding it. Lists are grouped by owner, so that forgetting a customer's lists
+// after a payment is one removal; at most maxCachedOwners owners are kept, the least recently
+// used dropped first (github.com/hashicorp/golang-lru/v2). An entry older than listTTL by the
+// Bot's clock is stale. (The library's expirable cache is not used: it expires by the wall
+// clock, not the injected one, and its cleaning goroutine is never stopped.)
 type listCache struct {
-	mu sync.Mutex
-	m  map[listKey]listEntry
+	once sync.Once
+	mu   sync.Mutex // serialises put's copy-and-replace of one owner's lists
+	lru  *lru.Cache[string, map[listKey]listEntry]
 }
+
+// maxCachedOwners bounds the list and customer caches.
+const maxCachedOwners = 100000
 
 // listKey names one cached list: an entity of the bundle, its bank list and, for a customer's
 // own list, the customer ("" for lists everyone shares). A struct, not a joined string: the
@@ -184,34 +194,38 @@ type listKey struct {
 	entity, list, owner string
 }
 
+func (c *listCache) cache() *lru.Cache[string, map[listKey]listEntry] {
+	c.once.Do(func() { c.lru, _ = lru.New[string, map[listKey]listEntry](maxCachedOwners) })
+	return c.lru
+}
+
 func (c *listCache) get(key listKey, now time.Time) (listEntry, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.m[key]
+	m, _ := c.cache().Get(key.owner)
+	e, ok := m[key]
 	if !ok || now.Sub(e.at) > listTTL || now.Before(e.at) {
 		return listEntry{}, false
 	}
 	return e, true
 }
 
+// put adds e to a copy of its owner's lists: a map in the cache is never written, so get
+// reads it without a lock.
 func (c *listCache) put(key listKey, e listEntry) {
+	l := c.cache()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) > 100000 {
-		c.m = map[listKey]listEntry{}
+	old, _ := l.Peek(key.owner)
+	m := make(map[listKey]listEntry, len(old)+1)
+	for k, v := range old {
+		m[k] = v
 	}
-	c.m[key] = e
+	m[key] = e
+	l.Add(key.owner, m)
 }
 
 // forget drops a customer's cached lists.
 func (c *listCache) forget(customer string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for k := range c.m {
-		if k.owner == customer {
-			delete(c.m, k)
-		}
-	}
+	c.cache().Remove(customer)
 }
 
 // nluLists builds the NLU's list entities for one customer: entity name -> values.
@@ -249,10 +263,11 @@ func (b *Bot) nluLists(ctx context.Context, bundle *dialogs.Bundle, cust *Custom
 }
 
 // customerCache remembers who a WeChat user is for listTTL, so a turn does not ask the bank
-// every time. Only found customers are cached: a user who binds is seen at once.
+// every time. Only found customers are cached: a user who binds is seen at once. At most
+// maxCachedOwners users are kept, the least recently used dropped first.
 type customerCache struct {
-	mu sync.Mutex
-	m  map[string]cachedCustomer
+	once sync.Once
+	lru  *lru.Cache[string, cachedCustomer]
 }
 
 type cachedCustomer struct {
@@ -260,10 +275,13 @@ type cachedCustomer struct {
 	c  *Customer
 }
 
+func (c *customerCache) cache() *lru.Cache[string, cachedCustomer] {
+	c.once.Do(func() { c.lru, _ = lru.New[string, cachedCustomer](maxCachedOwners) })
+	return c.lru
+}
+
 func (c *customerCache) get(key string, now time.Time) (*Customer, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.m[key]
+	e, ok := c.cache().Get(key)
 	if !ok || now.Sub(e.at) > listTTL || now.Before(e.at) {
 		return nil, false
 	}
@@ -271,16 +289,9 @@ func (c *customerCache) get(key string, now time.Time) (*Customer, bool) {
 }
 
 func (c *customerCache) put(key string, cust *Customer, now time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) > 100000 {
-		c.m = map[string]cachedCustomer{}
-	}
-	c.m[key] = cachedCustomer{at: now, c: cust}
+	c.cache().Add(key, cachedCustomer{at: now, c: cust})
 }
 
 func (c *customerCache) forget(key string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	delete(c.m, key)
+	c.cache().Remove(key)
 }

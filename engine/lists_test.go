@@ -26,3 +26,28 @@ func TestListCacheForget(t *testing.T) {
 		t.Error("an entry older than listTTL was served")
 	}
 }
+
+// Ensure a full session cache drops the least recently committed session, not an arbitrary
+// one, that take removes what it returns, and that a non-positive size caches nothing.
+func TestSessionCacheEvictsLeastRecent(t *testing.T) {
+	var c sessionCache
+	a, b, d := &Session{}, &Session{}, &Session{}
+	c.put("a", a, 2)
+	c.put("b", b, 2)
+	c.put("a", a, 2) // a committed again: b is now the oldest
+	c.put("d", d, 2)
+	if c.take("b") != nil {
+		t.Error("b, the least recently committed, was kept")
+	}
+	if c.take("a") != a || c.take("d") != d {
+		t.Error("a or d, the most recent, was dropped")
+	}
+	if c.take("a") != nil {
+		t.Error("take left the session in the cache")
+	}
+	var off sessionCache
+	off.put("a", a, 0)
+	if off.take("a") != nil {
+		t.Error("a cache of size 0 kept a session")
+	}
+}
