@@ -5,8 +5,7 @@ import (
 	"strings"
 
 	"github.com/alecthomas/participle/v2/lexer"
-
-	"github.com/weiyin-bank/weiyin/dialogs/internal/udiff"
+	"github.com/rogpeppe/go-internal/diff"
 )
 
 // Format prints a dialog file in the one canonical layout: two-space indent, one declaration
@@ -464,7 +463,10 @@ func operandText(o *operandAST) string {
 	return strings.Join(names, ".")
 }
 
-// Diff is the unified diff from old to new (as `weiyin fmt -d` prints it), "" when equal.
+// Diff is the unified diff from old to new (as `weiyin fmt -d` prints it, in gofmt -d's
+// form: a "diff OLD NEW" line, then the hunks), "" when equal. It is Go's own line diff
+// (github.com/rogpeppe/go-internal/diff, from cmd/go): O(n log n), so a large file's diff
+// still shows its hunks rather than one replacement of the whole file.
 func Diff(oldName, newName string, old, new []byte) string {
-	return udiff.Diff(oldName, newName, string(old), string(new))
+	return string(diff.Diff(oldName, old, newName, new))
 }
