@@ -77,6 +77,24 @@ func (m *Metrics) QueueDepth(depth func() int) {
 	}, func() float64 { return float64(depth()) }))
 }
 
+// DialogReloads returns the callback of the dialog watcher: it counts hot reloads in
+// weiyin_dialog_reloads_total by result, "ok" or "refused" (the files failed the check and
+// the last good dialogs keep serving).
+func (m *Metrics) DialogReloads() func(ok bool) {
+	c := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "weiyin_dialog_reloads_total", Help: "Hot reloads of --dialogs, by result: ok or refused.",
+	}, []string{"result"})
+	m.reg.MustRegister(c)
+	okC, refused := c.WithLabelValues("ok"), c.WithLabelValues("refused")
+	return func(ok bool) {
+		if ok {
+			okC.Inc()
+		} else {
+			refused.Inc()
+		}
+	}
+}
+
 // ObserveCommit records one group of turns written to the session log and the time its
 // write and sync took (store.Store.ObserveCommits).
 func (m *Metrics) ObserveCommit(turns int, took time.Duration) {

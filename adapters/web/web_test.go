@@ -134,6 +134,10 @@ func TestMetrics(t *testing.T) {
 	tr.Turn(ctx, "u", engine.Message{Text: "天气"})
 	tr.Turn(ctx, "u", engine.Message{Text: "boom"})
 	m.DedupeHits.Inc()
+	reload := m.DialogReloads()
+	reload(true)
+	reload(false)
+	reload(false)
 	h := LogRequests(slog.New(slog.DiscardHandler), m, "chat", NewChat(ChatOptions{Turner: tr}))
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/api/chat", strings.NewReader(`{"user":"u","text":"你好"}`)))
 	w := httptest.NewRecorder()
@@ -148,6 +152,8 @@ func TestMetrics(t *testing.T) {
 		`weiyin_turn_duration_seconds_count{channel="web"} 4`,
 		`weiyin_notify_queue_depth 7`,
 		`weiyin_wechat_dedupe_hits_total 1`,
+		`weiyin_dialog_reloads_total{result="ok"} 1`,
+		`weiyin_dialog_reloads_total{result="refused"} 2`,
 		`weiyin_http_requests_total{code="200",route="chat"} 1`,
 		`go_goroutines`,
 	} {

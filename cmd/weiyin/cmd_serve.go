@@ -231,7 +231,7 @@ func serve(ctx context.Context, o serveOptions, env serveEnv, log *slog.Logger) 
 	notifyDone := make(chan error, 1)
 	go func() { notifyDone <- queue.Run(workCtx) }()
 	if o.bot.Dialogs != "" {
-		go watchDialogs(workCtx, o.bot.Dialogs, o.reloadEvery, bot, log, nil)
+		go watchDialogs(workCtx, o.bot.Dialogs, o.reloadEvery, bot, log, metrics.DialogReloads())
 	}
 	if o.debugAddr != "" {
 		dbg := &http.Server{Addr: o.debugAddr, Handler: pprofMux(), ReadHeaderTimeout: 5 * time.Second}
