@@ -22,9 +22,17 @@ type buildVersion struct {
 	Go, Platform                  string
 }
 
+// buildCommit is the commit for a build without VCS information (a container build has no
+// .git): go build -ldflags "-X main.buildCommit=$(git rev-parse HEAD)". The build's own VCS
+// stamp wins when there is one.
+var buildCommit string
+
 func readBuildVersion(read func() (*debug.BuildInfo, bool)) buildVersion {
 	v := buildVersion{Module: "github.com/weiyin-bank/weiyin", Version: "unknown", Commit: "unknown",
 		Go: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
+	if buildCommit != "" {
+		v.Commit = buildCommit
+	}
 	bi, ok := read()
 	if !ok {
 		return v
