@@ -98,11 +98,11 @@ func TestCorpusMoney(t *testing.T) {
 		ents := x.Extract(normalize.Normalize(in), Context{Now: time.Date(2026, 11, 25, 10, 0, 0, 0, shanghai)})
 		var gotCNY, gotForeign []string
 		for _, e := range ents {
-			switch e.Type {
-			case TypeMoney:
+			switch {
+			case e.Type == TypeMoney && e.Unit == "":
 				gotCNY = append(gotCNY, e.Value)
-			case TypeForeignMoney:
-				gotForeign = append(gotForeign, e.Value[strings.IndexByte(e.Value, ' ')+1:])
+			case e.Type == TypeMoney:
+				gotForeign = append(gotForeign, e.Value)
 			}
 		}
 		relevant := strings.Contains(r.Get("results_json"), `"CNY"`) || r.Get("n_results") == "0"
@@ -253,11 +253,6 @@ func entityValues(ents []Entity) []string {
 		end2 := e.End2
 		switch e.Type {
 		case TypeNumber, TypeMoney, TypePhone, TypeCardTail, TypeOrdinal:
-		case TypeForeignMoney:
-			v = v[strings.IndexByte(v, ' ')+1:]
-			if end2 != "" {
-				end2 = end2[strings.IndexByte(end2, ' ')+1:]
-			}
 		default:
 			continue
 		}

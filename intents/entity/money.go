@@ -326,10 +326,11 @@ func amountAt(rs []rune, i int) (moneyMatch, bool) {
 		}
 	} else if unit == "" {
 		q := n.end
-		if q < len(rs) && rs[q] == ' ' {
+		spaced := q < len(rs) && rs[q] == ' '
+		if spaced {
 			q++
 		}
-		if c, ok := matchCurrency(rs, q); ok {
+		if c, ok := matchCurrency(rs, q); ok && !(spaced && numeralAfter(rs, q+len(c.w))) {
 			cur = c.code
 			if c.cents {
 				v, _ = v.mulTenth(2)
@@ -372,6 +373,17 @@ func amountAt(rs []rune, i int) (moneyMatch, bool) {
 	m.end = end
 	m.amt = Amount{Min: Money(f), Max: Money(f), Currency: cur}
 	return m, true
+}
+
+// numeralAfter reports whether a numeral starts at p, after an optional space: a currency
+// word between a number and a space and another numeral prefixes the second (李四 新台币三千
+// is TWD 3000, not TWD 4).
+func numeralAfter(rs []rune, p int) bool {
+	if p < len(rs) && rs[p] == ' ' {
+		p++
+	}
+	_, ok := scanNumber(rs, p, false)
+	return ok
 }
 
 // rangeConnector returns the length of a range connector at p (到 至 - ~ -- 至多...), or 0.
