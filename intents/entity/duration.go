@@ -135,8 +135,17 @@ func badAfterUnit(w string, next rune) bool {
 // duration then wins over a two-digit year (30年 is also 2030).
 var termCues = []string{"分", "期限", "为期", "贷", "贷款", "借", "存", "还", "共", "一共", "定期"}
 
-// afterTermCue reports whether a term cue ends at p.
+// afterTermCue reports whether a term cue ends at p, or an amount does (贷款20万30年, 借5万3年:
+// a count right after an amount is its term).
 func afterTermCue(rs []rune, p int) bool {
+	if q := p - 1; q >= 0 {
+		if rs[q] == ' ' && q > 0 {
+			q--
+		}
+		if r := rs[q]; isDigitLike(r) || bigUnit(r) != 0 || isYuanUnit(r) {
+			return true
+		}
+	}
 	for _, w := range termCues {
 		if hasStr(rs, p-utf8.RuneCountInString(w), w) {
 			return true

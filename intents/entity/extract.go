@@ -475,8 +475,9 @@ func scanNumeric(rs []rune, env *dateEnv, add addFunc, addUnit unitFunc) {
 				continue
 			}
 		}
-		if afterMoneyVerb(rs, i) && !n.neg && (n.end >= len(rs) || !isDateFollower(rs[n.end]) || isYuanUnit(rs[n.end])) {
-			// 转1.5万 / 还款500: after a verb that moves money, a number is an amount.
+		if !n.neg && (afterMoneyVerb(rs, i) && amountEnds(rs, n.end, countEnd) || beforeMoneyMove(rs, n.end)) {
+			// 转1.5万 / 还款500: after a verb that moves money, a number is an amount; so is
+			// one the money moves (卡里的5000转到微银, 500转给他).
 			if f, ok := n.val.fen(); ok && f > 0 && f <= MaxYuan*100 && n.val.s <= 2 {
 				add(i, n.end, TypeMoney, Money(f).String(), "", 0)
 				continue
@@ -718,8 +719,43 @@ var dateStarts = func() map[rune]bool {
 	return m
 }()
 
-// moneyVerbs move money: a number right after one is an amount (转500, 还款1.5万).
-var moneyVerbs = []string{"转账", "转给", "汇款", "存入", "取出", "取款", "还款", "支付", "充值", "缴费", "转", "汇", "存", "取", "还", "付", "充", "缴"}
+// moneyVerbs move money: a number right after one is an amount (转500, 还款1.5万, 贷款20万).
+var moneyVerbs = []string{"转账", "转给", "汇款", "存入", "取出", "取款", "还款", "支付", "充值", "缴费", "贷款", "借款",
+	"转", "汇", "存", "取", "还", "付", "充", "缴", "借", "贷"}
+
+// amountEnds reports whether a number after a money verb that ends at e is an amount: not
+// followed by a measure word (借2本书, 转3次) or a date word, unless a unit of yuan or a
+// term follows (贷款20万30年: countEnd holds where each duration's count starts).
+func amountEnds(rs []rune, e int, countEnd map[int]int) bool {
+	if e >= len(rs) || isYuanUnit(rs[e]) {
+		return true
+	}
+	if _, ok := countEnd[e]; ok {
+		return true
+	}
+	return !isDateFollower(rs[e]) && !strings.ContainsRune(measureWords, rs[e])
+}
+
+// measureWords count things, not yuan: a number before one is a count.
+const measureWords = "本张个次笔份位条件只台辆家间项种把双套口人年月周号期秒样颗杯瓶盒袋页"
+
+// moveVerbs move money somewhere: a number right before one is the amount moved (5000转到
+// 微银账户, 500块转给他).
+var moveVerbs = []string{"转给", "转到", "转入", "转进", "转去", "转过去", "转出", "汇给", "汇到", "汇入", "汇过去", "打给", "打到",
+	"打过去", "还给", "付给", "存到", "存入", "存进", "取出来"}
+
+// beforeMoneyMove reports whether a move verb starts at e, after an optional space.
+func beforeMoneyMove(rs []rune, e int) bool {
+	if e < len(rs) && rs[e] == ' ' {
+		e++
+	}
+	for _, v := range moveVerbs {
+		if hasStr(rs, e, v) {
+			return true
+		}
+	}
+	return false
+}
 
 func afterMoneyVerb(rs []rune, i int) bool {
 	for _, v := range moneyVerbs {

@@ -18,7 +18,7 @@ var (
 		"从", "用", "由", "拿",
 	}
 	// fromSuffixes after an entity say the money is in it: 建行卡里的5000, 工资卡上的钱.
-	fromSuffixes = []string{"卡里", "卡中的", "卡上的", "里", "中的", "上的", "账上"}
+	fromSuffixes = []string{"的卡里", "的卡中", "的卡上", "的账户里", "的账户中", "的账户上", "账户里", "卡里", "卡中的", "卡上的", "里", "中的", "上的", "账上"}
 	// notToBefore are runes that make a following 到 mean "received" or "found", not "into":
 	// 收到张三的钱, 查到, 找到.
 	notToBefore = "收查找看想听遇接得拿等"
