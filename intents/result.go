@@ -24,7 +24,9 @@ type Entity struct {
 	Unit string `json:"unit,omitempty"`
 	// Role is what cue words around the value say it is for: RoleTo after 给/向/转给/转到...
 	// (where money goes), RoleFrom after 从/用/由/拿 or before 卡里 (where it comes from),
-	// empty when nothing says. Roles name no dialog slot: the engine maps them to slots.
+	// RoleNot when the customer says it is not the one (不是张三, 别转给张三, 500不对): such a
+	// value fills no slot. Empty when nothing says. Roles name no dialog slot: the engine maps
+	// them to slots.
 	Role string `json:"role,omitempty"`
 }
 
@@ -32,6 +34,7 @@ type Entity struct {
 const (
 	RoleTo   = entity.RoleTo
 	RoleFrom = entity.RoleFrom
+	RoleNot  = entity.RoleNot
 )
 
 // Candidate is a scored intent.

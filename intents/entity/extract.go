@@ -47,6 +47,9 @@ const (
 const (
 	RoleTo   = "to"   // where money goes: 给/向/转给/转到/汇给/付给/还给/存到 X, 收款人是 X
 	RoleFrom = "from" // where it comes from: 从/用/由/拿 X, X 卡里的, 付款账户是 X
+	// RoleNot marks a value the customer says is not the one (不是张三, 别转给张三, 500不对):
+	// it must fill no slot. Any type takes it.
+	RoleNot = "not"
 )
 
 // Entity is a value found in a message. It has the same fields, in the same order, as
@@ -58,7 +61,7 @@ const (
 // 4217 code of any other currency (Value "15.00", Unit "USD"): a slot asking for yuan must not
 // take it as yuan. A money Value may be negative ("-5.00" for 负五块): the sign is never
 // dropped, the caller refuses it. A duration's Value is a count of Unit (minute, hour...).
-// Role is RoleTo, RoleFrom or "" (see the Role constants).
+// Role is RoleTo, RoleFrom, RoleNot or "" (see the Role constants).
 type Entity struct {
 	Type  string `json:"type"`
 	Value string `json:"value"`
