@@ -724,7 +724,7 @@ var dateStarts = func() map[rune]bool {
 
 // moneyVerbs move money: a number right after one is an amount (转500, 还款1.5万, 贷款20万).
 var moneyVerbs = []string{"转账", "转给", "汇款", "存入", "取出", "取款", "还款", "支付", "充值", "缴费", "贷款", "借款",
-	"转", "汇", "存", "取", "还", "付", "充", "缴", "借", "贷"}
+	"转", "汇", "存", "取", "还", "付", "充", "缴", "交", "借", "贷"}
 
 // amountEnds reports whether a number after a money verb that ends at e is an amount: not
 // followed by a measure word (借2本书, 转3次) or a date word, unless a unit of yuan or a
