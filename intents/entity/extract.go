@@ -542,13 +542,18 @@ func addMoney(m moneyMatch, add unitFunc) {
 	add(m.start, m.end, TypeMoney, m.amt.Min.String(), end2, unit, 0)
 }
 
-// negativeMoneyAt reads a signed amount at i: -5元, 负五百块, -¥5, -$20. The sign must touch
-// the amount (a dash and a space open a list item). Ranges are not negated.
+// negativeMoneyAt reads a signed amount at i: -5元, 负五百块, -¥5, -$20, - 5元 (a spaced sign
+// is still a sign: reading it as +5 would move money the customer did not ask for). Ranges
+// are not negated.
 func negativeMoneyAt(rs []rune, i int) (moneyMatch, bool) {
 	if rs[i] != '-' && rs[i] != '负' {
 		return moneyMatch{}, false
 	}
-	m, ok := moneyAt(rs, i+1)
+	p := i + 1
+	if p < len(rs) && rs[p] == ' ' {
+		p++
+	}
+	m, ok := moneyAt(rs, p)
 	if !ok || m.amt.Range || !acceptMoney(rs, m) {
 		return moneyMatch{}, false
 	}
