@@ -72,10 +72,19 @@ func durationAtRunes(rs []rune, p int) (durMatch, bool) {
 		if q < len(rs) && rs[q] == '个' && !hasStr(rs, q, "个钟") && !hasStr(rs, q, "个小时") && !hasStr(rs, q, "个月") && !hasStr(rs, q, "个星期") && !hasStr(rs, q, "个礼拜") {
 			return durMatch{}, false
 		}
+		if hasStr(rs, q, "日") {
+			m.end = q + 1 // 半日: half a day (五日 alone is a date)
+			return finishDuration(rs, m, val, durUnit{"日", UnitDay, 0})
+		}
 	case rs[q] == '个' && q+1 < len(rs) && rs[q+1] == '半':
-		// Cantonese 个半小时: one and a half
+		// Cantonese 个半小时, 个半钟, 个半月: one and a half
 		val, q = dec{m: 15, s: 1}, q+2
 		m.numEnd = q
+		if u, e, ok := halfUnitAt(rs, q); ok {
+			m.end = e
+			return finishDuration(rs, m, val, u)
+		}
+		return durMatch{}, false
 	default:
 		if !isDigitLike(rs[q]) && smallUnit(rs[q]) != 10 && rs[q] != '廿' && rs[q] != '卅' && rs[q] != '.' {
 			return durMatch{}, false
@@ -93,19 +102,25 @@ func durationAtRunes(rs []rune, p int) (durMatch, bool) {
 			q++ // 5 天
 		}
 		if hasStr(rs, q, "个半") {
-			// 一个半小时 / 两个半月: the 个 of the unit comes before 半
+			// 一个半小时 / 两个半月 / 一个半钟: the 个 of the unit comes before 半
 			val, _ = val.add(dec{m: 5, s: 1})
-			q++
-			rs2 := rs[q+1:]
-			if u, e, ok := durUnitAt(rs2, 0); ok && u.w != "期" && u.w != "年期" {
-				m.end = q + 1 + e
+			if u, e, ok := halfUnitAt(rs, q+2); ok {
+				m.end = e
 				return finishDuration(rs, m, val, u)
 			}
-			if hasStr(rs, q+1, "月") {
-				m.end = q + 2
-				return finishDuration(rs, m, val, durUnit{"月", UnitMonth, 0})
-			}
 			return durMatch{}, false
+		}
+		if hasStr(rs, q, "分半") || minutesAndSeconds(rs, q) {
+			// 五分半[钟], 五分三十秒: 分 counts minutes here (五分 alone is five fen)
+			m.end = q + 1
+			if hasStr(rs, q, "分半") {
+				val, _ = val.add(dec{m: 5, s: 1})
+				m.end = q + 2
+				if hasStr(rs, m.end, "钟") {
+					m.end++
+				}
+			}
+			return finishDuration(rs, m, val, durUnit{"分", UnitMinute, 0})
 		}
 	}
 	u, e, ok := durUnitAt(rs, q)
@@ -117,6 +132,30 @@ func durationAtRunes(rs []rune, p int) (durMatch, bool) {
 	}
 	m.end = e
 	return finishDuration(rs, m, val, u)
+}
+
+// halfUnitAt reads the unit after 个半: any duration unit but instalments, or 钟 (hours) and
+// 月 (months), which need no 个 there.
+func halfUnitAt(rs []rune, q int) (durUnit, int, bool) {
+	if u, e, ok := durUnitAt(rs, q); ok && u.w != "期" && u.w != "年期" {
+		return u, e, true
+	}
+	switch {
+	case hasStr(rs, q, "钟"):
+		return durUnit{"钟", UnitHour, 0}, q + 1, true
+	case hasStr(rs, q, "月"):
+		return durUnit{"月", UnitMonth, 0}, q + 1, true
+	}
+	return durUnit{}, q, false
+}
+
+// minutesAndSeconds reports whether 分 at q is followed by a count of seconds (五分三十秒).
+func minutesAndSeconds(rs []rune, q int) bool {
+	if !hasStr(rs, q, "分") {
+		return false
+	}
+	n, ok := scanNumber(rs, q+1, false)
+	return ok && !n.neg && n.val.s == 0 && hasStr(rs, n.end, "秒")
 }
 
 // badAfterUnit reports words a unit word starts: 3周年 (an anniversary), 3年级 (a school
@@ -200,6 +239,10 @@ func finishDuration(rs []rune, m durMatch, val dec, u durUnit) (durMatch, bool) 
 				next, small, q = UnitMinute, 60, n.end+2
 			} else if hasStr(rs, n.end, "分") && !(n.end+1 < len(rs) && (rs[n.end+1] == '钱' || isDigitLike(rs[n.end+1]))) {
 				next, small, q = UnitMinute, 60, n.end+1
+			} else if hasStr(rs, n.end, "秒钟") {
+				next, small, q = UnitSecond, 3600, n.end+2
+			} else if hasStr(rs, n.end, "秒") {
+				next, small, q = UnitSecond, 3600, n.end+1
 			}
 		case UnitMinute:
 			if hasStr(rs, n.end, "秒钟") {
