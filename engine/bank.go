@@ -2,7 +2,12 @@ package engine
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"io"
+	"sort"
+	"strings"
 	"time"
 )
 
@@ -20,9 +25,10 @@ type Bank interface {
 	CustomerByOpenID(ctx context.Context, openid string) (Customer, error)
 	// Customer returns a customer by id, or ErrNotFound.
 	Customer(ctx context.Context, id string) (Customer, error)
-	// Bind binds openid to the customer owning card number cardNo with phone; the code must
-	// have been verified with VerifyOTP(purpose "bind"). ErrNoMatch when card and phone differ.
-	Bind(ctx context.Context, openid, cardNo, phone string) (Customer, error)
+	// Bind binds openid to the customer owning card number cardNo with phone. challenge must
+	// have been issued by SendOTP for exactly Operation{Name: "bind", Fields: card_no, phone,
+	// openid} and verified: else ErrVerificationRequired. ErrNoMatch when card and phone differ.
+	Bind(ctx context.Context, openid, cardNo, phone, challenge string) (Customer, error)
 
 	Accounts(ctx context.Context, customer string) ([]Account, error)
 	Transactions(ctx context.Context, customer, account string, from, to time.Time) ([]Transaction, error)
@@ -53,11 +59,109 @@ type Bank interface {
 	ApplyCard(ctx context.Context, key string, req CardApplication) (Application, error)
 	ReportCardLost(ctx context.Context, key string, customer, card string) (CardLoss, error)
 
-	// SendOTP sends a one-time code for an operation (purpose names it, e.g. the flow instance)
-	// to the customer's phone (or, for binding, to phone). VerifyOTP checks it: ErrBadCode on a
-	// wrong code, ErrLocked after 3 wrong attempts (the operation must start again).
-	SendOTP(ctx context.Context, customer, phone, purpose string) error
-	VerifyOTP(ctx context.Context, customer, purpose, code string) error
+	// SendOTP sends a one-time code authorising exactly req.Operation to the phone the bank
+	// has on file (for binding: of the card's customer, after checking that the card exists,
+	// ErrNotFound, and that req's phone is that phone, ErrNoMatch; nothing is sent then). The
+	// bank writes the text itself, naming the operation (dynamic linking). It returns the
+	// challenge that VerifyOTP and the money-moving request carry. A locked customer is
+	// ErrLocked; too many codes for the customer, phone number or card is ErrTooManyCodes.
+	SendOTP(ctx context.Context, req OTPRequest) (challenge string, err error)
+	// VerifyOTP checks the code of a challenge: ErrBadCode on a wrong or expired code,
+	// ErrLocked once the challenge's customer has given too many wrong codes (counted per
+	// customer across challenges, flows, sessions and channels), ErrNotFound for an unknown
+	// challenge. A verified challenge authorises one money-moving request of its operation
+	// within its validity (5 minutes from sending).
+	VerifyOTP(ctx context.Context, challenge, code string) error
+}
+
+// OTPRequest asks the bank to send a one-time code.
+type OTPRequest struct {
+	// Customer is the customer id; "" only for binding (the bank finds the card's customer).
+	Customer string `json:"customer"`
+	// Purpose names the flow instance asking, for the bank's audit; it is never logged together
+	// with a code.
+	Purpose string `json:"purpose"`
+	// Operation is what the code authorises; binding: Name "bind", Fields card_no, phone, openid.
+	Operation Operation `json:"operation"`
+}
+
+// Operation is what a one-time code authorises: a money-moving operation's name and the exact
+// request fields the bank will execute, as canonical strings (account ids or numbers as sent,
+// money as yuan with two decimals "999.00", phone digits). The customer and the challenge are
+// not fields. Each money-moving request type's Operation method is the one place that says
+// what a code covers.
+type Operation struct {
+	Name   string            `json:"name"`
+	Fields map[string]string `json:"fields"`
+}
+
+// moneyFieldKeys are the Operation fields holding money: compared as amounts, so "999" and
+// "999.00" are the same field.
+var moneyFieldKeys = map[string]bool{"amount": true}
+
+// Canonical returns the operation with money fields written as yuan with two decimals and
+// empty fields dropped, the form Digest hashes. A money field that is not an amount is kept
+// as written (it matches only itself).
+func (o Operation) Canonical() Operation {
+	c := Operation{Name: o.Name, Fields: make(map[string]string, len(o.Fields))}
+	for k, v := range o.Fields {
+		if moneyFieldKeys[k] {
+			if m, err := ParseYuan(v); err == nil {
+				v = m.Yuan()
+			}
+		}
+		if v != "" {
+			c.Fields[k] = v
+		}
+	}
+	return c
+}
+
+// Digest is the operation's fingerprint: lowercase hex SHA-256 of the text
+//
+//	weiyin-operation-v1\n
+//	name=<Name>\n
+//	<key>=<value>\n   (one line per non-empty field of Canonical(), keys in byte order)
+//
+// where backslash, newline and "=" in names, keys and values are escaped as \\, \n and \=.
+// Two operations have the same digest exactly when they have the same name and the same
+// canonical fields.
+func (o Operation) Digest() string {
+	c := o.Canonical()
+	keys := make([]string, 0, len(c.Fields))
+	for k := range c.Fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	h := sha256.New()
+	io.WriteString(h, "weiyin-operation-v1\nname="+digestEscaper.Replace(c.Name)+"\n")
+	for _, k := range keys {
+		io.WriteString(h, digestEscaper.Replace(k)+"="+digestEscaper.Replace(c.Fields[k])+"\n")
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+var digestEscaper = strings.NewReplacer(`\`, `\\`, "\n", `\n`, "=", `\=`)
+
+// Covers says whether a code issued for o authorises the request operation x: the same
+// canonical fields and, when o names an operation, the same name (the bank REST API lets a
+// caller leave the name out and match on the fields).
+func (o Operation) Covers(x Operation) bool {
+	if o.Name == "" {
+		x.Name = ""
+	}
+	return o.Digest() == x.Digest()
+}
+
+// opFields builds Operation fields from key, value pairs, leaving out empty values.
+func opFields(kv ...string) map[string]string {
+	m := make(map[string]string, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] != "" {
+			m[kv[i]] = kv[i+1]
+		}
+	}
+	return m
 }
 
 // Typed errors every Bank returns (wrapped or as *BankError with one of these as Kind).
@@ -80,6 +184,12 @@ var (
 	ErrNothingDue        = errors.New("nothing due")
 	ErrNotEligible       = errors.New("not eligible")
 	ErrIdempotencyReuse  = errors.New("idempotency key reused with a different request")
+	// ErrVerificationRequired: a money-moving request without a verified, unexpired, unused
+	// challenge issued to its customer for exactly its operation. Nothing moved.
+	ErrVerificationRequired = errors.New("verification required")
+	// ErrTooManyCodes: too many one-time codes sent to the customer, phone number or card
+	// lately; nothing was sent.
+	ErrTooManyCodes = errors.New("too many one-time codes")
 )
 
 // ErrorCode maps a bank error to the code dialog `on` handlers name.
@@ -97,6 +207,10 @@ func ErrorCode(err error) string {
 		return "bad_code"
 	case errors.Is(err, ErrLocked):
 		return "locked"
+	case errors.Is(err, ErrVerificationRequired):
+		return "verification_required"
+	case errors.Is(err, ErrTooManyCodes):
+		return "too_many_codes"
 	case errors.Is(err, ErrUnavailable):
 		return "unavailable"
 	case errors.Is(err, ErrNoMatch):
@@ -176,6 +290,13 @@ type TransferRequest struct {
 	ToName      string `json:"to_name,omitempty"`
 	Amount      Money  `json:"amount"`
 	Memo        string `json:"memo,omitempty"`
+	Challenge   string `json:"challenge,omitempty"` // verified one-time code challenge for Operation()
+}
+
+// Operation is what a code must authorise for this transfer.
+func (r TransferRequest) Operation() Operation {
+	return Operation{Name: "transfer", Fields: opFields("from_account", r.FromAccount, "to_account", r.ToAccount,
+		"to_name", r.ToName, "amount", r.Amount.Yuan(), "memo", r.Memo)}
 }
 
 type TransferResult struct {
@@ -199,6 +320,12 @@ type CollectRequest struct {
 	Card      string `json:"card"`       // other-bank card number
 	ToAccount string `json:"to_account"` // account id
 	Amount    Money  `json:"amount"`
+	Challenge string `json:"challenge,omitempty"` // verified one-time code challenge for Operation()
+}
+
+// Operation is what a code must authorise for this fund collection.
+func (r CollectRequest) Operation() Operation {
+	return Operation{Name: "fund_collect", Fields: opFields("card", r.Card, "to_account", r.ToAccount, "amount", r.Amount.Yuan())}
 }
 
 type CreditCard struct {
@@ -217,8 +344,19 @@ type RepayRequest struct {
 	Customer    string `json:"customer"`
 	Card        string `json:"card"`
 	FromAccount string `json:"from_account"`
-	Amount      Money  `json:"amount"`         // 0 with Mode set
-	Mode        string `json:"mode,omitempty"` // "full", "minimum" or "" (Amount)
+	Amount      Money  `json:"amount"`              // 0 with Mode set
+	Mode        string `json:"mode,omitempty"`      // "full", "minimum" or "" (Amount)
+	Challenge   string `json:"challenge,omitempty"` // verified one-time code challenge for Operation()
+}
+
+// Operation is what a code must authorise for this repayment: with a mode and no amount, the
+// mode (the bank computes the amount).
+func (r RepayRequest) Operation() Operation {
+	amount := r.Amount.Yuan()
+	if r.Mode != "" && r.Amount == 0 {
+		amount = ""
+	}
+	return Operation{Name: "credit_repay", Fields: opFields("card", r.Card, "from_account", r.FromAccount, "amount", amount, "mode", r.Mode)}
 }
 
 type RepayResult struct {
@@ -289,6 +427,12 @@ type PurchaseRequest struct {
 	Product     string `json:"product"`
 	FromAccount string `json:"from_account"`
 	Amount      Money  `json:"amount"`
+	Challenge   string `json:"challenge,omitempty"` // verified one-time code challenge for Operation()
+}
+
+// Operation is what a code must authorise for this purchase.
+func (r PurchaseRequest) Operation() Operation {
+	return Operation{Name: "wealth_buy", Fields: opFields("product", r.Product, "from_account", r.FromAccount, "amount", r.Amount.Yuan())}
 }
 
 type PurchaseResult struct {
@@ -301,6 +445,12 @@ type TopupRequest struct {
 	Phone       string `json:"phone"`
 	FromAccount string `json:"from_account"`
 	Amount      Money  `json:"amount"`
+	Challenge   string `json:"challenge,omitempty"` // verified one-time code challenge for Operation()
+}
+
+// Operation is what a code must authorise for this top-up.
+func (r TopupRequest) Operation() Operation {
+	return Operation{Name: "phone_topup", Fields: opFields("phone", r.Phone, "from_account", r.FromAccount, "amount", r.Amount.Yuan())}
 }
 
 type Biller struct {
@@ -316,6 +466,13 @@ type BillRequest struct {
 	BillAccount string `json:"bill_account"`
 	FromAccount string `json:"from_account"`
 	Amount      Money  `json:"amount"`
+	Challenge   string `json:"challenge,omitempty"` // verified one-time code challenge for Operation()
+}
+
+// Operation is what a code must authorise for this bill payment.
+func (r BillRequest) Operation() Operation {
+	return Operation{Name: "bill_pay", Fields: opFields("biller", r.Biller, "bill_account", r.BillAccount, "from_account", r.FromAccount,
+		"amount", r.Amount.Yuan())}
 }
 
 type PaymentResult struct {
@@ -344,6 +501,12 @@ type Application struct {
 type CardLoss struct {
 	ID     string `json:"id"`
 	Number string `json:"number"`
+}
+
+// BindOperation is what a code must authorise for binding openid to the customer owning
+// cardNo with phone on file.
+func BindOperation(openid, cardNo, phone string) Operation {
+	return Operation{Name: "bind", Fields: opFields("card_no", cardNo, "phone", phone, "openid", openid)}
 }
 
 // Clock tells the time. Inject a fixed one for replays.

@@ -14,6 +14,9 @@ type opCall struct {
 	args map[string]any
 	key  string // idempotency key, derived from the flow instance
 	now  time.Time
+	// challenge is the verified one-time code challenge the flow holds, sent with
+	// money-moving requests.
+	challenge string
 }
 
 func (c opCall) str(name string) string { return textOrV(c.args[name]) }
@@ -106,27 +109,22 @@ var ops = map[string]func(ctx context.Context, b Bank, c opCall) (map[string]any
 			"from": from.Format("2006-01-02"), "to": to.Format("2006-01-02")}, nil
 	},
 	"transfer": func(ctx context.Context, b Bank, c opCall) (map[string]any, error) {
-		amt, err := c.money("amount")
+		req, err := transferRequest(ctx, b, c)
 		if err != nil {
 			return nil, err
 		}
-		r, err := b.Transfer(ctx, c.key, TransferRequest{Customer: c.cust.ID, FromAccount: c.str("from"), ToAccount: c.str("to"),
-			ToName: c.field("to", "name"), Amount: amt})
+		r, err := b.Transfer(ctx, c.key, req)
 		if err != nil {
 			return nil, err
 		}
 		return map[string]any{"id": r.ID, "amount": r.Amount.Yuan(), "balance": r.Balance.Yuan(), "to_name": r.ToName, "to_account": r.ToAccount}, nil
 	},
 	"fund_collect": func(ctx context.Context, b Bank, c opCall) (map[string]any, error) {
-		amt, err := c.money("amount")
+		req, err := collectRequest(ctx, b, c)
 		if err != nil {
 			return nil, err
 		}
-		card := c.field("card", "number")
-		if card == "" {
-			card = c.str("card")
-		}
-		r, err := b.FundCollect(ctx, c.key, CollectRequest{Customer: c.cust.ID, Card: card, ToAccount: c.str("to"), Amount: amt})
+		r, err := b.FundCollect(ctx, c.key, req)
 		if err != nil {
 			return nil, err
 		}
@@ -148,16 +146,9 @@ var ops = map[string]func(ctx context.Context, b Bank, c opCall) (map[string]any
 		return map[string]any{"points": float64(card.Points), "number": card.Number}, nil
 	},
 	"credit_repay": func(ctx context.Context, b Bank, c opCall) (map[string]any, error) {
-		card, err := creditCard(ctx, b, c)
+		req, err := repayRequest(ctx, b, c)
 		if err != nil {
 			return nil, err
-		}
-		req := RepayRequest{Customer: c.cust.ID, Card: card.ID, FromAccount: c.str("from"), Mode: c.str("mode")}
-		if req.Mode == "" || req.Mode == "amount" {
-			req.Mode = ""
-			if req.Amount, err = c.money("amount"); err != nil {
-				return nil, err
-			}
 		}
 		r, err := b.CreditRepay(ctx, c.key, req)
 		if err != nil {
@@ -245,35 +236,22 @@ var ops = map[string]func(ctx context.Context, b Bank, c opCall) (map[string]any
 		return map[string]any{"id": r.ID, "status": r.Status}, nil
 	},
 	"phone_topup": func(ctx context.Context, b Bank, c opCall) (map[string]any, error) {
-		amt, err := c.money("amount")
+		req, err := topupRequest(ctx, b, c)
 		if err != nil {
 			return nil, err
 		}
-		r, err := b.PhoneTopup(ctx, c.key, TopupRequest{Customer: c.cust.ID, Phone: c.str("phone"), FromAccount: c.str("from"), Amount: amt})
+		r, err := b.PhoneTopup(ctx, c.key, req)
 		if err != nil {
 			return nil, err
 		}
 		return map[string]any{"id": r.ID, "amount": r.Amount.Yuan()}, nil
 	},
 	"bill_pay": func(ctx context.Context, b Bank, c opCall) (map[string]any, error) {
-		amt, err := c.money("amount")
+		req, err := billRequest(ctx, b, c)
 		if err != nil {
 			return nil, err
 		}
-		biller := c.str("biller")
-		if biller == "" {
-			bs, err := b.Billers(ctx)
-			if err != nil {
-				return nil, err
-			}
-			for _, bl := range bs {
-				if bl.Utility == c.str("utility") {
-					biller = bl.ID
-					break
-				}
-			}
-		}
-		r, err := b.PayBill(ctx, c.key, BillRequest{Customer: c.cust.ID, Biller: biller, BillAccount: c.str("account_no"), FromAccount: c.str("from"), Amount: amt})
+		r, err := b.PayBill(ctx, c.key, req)
 		if err != nil {
 			return nil, err
 		}
@@ -304,11 +282,11 @@ var ops = map[string]func(ctx context.Context, b Bank, c opCall) (map[string]any
 		return map[string]any{"items": items, "holdings": holds, "count": float64(len(items))}, nil
 	},
 	"wealth_buy": func(ctx context.Context, b Bank, c opCall) (map[string]any, error) {
-		amt, err := c.money("amount")
+		req, err := purchaseRequest(ctx, b, c)
 		if err != nil {
 			return nil, err
 		}
-		r, err := b.BuyProduct(ctx, c.key, PurchaseRequest{Customer: c.cust.ID, Product: c.str("product"), FromAccount: c.str("from"), Amount: amt})
+		r, err := b.BuyProduct(ctx, c.key, req)
 		if err != nil {
 			return nil, err
 		}
@@ -381,6 +359,7 @@ var publicOps = map[string]bool{"branches": true, "booking_slots": true, "produc
 var opErrors = map[string]map[string]string{
 	"advisor":        {"not_found": "no_advisor"},
 	"fund_collect":   {"not_found": "unknown_card"},
+	"bind":           {"not_found": "unknown_card"},
 	"cancel_booking": {"not_found": "unknown_booking"},
 	"transfer":       {"not_found": "unknown_payee"},
 	"phone_topup":    {"invalid": "invalid_phone"},

@@ -239,6 +239,7 @@ func (w *recordWriter) frame(f *Frame) {
 	w.timeField("active", f.Active)
 	w.boolField("confirmed", f.Confirmed)
 	w.boolField("verified", f.Verified)
+	w.strField("challenge", f.Challenge, true)
 	w.close('}')
 }
 

@@ -58,6 +58,9 @@ type Frame struct {
 	// Confirmed is set once the customer said yes to the confirm step; a correction clears it.
 	Confirmed bool `json:"confirmed,omitempty"`
 	Verified  bool `json:"verified,omitempty"`
+	// Challenge is the one-time code challenge the bank issued at the verify step, for the
+	// operation the flow will call; the money-moving request carries it.
+	Challenge string `json:"challenge,omitempty"`
 }
 
 // Pending is an open question outside a flow.

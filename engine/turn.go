@@ -643,8 +643,7 @@ func (t *turn) continueFrame(f *Frame) bool {
 			}
 			return false
 		}
-		cust, _ := t.otpTarget(f)
-		err := t.b.cfg.Bank.VerifyOTP(t.ctx, cust, t.otpPurpose(f), code)
+		err := t.b.cfg.Bank.VerifyOTP(t.ctx, f.Challenge, code)
 		switch {
 		case err == nil:
 			f.Wait, f.Retries, f.Verified = "", 0, true
@@ -797,17 +796,6 @@ func (t *turn) digitsEntity(min, max int) string {
 
 func (t *turn) otpPurpose(f *Frame) string { return t.user + ":" + t.s.Nonce + ":" + f.ID }
 
-// otpTarget is whom a one-time code goes to: the customer, or for binding the phone given.
-func (t *turn) otpTarget(f *Frame) (customer, phone string) {
-	if t.cust != nil {
-		return t.cust.ID, t.cust.Phone
-	}
-	if v, ok := f.Slots["phone"]; ok {
-		return "", v.V
-	}
-	return "", ""
-}
-
 // retry handles a message the waiting step could not use: the retry ladder, then the fallback.
 func (t *turn) retry(f *Frame) {
 	fl := t.flowOf(f)
@@ -940,9 +928,10 @@ func (t *turn) runFrame(f *Frame) {
 			f.Wait = "confirm"
 			return
 		case dialogs.StepVerify:
-			cust, phone := t.otpTarget(f)
-			if err := t.b.cfg.Bank.SendOTP(t.ctx, cust, phone, t.otpPurpose(f)); err != nil {
-				t.bankError(f, err)
+			if sent, goOn := t.sendCode(f, fl); !sent {
+				if goOn {
+					continue
+				}
 				return
 			}
 			t.say(sc.render(st.Prompt))
@@ -1126,13 +1115,13 @@ func (t *turn) call(f *Frame, fl *dialogs.Flow, st *dialogs.Step) bool {
 	var result map[string]any
 	var err error
 	if st.Op == "bind" {
-		result, err = t.bind(args)
+		result, err = t.bind(args, f.Challenge)
 	} else if fn, ok := ops[st.Op]; !ok {
 		err = fmt.Errorf("%w: unknown operation %q", ErrInvalid, st.Op)
 	} else if t.cust == nil && !publicOps[st.Op] {
 		err = fmt.Errorf("%w: no bound customer", ErrNotFound)
 	} else {
-		result, err = fn(t.ctx, t.b.cfg.Bank, opCall{cust: t.cust, args: args, key: key, now: t.now})
+		result, err = fn(t.ctx, t.b.cfg.Bank, opCall{cust: t.cust, args: args, key: key, now: t.now, challenge: f.Challenge})
 	}
 	if f.Results == nil {
 		f.Results = map[string]any{}
@@ -1163,8 +1152,8 @@ func (t *turn) call(f *Frame, fl *dialogs.Flow, st *dialogs.Step) bool {
 	return false
 }
 
-func (t *turn) bind(args map[string]any) (map[string]any, error) {
-	c, err := t.b.cfg.Bank.Bind(t.ctx, t.user, textOrV(args["card_no"]), textOrV(args["phone"]))
+func (t *turn) bind(args map[string]any, challenge string) (map[string]any, error) {
+	c, err := t.b.cfg.Bank.Bind(t.ctx, t.user, textOrV(args["card_no"]), textOrV(args["phone"]), challenge)
 	if err != nil {
 		return nil, err
 	}

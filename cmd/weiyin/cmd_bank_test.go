@@ -10,6 +10,7 @@ import (
 
 	"github.com/weiyin-bank/weiyin/adapters/bank/httpbank"
 	"github.com/weiyin-bank/weiyin/engine"
+	"github.com/weiyin-bank/weiyin/engine/enginetest"
 )
 
 // startBank runs `weiyin bank serve` on 127.0.0.1:0 and returns its base URL and a stop
@@ -52,7 +53,7 @@ func TestBankServe(t *testing.T) {
 	}
 	ctx := context.Background()
 	req := engine.TransferRequest{Customer: "C001", FromAccount: "A001", ToAccount: "6214830212345678", Amount: 500_00}
-	first, err := c.Transfer(ctx, "cli-1", req)
+	first, err := enginetest.AutoVerify(c, "123456").Transfer(ctx, "cli-1", req)
 	if err != nil || first.Balance != 5238050-500_00 {
 		t.Fatalf("transfer = %+v, %v", first, err)
 	}
@@ -62,7 +63,7 @@ func TestBankServe(t *testing.T) {
 	url, stop, _ = startBank(t, args...)
 	defer stop()
 	c, _ = httpbank.New(url, httpbank.Options{})
-	again, err := c.Transfer(ctx, "cli-1", req)
+	again, err := enginetest.AutoVerify(c, "123456").Transfer(ctx, "cli-1", req)
 	if err != nil || again.ID != first.ID {
 		t.Errorf("repeat after restart = %+v, %v; want %s", again, err, first.ID)
 	}

@@ -32,8 +32,9 @@ type botOptions struct {
 	SessionTTL time.Duration
 	// Bank, when set, is used instead of opening the sandbox (serve --bank-url).
 	Bank engine.Bank
-	// OTPSink receives the sandbox's one-time codes (the text message a real bank would send).
-	OTPSink func(phone, purpose, code string)
+	// OTPSink receives the sandbox's text messages carrying one-time codes (what a real bank
+	// would send to the phone).
+	OTPSink func(phone, text string)
 	// OnCommit, when set, is told each group of turns the session store commits and how long
 	// its log write and sync took.
 	OnCommit func(turns int, took time.Duration)

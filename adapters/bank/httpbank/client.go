@@ -188,7 +188,9 @@ func (c *Client) once(ctx context.Context, cl call, body []byte, out any) (retry
 			e = bankapi.Error{Code: codeForStatus(resp.StatusCode), Message: strings.TrimSpace(string(truncate(data, 200)))}
 		}
 		rerr := fmt.Errorf("httpbank: %s %s: %w", cl.method, cl.path, bankapi.ErrorFor(resp.StatusCode, e))
-		return resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests, rerr
+		// 429 too_many_codes is the bank's answer about codes, not overload: no retry.
+		overloaded := resp.StatusCode == http.StatusTooManyRequests && e.Code != "too_many_codes"
+		return resp.StatusCode >= 500 || overloaded, rerr
 	}
 	if out == nil || resp.StatusCode == http.StatusNoContent {
 		return false, nil
