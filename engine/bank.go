@@ -2,12 +2,7 @@ package engine
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
-	"io"
-	"sort"
-	"strings"
 	"time"
 )
 
@@ -85,85 +80,6 @@ type OTPRequest struct {
 	Operation Operation `json:"operation"`
 }
 
-// Operation is what a one-time code authorises: a money-moving operation's name and the exact
-// request fields the bank will execute, as canonical strings (account ids or numbers as sent,
-// money as yuan with two decimals "999.00", phone digits). The customer and the challenge are
-// not fields. Each money-moving request type's Operation method is the one place that says
-// what a code covers.
-type Operation struct {
-	Name   string            `json:"name"`
-	Fields map[string]string `json:"fields"`
-}
-
-// moneyFieldKeys are the Operation fields holding money: compared as amounts, so "999" and
-// "999.00" are the same field.
-var moneyFieldKeys = map[string]bool{"amount": true}
-
-// Canonical returns the operation with money fields written as yuan with two decimals and
-// empty fields dropped, the form Digest hashes. A money field that is not an amount is kept
-// as written (it matches only itself).
-func (o Operation) Canonical() Operation {
-	c := Operation{Name: o.Name, Fields: make(map[string]string, len(o.Fields))}
-	for k, v := range o.Fields {
-		if moneyFieldKeys[k] {
-			if m, err := ParseYuan(v); err == nil {
-				v = m.Yuan()
-			}
-		}
-		if v != "" {
-			c.Fields[k] = v
-		}
-	}
-	return c
-}
-
-// Digest is the operation's fingerprint: lowercase hex SHA-256 of the text
-//
-//	weiyin-operation-v1\n
-//	name=<Name>\n
-//	<key>=<value>\n   (one line per non-empty field of Canonical(), keys in byte order)
-//
-// where backslash, newline and "=" in names, keys and values are escaped as \\, \n and \=.
-// Two operations have the same digest exactly when they have the same name and the same
-// canonical fields.
-func (o Operation) Digest() string {
-	c := o.Canonical()
-	keys := make([]string, 0, len(c.Fields))
-	for k := range c.Fields {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	h := sha256.New()
-	io.WriteString(h, "weiyin-operation-v1\nname="+digestEscaper.Replace(c.Name)+"\n")
-	for _, k := range keys {
-		io.WriteString(h, digestEscaper.Replace(k)+"="+digestEscaper.Replace(c.Fields[k])+"\n")
-	}
-	return hex.EncodeToString(h.Sum(nil))
-}
-
-var digestEscaper = strings.NewReplacer(`\`, `\\`, "\n", `\n`, "=", `\=`)
-
-// Covers says whether a code issued for o authorises the request operation x: the same
-// canonical fields and, when o names an operation, the same name (the bank REST API lets a
-// caller leave the name out and match on the fields).
-func (o Operation) Covers(x Operation) bool {
-	if o.Name == "" {
-		x.Name = ""
-	}
-	return o.Digest() == x.Digest()
-}
-
-// opFields builds Operation fields from key, value pairs, leaving out empty values.
-func opFields(kv ...string) map[string]string {
-	m := make(map[string]string, len(kv)/2)
-	for i := 0; i+1 < len(kv); i += 2 {
-		if kv[i+1] != "" {
-			m[kv[i]] = kv[i+1]
-		}
-	}
-	return m
-}
-
 // Typed errors every Bank returns (wrapped or as *BankError with one of these as Kind).
 var (
 	ErrNotFound          = errors.New("not found")
@@ -184,6 +100,7 @@ var (
 	ErrNothingDue        = errors.New("nothing due")
 	ErrNotEligible       = errors.New("not eligible")
 	ErrIdempotencyReuse  = errors.New("idempotency key reused with a different request")
+	ErrFixedTerm         = errors.New("a fixed-term deposit cannot be debited")
 	// ErrVerificationRequired: a money-moving request without a verified, unexpired, unused
 	// challenge issued to its customer for exactly its operation. Nothing moved.
 	ErrVerificationRequired = errors.New("verification required")
@@ -233,6 +150,8 @@ func ErrorCode(err error) string {
 		return "not_eligible"
 	case errors.Is(err, ErrIdempotencyReuse):
 		return "idempotency_reuse"
+	case errors.Is(err, ErrFixedTerm):
+		return "fixed_account"
 	case errors.Is(err, ErrNotFound):
 		return "not_found"
 	case errors.Is(err, ErrInvalid):
@@ -261,7 +180,9 @@ type Account struct {
 	Balance    Money  `json:"balance"`
 	Currency   string `json:"currency"`
 	DailyLimit Money  `json:"daily_limit"`
-	Frozen     bool   `json:"frozen"`
+	// SpentToday is what left the account today against DailyLimit.
+	SpentToday Money `json:"spent_today,omitempty"`
+	Frozen     bool  `json:"frozen"`
 }
 
 // Transaction is one movement on an account: Amount is positive for credit, negative for debit.
@@ -290,13 +211,9 @@ type TransferRequest struct {
 	ToName      string `json:"to_name,omitempty"`
 	Amount      Money  `json:"amount"`
 	Memo        string `json:"memo,omitempty"`
-	Challenge   string `json:"challenge,omitempty"` // verified one-time code challenge for Operation()
-}
-
-// Operation is what a code must authorise for this transfer.
-func (r TransferRequest) Operation() Operation {
-	return Operation{Name: "transfer", Fields: opFields("from_account", r.FromAccount, "to_account", r.ToAccount,
-		"to_name", r.ToName, "amount", r.Amount.Yuan(), "memo", r.Memo)}
+	// Challenge is the verified one-time-code challenge issued for exactly this request
+	// (Operation); the bank refuses the request without it.
+	Challenge string `json:"challenge,omitempty"`
 }
 
 type TransferResult struct {
@@ -320,12 +237,9 @@ type CollectRequest struct {
 	Card      string `json:"card"`       // other-bank card number
 	ToAccount string `json:"to_account"` // account id
 	Amount    Money  `json:"amount"`
-	Challenge string `json:"challenge,omitempty"` // verified one-time code challenge for Operation()
-}
-
-// Operation is what a code must authorise for this fund collection.
-func (r CollectRequest) Operation() Operation {
-	return Operation{Name: "fund_collect", Fields: opFields("card", r.Card, "to_account", r.ToAccount, "amount", r.Amount.Yuan())}
+	// Challenge is the verified one-time-code challenge issued for exactly this request
+	// (Operation); the bank refuses the request without it.
+	Challenge string `json:"challenge,omitempty"`
 }
 
 type CreditCard struct {
@@ -344,19 +258,11 @@ type RepayRequest struct {
 	Customer    string `json:"customer"`
 	Card        string `json:"card"`
 	FromAccount string `json:"from_account"`
-	Amount      Money  `json:"amount"`              // 0 with Mode set
-	Mode        string `json:"mode,omitempty"`      // "full", "minimum" or "" (Amount)
-	Challenge   string `json:"challenge,omitempty"` // verified one-time code challenge for Operation()
-}
-
-// Operation is what a code must authorise for this repayment: with a mode and no amount, the
-// mode (the bank computes the amount).
-func (r RepayRequest) Operation() Operation {
-	amount := r.Amount.Yuan()
-	if r.Mode != "" && r.Amount == 0 {
-		amount = ""
-	}
-	return Operation{Name: "credit_repay", Fields: opFields("card", r.Card, "from_account", r.FromAccount, "amount", amount, "mode", r.Mode)}
+	Amount      Money  `json:"amount"`         // 0 with Mode set
+	Mode        string `json:"mode,omitempty"` // "full", "minimum" or "" (Amount)
+	// Challenge is the verified one-time-code challenge issued for exactly this request
+	// (Operation); the bank refuses the request without it.
+	Challenge string `json:"challenge,omitempty"`
 }
 
 type RepayResult struct {
@@ -427,12 +333,9 @@ type PurchaseRequest struct {
 	Product     string `json:"product"`
 	FromAccount string `json:"from_account"`
 	Amount      Money  `json:"amount"`
-	Challenge   string `json:"challenge,omitempty"` // verified one-time code challenge for Operation()
-}
-
-// Operation is what a code must authorise for this purchase.
-func (r PurchaseRequest) Operation() Operation {
-	return Operation{Name: "wealth_buy", Fields: opFields("product", r.Product, "from_account", r.FromAccount, "amount", r.Amount.Yuan())}
+	// Challenge is the verified one-time-code challenge issued for exactly this request
+	// (Operation); the bank refuses the request without it.
+	Challenge string `json:"challenge,omitempty"`
 }
 
 type PurchaseResult struct {
@@ -445,12 +348,9 @@ type TopupRequest struct {
 	Phone       string `json:"phone"`
 	FromAccount string `json:"from_account"`
 	Amount      Money  `json:"amount"`
-	Challenge   string `json:"challenge,omitempty"` // verified one-time code challenge for Operation()
-}
-
-// Operation is what a code must authorise for this top-up.
-func (r TopupRequest) Operation() Operation {
-	return Operation{Name: "phone_topup", Fields: opFields("phone", r.Phone, "from_account", r.FromAccount, "amount", r.Amount.Yuan())}
+	// Challenge is the verified one-time-code challenge issued for exactly this request
+	// (Operation); the bank refuses the request without it.
+	Challenge string `json:"challenge,omitempty"`
 }
 
 type Biller struct {
@@ -466,13 +366,9 @@ type BillRequest struct {
 	BillAccount string `json:"bill_account"`
 	FromAccount string `json:"from_account"`
 	Amount      Money  `json:"amount"`
-	Challenge   string `json:"challenge,omitempty"` // verified one-time code challenge for Operation()
-}
-
-// Operation is what a code must authorise for this bill payment.
-func (r BillRequest) Operation() Operation {
-	return Operation{Name: "bill_pay", Fields: opFields("biller", r.Biller, "bill_account", r.BillAccount, "from_account", r.FromAccount,
-		"amount", r.Amount.Yuan())}
+	// Challenge is the verified one-time-code challenge issued for exactly this request
+	// (Operation); the bank refuses the request without it.
+	Challenge string `json:"challenge,omitempty"`
 }
 
 type PaymentResult struct {
@@ -501,12 +397,6 @@ type Application struct {
 type CardLoss struct {
 	ID     string `json:"id"`
 	Number string `json:"number"`
-}
-
-// BindOperation is what a code must authorise for binding openid to the customer owning
-// cardNo with phone on file.
-func BindOperation(openid, cardNo, phone string) Operation {
-	return Operation{Name: "bind", Fields: opFields("card_no", cardNo, "phone", phone, "openid", openid)}
 }
 
 // Clock tells the time. Inject a fixed one for replays.
