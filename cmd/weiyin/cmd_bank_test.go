@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/weiyin-bank/weiyin/adapters/bank/bankapi"
 	"github.com/weiyin-bank/weiyin/adapters/bank/httpbank"
 	"github.com/weiyin-bank/weiyin/engine"
 	"github.com/weiyin-bank/weiyin/engine/enginetest"
@@ -84,12 +85,76 @@ func TestBankServeUsage(t *testing.T) {
 		{"an unknown flag is a usage error", []string{"bank", "serve", "--colour"}, 2, "flag provided but not defined"},
 		{"a bad --now is a usage error", []string{"bank", "serve", "--now", "today"}, 2, "want RFC 3339"},
 		{"a missing fixture is an I/O error", []string{"bank", "serve", "--fixture", "/nonexistent.json"}, 2, "fixture"},
+		{"without TLS the bank listens on loopback only", []string{"bank", "serve", "--addr", "0.0.0.0:0"}, 2, "not a loopback address"},
+		{"nor on every interface", []string{"bank", "serve", "--addr", ":0"}, 2, "not a loopback address"},
+		{"mutual TLS needs all three files", []string{"bank", "serve", "--tls-cert", "server.pem"}, 2, "all of --tls-cert, --tls-key and --client-ca"},
+		{"certs needs a directory", []string{"bank", "certs"}, 2, "usage: weiyin bank serve"},
 	}
 	for _, tc := range tests {
 		errb := &syncBuffer{}
 		code := run(context.Background(), tc.args, stdio{strings.NewReader(""), errb, errb})
 		if code != tc.code || !strings.Contains(errb.String(), tc.stderr) {
 			t.Errorf("%s: exit %d, stderr %q; want %d and %q", tc.ensures, code, errb.String(), tc.code, tc.stderr)
+		}
+	}
+}
+
+// TestBankServeMutualTLS makes certificates with `weiyin bank certs`, serves the bank with
+// them and checks that only a caller presenting the client certificate is answered, and that
+// `serve --bank-url` needs that certificate for HTTPS and refuses plain HTTP beyond loopback.
+func TestBankServeMutualTLS(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "certs")
+	var out syncBuffer
+	if code := run(context.Background(), []string{"bank", "certs", "--host", "bank.example", dir}, stdio{strings.NewReader(""), &out, &out}); code != 0 {
+		t.Fatalf("bank certs exited %d: %s", code, out.String())
+	}
+	f := func(name string) string { return filepath.Join(dir, name) }
+	url, stop, errb := startBank(t, "--data", t.TempDir(), "--fixture", filepath.Join("..", "..", "testdata", "fixtures", "test.json"),
+		"--tls-cert", f(bankapi.ServerCertFile), "--tls-key", f(bankapi.ServerKeyFile), "--client-ca", f(bankapi.CAFile))
+	defer stop()
+	if !strings.Contains(errb.String(), "mutual_tls=true") {
+		t.Errorf("log does not say mutual TLS: %s", errb.String())
+	}
+	url = "https" + strings.TrimPrefix(url, "http")
+	ctx := context.Background()
+	tests := []struct {
+		ensures string
+		tls     bankClientTLS
+		ok      bool
+	}{
+		{"the client certificate from bank certs is accepted", bankClientTLS{CA: f(bankapi.CAFile), Cert: f(bankapi.ClientCertFile), Key: f(bankapi.ClientKeyFile)}, true},
+		{"the server's certificate is not a client certificate", bankClientTLS{CA: f(bankapi.CAFile), Cert: f(bankapi.ServerCertFile), Key: f(bankapi.ServerKeyFile)}, false},
+	}
+	for _, tc := range tests {
+		c, err := tc.tls.client(url)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.ensures, err)
+		}
+		_, err = c.Accounts(ctx, "C001")
+		if (err == nil) != tc.ok {
+			t.Errorf("%s: accounts: %v", tc.ensures, err)
+		}
+	}
+	bare, err := httpbank.New(url, httpbank.Options{Retries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bare.Accounts(ctx, "C001"); err == nil {
+		t.Error("a caller without a client certificate was answered")
+	}
+	refused := []struct {
+		ensures string
+		url     string
+		tls     bankClientTLS
+		want    string
+	}{
+		{"https without a client certificate is refused at start", url, bankClientTLS{CA: f(bankapi.CAFile)}, "client certificate"},
+		{"plain HTTP to a bank beyond loopback is refused", "http://10.1.2.3:8090", bankClientTLS{}, "plain HTTP only to a bank on loopback"},
+		{"client certificates over plain HTTP are refused", "http://127.0.0.1:8090", bankClientTLS{Cert: "c.pem", Key: "k.pem"}, "need an https:// URL"},
+	}
+	for _, tc := range refused {
+		if _, err := tc.tls.client(tc.url); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", tc.ensures, err, tc.want)
 		}
 	}
 }

@@ -361,7 +361,7 @@ func post[Q, T any](s *server, keyed bool, call func(ctx context.Context, key st
 func (s *server) reply(w http.ResponseWriter, r *http.Request, status int, v any) {
 	if v == nil {
 		w.WriteHeader(status)
-		s.log.Debug("bank api", "method", r.Method, "path", r.URL.Path, "status", status)
+		s.log.Debug("bank api", "caller", Caller(r), "method", r.Method, "path", r.URL.Path, "status", status)
 		return
 	}
 	data, err := Marshal(v)
@@ -372,14 +372,14 @@ func (s *server) reply(w http.ResponseWriter, r *http.Request, status int, v any
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	w.Write(append(data, '\n'))
-	s.log.Debug("bank api", "method", r.Method, "path", r.URL.Path, "status", status)
+	s.log.Debug("bank api", "caller", Caller(r), "method", r.Method, "path", r.URL.Path, "status", status)
 }
 
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	code, status := CodeOf(err)
 	msg := err.Error()
 	if status >= 500 {
-		s.log.Error("bank api", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
+		s.log.Error("bank api", "caller", Caller(r), "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
 		if code == rejected {
 			msg = "internal error"
 		}

@@ -3,6 +3,7 @@ package httpbank
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -37,6 +38,9 @@ type Options struct {
 	Clock engine.Clock
 	// Header is added to every request (for example an API gateway's credentials).
 	Header http.Header
+	// TLS configures HTTPS to the bank when HTTPClient is nil: the server's CA and the client
+	// certificate the bank API authenticates its caller by (bankapi.ClientTLS) [none].
+	TLS *tls.Config
 }
 
 // Client is an engine.Bank over HTTP. Safe for concurrent use.
@@ -63,7 +67,11 @@ func New(baseURL string, opts Options) (*Client, error) {
 		return nil, fmt.Errorf("httpbank: base URL %q: want http(s)://host[:port]", baseURL)
 	}
 	if opts.HTTPClient == nil {
-		opts.HTTPClient = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		if opts.TLS != nil {
+			tr.TLSClientConfig = opts.TLS.Clone()
+		}
+		opts.HTTPClient = &http.Client{Transport: tr}
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = 10 * time.Second

@@ -173,8 +173,12 @@ func TestParity(t *testing.T) {
 		{"wrong code", func(b engine.Bank) (any, error) { return nil, b.VerifyOTP(ctx, challenges[b], "000000") }},
 		{"unknown challenge", func(b engine.Bank) (any, error) { return nil, b.VerifyOTP(ctx, "nothing", "000000") }},
 		{"right code", func(b engine.Bank) (any, error) { return nil, b.VerifyOTP(ctx, challenges[b], sandboxtest.OTP) }},
-		{"bind no match", func(b engine.Bank) (any, error) { return b.Bind(ctx, "o_new", "6217880100002233", "13900001112", challenges[b]) }},
-		{"bind", func(b engine.Bank) (any, error) { return b.Bind(ctx, "o_new", "6217880100002233", "13900001111", challenges[b]) }},
+		{"bind no match", func(b engine.Bank) (any, error) {
+			return b.Bind(ctx, "o_new", "6217880100002233", "13900001112", challenges[b])
+		}},
+		{"bind", func(b engine.Bank) (any, error) {
+			return b.Bind(ctx, "o_new", "6217880100002233", "13900001111", challenges[b])
+		}},
 		{"accounts after all", func(b engine.Bank) (any, error) { return b.Accounts(ctx, "C001") }},
 	}
 	for _, c := range calls {

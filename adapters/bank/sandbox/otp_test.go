@@ -95,7 +95,10 @@ func TestChallengeAuthorisesExactlyOneOperation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	with := func(r engine.TransferRequest, challenge string) engine.TransferRequest { r.Challenge = challenge; return r }
+	with := func(r engine.TransferRequest, challenge string) engine.TransferRequest {
+		r.Challenge = challenge
+		return r
+	}
 	other := engine.TransferRequest{Customer: "C002", FromAccount: "A003", ToAccount: "6217880100001234", Amount: 999_00}
 	tests := []struct {
 		ensures string
