@@ -1,0 +1,55 @@
+package engine_test
+
+import (
+	"testing"
+
+	"github.com/weiyin-bank/weiyin/engine"
+)
+
+// TestOperationDigest ensures the digest the money guard and the bank's challenge agree on
+// tells operations apart exactly by their name and canonical fields.
+func TestOperationDigest(t *testing.T) {
+	op := func(name string, kv ...string) engine.Operation {
+		f := map[string]string{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			f[kv[i]] = kv[i+1]
+		}
+		return engine.Operation{Name: name, Fields: f}
+	}
+	base := op("transfer", "from_account", "A001", "to_account", "6214830212347777", "amount", "999.00")
+	tests := []struct {
+		ensures string
+		a, b    engine.Operation
+		same    bool
+	}{
+		{"an amount written without decimals is the same amount", base, op("transfer", "from_account", "A001", "to_account", "6214830212347777", "amount", "999"), true},
+		{"an empty field is no field", base, op("transfer", "from_account", "A001", "to_account", "6214830212347777", "amount", "999.00", "memo", ""), true},
+		{"another amount differs", base, op("transfer", "from_account", "A001", "to_account", "6214830212347777", "amount", "999.01"), false},
+		{"another payee differs", base, op("transfer", "from_account", "A001", "to_account", "6214830212347778", "amount", "999.00"), false},
+		{"another operation with the same fields differs", base, op("phone_topup", "from_account", "A001", "to_account", "6214830212347777", "amount", "999.00"), false},
+		{"a field more differs", base, op("transfer", "from_account", "A001", "to_account", "6214830212347777", "amount", "999.00", "to_name", "王芳"), false},
+		{"a value cannot pose as another field (newline)", op("t", "a", "x\nb=y"), op("t", "a", "x", "b", "y"), false},
+		{"nor with an escaped equals sign", op("t", "a=b", "c"), op("t", "a", "b=c"), false},
+		{"nor a name as a field", op("t\nname=u", "a", "b"), op("t", "name", "u", "a", "b"), false},
+	}
+	for _, tc := range tests {
+		if same := tc.a.Digest() == tc.b.Digest(); same != tc.same {
+			t.Errorf("%s: same digest = %v", tc.ensures, same)
+		}
+	}
+	// Ensure an unnamed operation (the REST API lets a caller leave the name out) covers the
+	// request with the same fields whatever its name, and a named one only its own name.
+	unnamed := base
+	unnamed.Name = ""
+	if !unnamed.Covers(base) || base.Covers(op("phone_topup", "from_account", "A001", "to_account", "6214830212347777", "amount", "999.00")) || !base.Covers(base) {
+		t.Error("Covers does not match on name and fields")
+	}
+	// Ensure a repayment by mode does not carry a zero amount, and a transfer carries its
+	// payee's name and memo (they are part of what executes).
+	if f := (engine.RepayRequest{Card: "CC01", FromAccount: "A001", Mode: "full"}).Operation().Fields; f["amount"] != "" || f["mode"] != "full" {
+		t.Errorf("repay by mode = %v", f)
+	}
+	if f := (engine.TransferRequest{FromAccount: "A001", ToAccount: "X", ToName: "王芳", Amount: 1, Memo: "房租"}).Operation().Fields; f["to_name"] != "王芳" || f["memo"] != "房租" {
+		t.Errorf("transfer = %v", f)
+	}
+}
