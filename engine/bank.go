@@ -59,7 +59,8 @@ type Bank interface {
 	// ErrNotFound, and that req's phone is that phone, ErrNoMatch; nothing is sent then). The
 	// bank writes the text itself, naming the operation (dynamic linking). It returns the
 	// challenge that VerifyOTP and the money-moving request carry. A locked customer is
-	// ErrLocked; too many codes for the customer, phone number or card is ErrTooManyCodes.
+	// ErrLocked; too many codes for the customer, phone number or card, or too many binding
+	// attempts (found or not) by one openid, is ErrTooManyCodes.
 	SendOTP(ctx context.Context, req OTPRequest) (challenge string, err error)
 	// VerifyOTP checks the code of a challenge: ErrBadCode on a wrong or expired code,
 	// ErrLocked once the challenge's customer has given too many wrong codes (counted per

@@ -18,7 +18,8 @@ import (
 const challengeKeep = 24 * time.Hour
 
 // bOTPGuard holds the code counters (engine.OTPCounter) per customer ("c" NUL id), phone
-// number ("p" NUL phone) and card ("k" NUL number). bOTP holds the challenges by id.
+// number ("p" NUL phone), card ("k" NUL number) and, for binding attempts, openid ("o" NUL
+// openid). bOTP holds the challenges by id.
 var bOTPGuard = []byte("otp_guard")
 
 func guardKey(kind, v string) string { return kind + "\x00" + v }
@@ -41,7 +42,9 @@ func (b *Bank) SendOTP(ctx context.Context, req engine.OTPRequest) (string, erro
 		}
 	}
 	var id, phone, text string
+	var refused error // a binding refused after its attempt was counted: committed, then returned
 	err := b.update(ctx, false, func(r *rtx) error {
+		refused = nil
 		var c engine.Customer
 		guards := []string{}
 		if op.Name == "bind" {
@@ -52,15 +55,22 @@ func (b *Bank) SendOTP(ctx context.Context, req engine.OTPRequest) (string, erro
 			if openid == "" {
 				return fmt.Errorf("%w: binding needs an openid", engine.ErrInvalid)
 			}
+			// Every binding attempt counts against the openid asking, found or not, so that
+			// nobody probes which card goes with which phone faster than codes are sent.
+			if err := r.countSend(b.policy, guardKey("o", openid)); err != nil {
+				return err
+			}
 			owner := r.cardOwner(card)
 			if owner == "" {
-				return fmt.Errorf("card %s: %w", maskNumber(card), engine.ErrNotFound)
+				refused = fmt.Errorf("card %s: %w", maskNumber(card), engine.ErrNotFound)
+				return nil
 			}
 			if err := r.customer(owner, &c); err != nil {
 				return err
 			}
 			if c.Phone != op.Fields["phone"] {
-				return fmt.Errorf("phone is not the one on file for card %s: %w", maskNumber(card), engine.ErrNoMatch)
+				refused = fmt.Errorf("phone is not the one on file for card %s: %w", maskNumber(card), engine.ErrNoMatch)
+				return nil
 			}
 			guards = append(guards, guardKey("k", card))
 		} else {
@@ -105,6 +115,9 @@ func (b *Bank) SendOTP(ctx context.Context, req engine.OTPRequest) (string, erro
 		phone, text = c.Phone, r.otpText(c.ID, op, code, b.policy.TTL)
 		return r.put(bOTP, id, b.policy.NewOTPChallenge(id, c.ID, c.Phone, engine.OTPRequest{Purpose: req.Purpose, Operation: op}, code, r.now))
 	})
+	if err == nil {
+		err = refused
+	}
 	if err != nil {
 		return "", wrapOp("send otp", err)
 	}
@@ -113,6 +126,19 @@ func (b *Bank) SendOTP(ctx context.Context, req engine.OTPRequest) (string, erro
 		b.sink(phone, text)
 	}
 	return id, nil
+}
+
+// countSend counts one send against the counter under key, or is ErrTooManyCodes.
+func (r *rtx) countSend(p engine.OTPPolicy, key string) error {
+	var c engine.OTPCounter
+	if err := r.getOptional(bOTPGuard, key, &c); err != nil {
+		return err
+	}
+	if err := p.AllowSend(&c, r.now); err != nil {
+		return err
+	}
+	p.RecordSend(&c, r.now)
+	return r.put(bOTPGuard, key, c)
 }
 
 // VerifyOTP checks the code of a challenge (engine.Bank). Wrong codes count against the

@@ -338,9 +338,17 @@ func TestBindSendsOnlyToThePhoneOnFile(t *testing.T) {
 		{"a card number that is another field's value sends nothing", "A003", "13900001111", engine.ErrNotFound},
 	}
 	for _, tc := range tests {
-		if _, err := sendBind("o_new", tc.card, tc.phone); !errors.Is(err, tc.err) {
+		if _, err := sendBind("o_probe", tc.card, tc.phone); !errors.Is(err, tc.err) {
 			t.Errorf("%s: %v, want %v", tc.ensures, err, tc.err)
 		}
+	}
+	// Ensure probing counts against the openid although nothing was found: the fifth attempt
+	// in 10 minutes is the last, even with the right card and phone.
+	if _, err := sendBind("o_probe", "6217880100002233", "13500000000"); !errors.Is(err, engine.ErrNoMatch) {
+		t.Errorf("fifth probe: %v, want ErrNoMatch", err)
+	}
+	if _, err := sendBind("o_probe", "6217880100002233", "13900001111"); !errors.Is(err, engine.ErrTooManyCodes) {
+		t.Errorf("sixth binding attempt of one openid: %v, want ErrTooManyCodes", err)
 	}
 	if len(x.sent) != 0 {
 		t.Fatalf("texts sent: %q", x.sent)
