@@ -91,7 +91,8 @@ func TestBadInput(t *testing.T) {
 		{"a binding code for a phone not on file is 422", "POST", "/v1/otp", "", `{"customer":"","operation":{"name":"bind","card_no":"6217880100002233","phone":"13800000000","openid":"o_x"}}`, 422, "no_match"},
 		{"verifying without a code is 400", "POST", "/v1/otp/verify", "", `{"challenge":"x"}`, 400, "invalid"},
 		{"verifying an unknown challenge is 404", "POST", "/v1/otp/verify", "", `{"challenge":"x","code":"123456"}`, 404, "not_found"},
-		{"binding with a wrong phone is 422", "POST", "/v1/bindings", "", `{"openid":"o_x","card_number":"6217880100002233","phone":"13800000000"}`, 422, "no_match"},
+		{"binding with a wrong phone and no challenge says nothing about the phone", "POST", "/v1/bindings", "", `{"openid":"o_x","card_number":"6217880100002233","phone":"13800000000"}`, 403, "verification_required"},
+		{"nor about the card", "POST", "/v1/bindings", "", `{"openid":"o_x","card_number":"6200000000000000","phone":"13800000000"}`, 403, "verification_required"},
 		{"binding without a challenge is 403", "POST", "/v1/bindings", "", `{"openid":"o_x","card_number":"6217880100002233","phone":"13900001111"}`, 403, "verification_required"},
 		{"a key reused for another request is 409", "POST", "/v1/transfers", "k1", `{"customer":"C001","from_account":"A001","to_account":"A004","amount":"1.00"}`, 409, "idempotency_reuse"},
 	}

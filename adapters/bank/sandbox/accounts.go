@@ -47,10 +47,11 @@ func (r *rtx) customer(id string, c *engine.Customer) error {
 }
 
 // Bind binds openid to the customer owning cardNo (a deposit account or credit card number)
-// whose phone on file is phone: an unknown card is ErrNotFound, another phone ErrNoMatch.
-// challenge must have been sent for exactly engine.BindOperation(openid, cardNo, phone) and
-// verified within its 5 minutes, else ErrVerificationRequired; it authorises this binding
-// only. Binding again the same openid to the same customer needs no code and changes nothing.
+// whose phone on file is phone. challenge must have been sent for exactly
+// engine.BindOperation(openid, cardNo, phone) and verified within its 5 minutes, else
+// ErrVerificationRequired (whether or not the card exists or the phone matches: SendOTP
+// tells that, and counts the attempts); it authorises this binding only. A phone on file
+// changed since the code was sent is ErrNoMatch. Binding again the same openid to the same customer needs no code and changes nothing.
 func (b *Bank) Bind(ctx context.Context, openid, cardNo, phone, challenge string) (engine.Customer, error) {
 	var c engine.Customer
 	err := b.update(ctx, false, func(r *rtx) error {
@@ -58,20 +59,21 @@ func (b *Bank) Bind(ctx context.Context, openid, cardNo, phone, challenge string
 			return fmt.Errorf("%w: empty openid", engine.ErrInvalid)
 		}
 		owner := r.cardOwner(cardNo)
-		if owner == "" {
-			return fmt.Errorf("card %s: %w", maskNumber(cardNo), engine.ErrNotFound)
+		if owner != "" {
+			if err := r.customer(owner, &c); err != nil {
+				return err
+			}
+			if c.Phone == phone && c.WechatOpenID == openid {
+				return nil
+			}
 		}
-		if err := r.customer(owner, &c); err != nil {
-			return err
-		}
-		if c.Phone != phone {
-			return engine.ErrNoMatch
-		}
-		if c.WechatOpenID == openid {
-			return nil
-		}
+		// The challenge first: without one, Bind says nothing about the card or the phone
+		// (SendOTP, which counts attempts, is the only place that does).
 		if err := r.authorise(challenge, owner, engine.BindOperation(openid, cardNo, phone), "bind"); err != nil {
 			return err
+		}
+		if c.Phone != phone { // the phone on file changed since the code was sent
+			return engine.ErrNoMatch
 		}
 		ob := r.tx.Bucket(bOpenIDs)
 		if prev := ob.Get([]byte(openid)); prev != nil { // the openid was bound to someone else
