@@ -13,11 +13,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/weiyin-bank/weiyin/adapters/bank/bankapi"
 	"github.com/weiyin-bank/weiyin/adapters/bank/httpbank"
 	"github.com/weiyin-bank/weiyin/adapters/bank/sandbox"
+	"github.com/weiyin-bank/weiyin/engine"
 )
 
 func bankCommand() command {
@@ -159,11 +161,18 @@ func serveBank(ctx context.Context, o bankServeOptions, io stdio) error {
 	if err := os.MkdirAll(o.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
-	bank, err := sandbox.Open(filepath.Join(o.DataDir, "bank.db"), sandbox.Options{Clock: clockFor(o.Now), Logger: log, Fixture: fix, Batch: true})
+	clock := clockFor(o.Now)
+	sms, closeSMS, err := sandboxPhone(o.DataDir, clock)
+	if err != nil {
+		return err
+	}
+	defer closeSMS()
+	bank, err := sandbox.Open(filepath.Join(o.DataDir, "bank.db"), sandbox.Options{Clock: clock, Logger: log, Fixture: fix, Batch: true, OTPSink: sms})
 	if err != nil {
 		return err
 	}
 	defer bank.Close()
+	log.Info("sandbox text messages (one-time codes) go to the sandbox's phone", "file", filepath.Join(o.DataDir, SandboxSMSFile))
 	tlsConf, err := bankTLS(o)
 	if err != nil {
 		return err
@@ -233,4 +242,24 @@ func (b bankClientTLS) client(rawURL string) (*httpbank.Client, error) {
 		return nil, fmt.Errorf("--bank-url %s: plain HTTP only to a bank on loopback; use https:// with --bank-cert and --bank-key", rawURL)
 	}
 	return httpbank.New(rawURL, opts)
+}
+
+// SandboxSMSFile is the sandbox's phone: the file in the data directory that receives the
+// sandbox bank's text messages when nobody else does (serve, bank serve). They carry one-time
+// codes, so they never go to the log.
+const SandboxSMSFile = "sandbox-sms.txt"
+
+// sandboxPhone appends the sandbox's text messages to SandboxSMSFile in dir (0600), one line
+// each: the time, the masked phone number and the text.
+func sandboxPhone(dir string, clock engine.Clock) (sink func(phone, text string), closeFile func() error, err error) {
+	f, err := os.OpenFile(filepath.Join(dir, SandboxSMSFile), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sandbox text messages: %w", err)
+	}
+	var mu sync.Mutex
+	return func(phone, text string) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(f, "%s %s %s\n", clock.Now().Format(time.RFC3339), engine.MaskPhone(phone), text)
+	}, f.Close, nil
 }

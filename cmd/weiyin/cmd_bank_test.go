@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -47,7 +48,7 @@ func TestBankServe(t *testing.T) {
 	data := t.TempDir()
 	fixture := filepath.Join("..", "..", "testdata", "fixtures", "test.json")
 	args := []string{"--data", data, "--fixture", fixture, "--now", "2026-11-25T10:00:00+08:00"}
-	url, stop, _ := startBank(t, args...)
+	url, stop, logs := startBank(t, args...)
 	c, err := httpbank.New(url, httpbank.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -60,6 +61,16 @@ func TestBankServe(t *testing.T) {
 	}
 	if code := stop(); code != 0 {
 		t.Fatalf("graceful stop exited %d", code)
+	}
+	// Ensure the code went to the sandbox's phone (a 0600 file), naming the transfer, and
+	// never to the log.
+	sms, err := os.ReadFile(filepath.Join(data, SandboxSMSFile))
+	st, _ := os.Stat(filepath.Join(data, SandboxSMSFile))
+	if err != nil || !strings.Contains(string(sms), "138****5678 【微银银行】您正在向王芳(尾号5678)转账¥500.00,验证码123456") || st.Mode().Perm() != 0o600 {
+		t.Errorf("sandbox phone: %q, %v", sms, err)
+	}
+	if strings.Contains(logs.String(), "123456") {
+		t.Errorf("a code reached the log: %s", logs.String())
 	}
 	url, stop, _ = startBank(t, args...)
 	defer stop()

@@ -131,7 +131,16 @@ func newBotWith(ctx context.Context, prog *engine.Program, o botOptions) (*engin
 			}
 			fix = f
 		}
-		sb, err := sandbox.Open(filepath.Join(dir, "bank.db"), sandbox.Options{Clock: clock, Logger: o.Logger, Fixture: fix, Batch: true, OTPSink: o.OTPSink})
+		sink := o.OTPSink
+		if sink == nil { // nobody reads them (serve): the sandbox's phone, a file, never the log
+			s, closeSMS, err := sandboxPhone(dir, clock)
+			if err != nil {
+				closeAll()
+				return nil, nil, err
+			}
+			sink, closers = s, append(closers, closeSMS)
+		}
+		sb, err := sandbox.Open(filepath.Join(dir, "bank.db"), sandbox.Options{Clock: clock, Logger: o.Logger, Fixture: fix, Batch: true, OTPSink: sink})
 		if err != nil {
 			closeAll()
 			if errors.Is(err, sandbox.ErrFixtureMismatch) {
