@@ -301,6 +301,14 @@ func (r *rtx) otpText(customer string, op engine.Operation, code string, ttl tim
 		what = fmt.Sprintf("购买理财产品%s%s", product, amount)
 	case "bind":
 		what = fmt.Sprintf("将尾号%s的银行卡绑定到微信", tail(f["card_no"]))
+	case "card_lost":
+		number := f["card"]
+		if c, err := r.creditCard(customer, number); err == nil {
+			number = c.Number
+		} else if a, err := r.debitCard(customer, number); err == nil {
+			number = a.Number
+		}
+		what = fmt.Sprintf("挂失尾号%s的银行卡", tail(number))
 	default:
 		what = "办理" + name + "业务"
 		if amount != "" {

@@ -66,6 +66,8 @@ func TestOTPTextNamesTheOperation(t *testing.T) {
 			engine.TopupRequest{Phone: "13912345678", FromAccount: "A001", Amount: 100_00}.Operation(), "为手机号139****5678充值¥100.00"},
 		{"a bill payment names the biller and the bill account", "C001",
 			engine.BillRequest{Biller: "electricity", BillAccount: "1234567890", FromAccount: "A001", Amount: 210_30}.Operation(), "缴费¥210.30(户号1234567890)"},
+		{"a card loss names the card", "C001",
+			engine.Operation{Name: "card_lost", Fields: map[string]string{"card": "CC01"}}, "您正在挂失尾号9876的银行卡,"},
 		{"a binding goes to the phone on file and names the card", "",
 			engine.BindOperation("o_new", "6217880100002233", "13900001111"), "13900001111 【微银银行】您正在将尾号2233的银行卡绑定到微信"},
 	}
