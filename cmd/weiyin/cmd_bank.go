@@ -151,9 +151,12 @@ func loopbackAddr(addr string) bool {
 // serveBank opens the sandbox and serves it until ctx ends, then shuts down gracefully.
 func serveBank(ctx context.Context, o bankServeOptions, io stdio) error {
 	log := slog.New(slog.NewTextHandler(io.err, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	tlsConf, err := bankTLS(o) // before anything is opened or created
+	if err != nil {
+		return err
+	}
 	var fix *sandbox.Fixture
 	if o.Fixture != "" {
-		var err error
 		if fix, err = sandbox.LoadFixtureFile(o.Fixture); err != nil {
 			return err
 		}
@@ -173,10 +176,6 @@ func serveBank(ctx context.Context, o bankServeOptions, io stdio) error {
 	}
 	defer bank.Close()
 	log.Info("sandbox text messages (one-time codes) go to the sandbox's phone", "file", filepath.Join(o.DataDir, SandboxSMSFile))
-	tlsConf, err := bankTLS(o)
-	if err != nil {
-		return err
-	}
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
 		return err

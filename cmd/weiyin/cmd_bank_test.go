@@ -101,12 +101,18 @@ func TestBankServeUsage(t *testing.T) {
 		{"mutual TLS needs all three files", []string{"bank", "serve", "--tls-cert", "server.pem"}, 2, "all of --tls-cert, --tls-key and --client-ca"},
 		{"certs needs a directory", []string{"bank", "certs"}, 2, "usage: weiyin bank serve"},
 	}
+	_, before := os.Stat("weiyin-data")
 	for _, tc := range tests {
 		errb := &syncBuffer{}
 		code := run(context.Background(), tc.args, stdio{strings.NewReader(""), errb, errb})
 		if code != tc.code || !strings.Contains(errb.String(), tc.stderr) {
 			t.Errorf("%s: exit %d, stderr %q; want %d and %q", tc.ensures, code, errb.String(), tc.code, tc.stderr)
 		}
+	}
+	// Ensure a refused start creates nothing (no default data directory).
+	if _, after := os.Stat("weiyin-data"); before != nil && after == nil {
+		os.RemoveAll("weiyin-data")
+		t.Error("a refused bank serve created ./weiyin-data")
 	}
 }
 
