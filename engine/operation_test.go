@@ -53,3 +53,27 @@ func TestOperationDigest(t *testing.T) {
 		t.Errorf("transfer = %v", f)
 	}
 }
+
+// FuzzOperationDigest ensures two operations share a digest only when their names and
+// canonical fields are the same: no escaping trick makes one request pass for another.
+func FuzzOperationDigest(f *testing.F) {
+	f.Add("transfer", "amount", "999", "transfer", "amount", "999.00")
+	f.Add("t", "a", "x\nb=y", "t", "a", "x")
+	f.Add("t\nname=u", "a", "b", "t", "name", "u")
+	f.Add("t", "a=b", "c", "t", "a", "b=c")
+	f.Add("t", `a\`, "=b", "t", "a", `\=b`)
+	f.Fuzz(func(t *testing.T, n1, k1, v1, n2, k2, v2 string) {
+		a := engine.Operation{Name: n1, Fields: map[string]string{k1: v1}}
+		b := engine.Operation{Name: n2, Fields: map[string]string{k2: v2}}
+		ca, cb := a.Canonical(), b.Canonical()
+		same := ca.Name == cb.Name && len(ca.Fields) == len(cb.Fields)
+		for k, v := range ca.Fields {
+			if w, ok := cb.Fields[k]; !ok || w != v {
+				same = false
+			}
+		}
+		if (a.Digest() == b.Digest()) != same {
+			t.Errorf("%q and %q: same digest %v, same canonical operation %v", a, b, a.Digest() == b.Digest(), same)
+		}
+	})
+}
