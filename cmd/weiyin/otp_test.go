@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/weiyin-bank/weiyin/adapters/bank/bankapi"
 	"github.com/weiyin-bank/weiyin/engine"
 )
 
@@ -157,5 +159,46 @@ func TestBindingCodesGoOnlyToThePhoneOnFile(t *testing.T) {
 	}
 	if got := say(t, bot, "o_new_c", "123456"); !strings.Contains(got, "绑定成功") {
 		t.Errorf("binding with the code: %q", got)
+	}
+}
+
+// TestTransferOverMutualTLS runs a transfer conversation on `weiyin bank serve` with mutual
+// TLS: the code the bank sends names the transfer, the engine's guard and the bank's challenge
+// agree, and the money moves once.
+func TestTransferOverMutualTLS(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "certs")
+	var out syncBuffer
+	if code := run(context.Background(), []string{"bank", "certs", dir}, stdio{strings.NewReader(""), &out, &out}); code != 0 {
+		t.Fatalf("bank certs exited %d: %s", code, out.String())
+	}
+	data := t.TempDir()
+	f := func(name string) string { return filepath.Join(dir, name) }
+	url, stop, _ := startBank(t, "--data", data, "--fixture", filepath.Join("..", "..", "testdata", "fixtures", "test.json"),
+		"--now", "2026-11-25T10:00:00+08:00",
+		"--tls-cert", f(bankapi.ServerCertFile), "--tls-key", f(bankapi.ServerKeyFile), "--client-ca", f(bankapi.CAFile))
+	defer stop()
+	c, err := bankClientTLS{CA: f(bankapi.CAFile), Cert: f(bankapi.ClientCertFile), Key: f(bankapi.ClientKeyFile)}.client("https" + strings.TrimPrefix(url, "http"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now, _ := parseNow("2026-11-25T10:00:00+08:00")
+	bot, closeBot, err := newBot(context.Background(), botOptions{DataDir: t.TempDir(), Now: now, Bank: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeBot()
+	user := "o_demo_1"
+	say(t, bot, user, "给张三转500元")
+	say(t, bot, user, "确认")
+	sms, _ := os.ReadFile(filepath.Join(data, SandboxSMSFile))
+	if !strings.Contains(string(sms), "向张三(尾号2233)转账¥500.00,验证码123456") {
+		t.Fatalf("the bank's text: %q", sms)
+	}
+	if got := say(t, bot, user, "123456"); !strings.Contains(got, "转账成功") {
+		t.Fatalf("transfer over mutual TLS: %q", got)
+	}
+	as, err := c.Accounts(context.Background(), "C001")
+	if err != nil || as[0].Balance != 52380_50-500_00 {
+		t.Errorf("accounts = %+v, %v; want ¥500.00 moved once", as, err)
 	}
 }
