@@ -56,7 +56,8 @@ var DefaultReplies = map[string]string{
 
 // IsReservedReply reports whether a reply name is one the engine says itself: a required one
 // (greeting, fallback ...), one with a default (DefaultReplies), the reply a flow gives an
-// unbound customer (unbound_FLOW) or the reply to an operation's error code (error_CODE).
+// unbound customer (unbound_FLOW), the reply when none of the values a question lists is one it
+// accepts (no_choice_FLOW) or the reply to an operation's error code (error_CODE).
 func (b *Bundle) IsReservedReply(name string) bool {
 	if _, ok := DefaultReplies[name]; ok {
 		return true
@@ -66,8 +67,10 @@ func (b *Bundle) IsReservedReply(name string) bool {
 			return true
 		}
 	}
-	if flow, ok := strings.CutPrefix(name, "unbound_"); ok {
-		return b.Flows[flow] != nil
+	for _, prefix := range []string{"unbound_", "no_choice_"} {
+		if flow, ok := strings.CutPrefix(name, prefix); ok {
+			return b.Flows[flow] != nil
+		}
 	}
 	if code, ok := strings.CutPrefix(name, "error_"); ok {
 		if slices.Contains(CommonErrors, code) {

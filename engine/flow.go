@@ -169,6 +169,11 @@ func (t *turn) step(f *Frame, fp *flowProg, i int) outcome {
 	sc := t.scope(f, fp)
 	switch st.Kind {
 	case dialogs.StepAsk:
+		if _, filled := f.Slots[st.Slot]; !filled && st.Choices && len(st.Validations) > 0 {
+			if valid, all := t.choices(f, fp, st); len(valid) == 0 && all > 0 {
+				return t.noChoice(f, fp, st)
+			}
+		}
 		if _, ok := f.Slots[st.Slot]; !ok && st.Default != nil {
 			if v, ok := t.defaultValue(f, fp, st); ok {
 				f.Slots[st.Slot] = v
@@ -237,8 +242,8 @@ func (t *turn) defaultValue(f *Frame, fp *flowProg, st *dialogs.Step) (Value, bo
 	if sl == nil {
 		return Value{}, false
 	}
-	if st.Default.Op == "first" {
-		if vs := t.lists[sl.Entity]; len(vs) > 0 {
+	if st.Default.Op == "first" { // the first value the step accepts
+		if vs, _ := t.choices(f, fp, st); len(vs) > 0 {
 			return vs[0], true
 		}
 		return Value{}, false
@@ -449,20 +454,10 @@ func (t *turn) retry(f *Frame) {
 	}
 }
 
-// offerChoices lists the values of a bank-list or enum slot as numbered options.
+// offerChoices lists the values of a bank-list or enum slot the step would accept as numbered
+// options: a choice the step's validations refuse is never offered.
 func (t *turn) offerChoices(f *Frame, fp *flowProg, st *dialogs.Step) {
-	sl := fp.Slot(st.Slot)
-	if sl == nil {
-		return
-	}
-	var items []Value
-	if vs, ok := t.lists[sl.Entity]; ok {
-		items = vs
-	} else if ent := t.bundle().Entities[sl.Entity]; ent != nil && ent.Kind == dialogs.EntityEnum {
-		for _, ev := range ent.Values {
-			items = append(items, Value{Type: sl.Entity, V: ev.Value, Fields: map[string]string{"name": ev.Names[0]}})
-		}
-	}
+	items, _ := t.choices(f, fp, st)
 	if len(items) == 0 || len(items) > 9 {
 		return
 	}
@@ -473,5 +468,51 @@ func (t *turn) offerChoices(f *Frame, fp *flowProg, st *dialogs.Step) {
 		t.buttons = append(t.buttons, v.Display())
 	}
 	t.say(strings.Join(lines, "\n"))
-	t.s.LastList = &List{Entity: sl.Entity, Items: items}
+	t.s.LastList = &List{Entity: fp.Slot(st.Slot).Entity, Items: items}
+}
+
+// choices returns the values of the step's slot (a bank list or an enum) that pass the step's
+// validations, and how many values there were before validation.
+func (t *turn) choices(f *Frame, fp *flowProg, st *dialogs.Step) ([]Value, int) {
+	sl := fp.Slot(st.Slot)
+	if sl == nil {
+		return nil, 0
+	}
+	var items []Value
+	if vs, ok := t.lists[sl.Entity]; ok {
+		items = vs
+	} else if ent := t.bundle().Entities[sl.Entity]; ent != nil && ent.Kind == dialogs.EntityEnum {
+		for _, ev := range ent.Values {
+			items = append(items, Value{Type: sl.Entity, V: ev.Value, Fields: map[string]string{"name": ev.Names[0]}})
+		}
+	}
+	if len(st.Validations) == 0 {
+		return items, len(items)
+	}
+	old, had := f.Slots[st.Slot]
+	var valid []Value
+	for _, v := range items {
+		f.Slots[st.Slot] = v
+		if t.invalid(f, fp, st) == "" {
+			valid = append(valid, v)
+		}
+	}
+	if had {
+		f.Slots[st.Slot] = old
+	} else {
+		delete(f.Slots, st.Slot)
+	}
+	return valid, len(items)
+}
+
+// noChoice ends a flow whose question has values to choose from but none the step accepts (a
+// customer with no credit card asked which credit card): the flow's no_choice_FLOW reply, else
+// the step's first validation message.
+func (t *turn) noChoice(f *Frame, fp *flowProg, st *dialogs.Step) outcome {
+	if !t.reply("no_choice_"+f.Flow, nil) {
+		sc := t.scope(f, fp)
+		t.say(sc.render(st.Validations[0].Message))
+	}
+	t.endFrame(f, false)
+	return left
 }
