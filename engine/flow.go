@@ -28,7 +28,7 @@ func (t *turn) restoreFrames() bool {
 	for i := 0; i < len(t.s.Frames); i++ {
 		f := t.s.Frames[i]
 		if fp := t.flowOf(f); fp != nil {
-			if pc, ok := fp.index[f.Step]; ok {
+			if pc, ok := fp.index[f.Step]; ok && waitsAt(fp.Steps[pc], f) {
 				f.PC = pc
 				continue
 			}
@@ -70,6 +70,23 @@ func (t *turn) restoreFrames() bool {
 	t.reply("flow_updated", nil)
 	t.runFrame(f)
 	return true
+}
+
+// waitsAt reports whether a stored frame can be waiting at step st: a flow only ever rests at a
+// question, a read-back or a code it asked for, or at a bank call recorded as pending. Anything
+// else is a corrupt or forged record, restarted like a version that is gone.
+func waitsAt(st *dialogs.Step, f *Frame) bool {
+	switch f.Wait {
+	case "ask":
+		return st.Kind == dialogs.StepAsk
+	case "confirm":
+		return st.Kind == dialogs.StepConfirm
+	case "verify":
+		return st.Kind == dialogs.StepVerify
+	case "pending":
+		return st.Kind == dialogs.StepCall && f.Pending != nil
+	}
+	return f.Pending != nil && st.Kind == dialogs.StepCall
 }
 
 // syncLabels writes each frame's step label from its program counter, for the record.
@@ -174,7 +191,7 @@ func (t *turn) step(f *Frame, fp *flowProg, i int) outcome {
 				return t.noChoice(f, fp, st)
 			}
 		}
-		if _, ok := f.Slots[st.Slot]; !ok && st.Default != nil {
+		if _, ok := f.Slots[st.Slot]; !ok && st.Default != nil && !slices.Contains(f.Refused, st.Slot) {
 			if v, ok := t.defaultValue(f, fp, st); ok {
 				f.Slots[st.Slot] = v
 			}
@@ -185,6 +202,7 @@ func (t *turn) step(f *Frame, fp *flowProg, i int) outcome {
 				return next
 			}
 			delete(f.Slots, st.Slot)
+			f.refuse(st.Slot)
 			t.say(msg)
 		}
 		t.say(sc.render(st.Prompt))
@@ -219,6 +237,7 @@ func (t *turn) revalidate(f *Frame, fp *flowProg) {
 		}
 		if msg := t.invalid(f, fp, st); msg != "" {
 			delete(f.Slots, st.Slot)
+			f.refuse(st.Slot)
 			t.say(msg)
 			f.PC, f.Retries = i, 0
 			return
