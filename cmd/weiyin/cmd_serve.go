@@ -17,7 +17,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/weiyin-bank/weiyin/adapters/bank/httpbank"
 	"github.com/weiyin-bank/weiyin/adapters/notify"
 	"github.com/weiyin-bank/weiyin/adapters/web"
 	"github.com/weiyin-bank/weiyin/adapters/wechat"
@@ -32,6 +31,7 @@ type serveOptions struct {
 	wechatAPI    string
 	sandboxLogin bool
 	bankURL      string
+	bankTLS      bankClientTLS
 	logLevel     string
 	drain        time.Duration
 	reloadEvery  time.Duration
@@ -85,6 +85,7 @@ func runServeEnv(ctx context.Context, args []string, io stdio, env serveEnv) int
 	fs.StringVar(&o.wechatAPI, "wechat-api", wechat.DefaultAPI, "base URL of the WeChat API (tests point it at a fake)")
 	fs.BoolVar(&o.sandboxLogin, "sandbox-login", false, `honour "as" in /api/chat (sandbox bank only)`)
 	fs.StringVar(&o.bankURL, "bank-url", "", "core-banking REST API base URL (default: the embedded sandbox bank)")
+	o.bankTLS.flags(fs, env.getenv)
 	fs.DurationVar(&o.bot.SessionTTL, "session-ttl", 15*time.Minute, "idle time after which a conversation restarts politely")
 	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.DurationVar(&o.drain, "drain", 30*time.Second, "on SIGTERM, how long to wait for in-flight turns")
@@ -140,7 +141,7 @@ func serve(ctx context.Context, o serveOptions, env serveEnv, log *slog.Logger) 
 		return fmt.Errorf("data directory: %w", err)
 	}
 	if o.bankURL != "" {
-		hb, err := httpbank.New(o.bankURL, httpbank.Options{})
+		hb, err := o.bankTLS.client(o.bankURL)
 		if err != nil {
 			return err
 		}
