@@ -86,7 +86,7 @@ func startServe(t *testing.T, dataDir, api string, extra ...string) *served {
 
 func (s *served) wechat(t *testing.T, signer *wechattest.Signer, m wechattest.Msg) wechattest.Reply {
 	t.Helper()
-	req, err := signer.Request(s.url+"/wechat", m.XML(), time.Now().Unix(), "n1", m.From)
+	req, err := signer.Request(s.url+"/wechat", m.XML(), time.Now().Unix(), wechattest.Nonce(m.XML()), m.From)
 	if err != nil {
 		t.Fatal(err)
 	}
