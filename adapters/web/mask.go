@@ -19,14 +19,16 @@ var (
 // MaskPII masks card numbers (all but the last 4 digits), ID-card numbers and mobile numbers
 // (all but the first 3 and last 4 digits) in s. Text without such numbers is returned as is.
 // Apply it to anything logged that may carry customer data.
-func MaskPII(s string) string {
+func MaskPII(s string) string { return maskWith(s, maskCard) }
+
+// maskWith masks ID-card and mobile numbers in s, and card numbers with card.
+func maskWith(s string, card func(string) string) string {
 	if !strings.ContainsAny(s, "0123456789") {
 		return s
 	}
 	s = replaceGroup(idRE, s, func(m string) string { return strings.Repeat("*", len(m)-4) + m[len(m)-4:] })
 	s = replaceGroup(phoneRE, s, maskPhone)
-	s = replaceGroup(cardRE, s, maskCard)
-	return s
+	return replaceGroup(cardRE, s, card)
 }
 
 // replaceGroup replaces group 2 of each match of re, keeping the boundary groups 1 and 3. It
@@ -82,4 +84,18 @@ func maskPhone(m string) string {
 		b[i] = '*'
 	}
 	return string(b)
+}
+
+// MaskNumbers writes a card or account number as its tail, 尾号2233, as replies show them, and
+// masks ID-card and mobile numbers as MaskPII does.
+func MaskNumbers(s string) string {
+	return maskWith(s, func(m string) string {
+		d := strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' {
+				return r
+			}
+			return -1
+		}, m)
+		return "尾号" + d[len(d)-4:]
+	})
 }

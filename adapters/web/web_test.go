@@ -73,8 +73,9 @@ func TestChat(t *testing.T) {
 	}
 	for _, tt := range tests {
 		s := &scripted{}
-		h := NewChat(ChatOptions{Turner: s, SandboxLogin: tt.sandbox})
+		h := NewChat(ChatOptions{Turner: s, SandboxLogin: tt.sandbox, Sandbox: true})
 		req := httptest.NewRequest(tt.method, "/api/chat", strings.NewReader(tt.body))
+		req.RemoteAddr = "127.0.0.1:40000"
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, req)
 		body, _ := io.ReadAll(w.Result().Body)
@@ -97,7 +98,7 @@ func TestChat(t *testing.T) {
 		if tt.name == "as allowed" && (len(s.got) != 1 || s.got[0].As != "C001") {
 			t.Errorf("as not passed: %+v", s.got)
 		}
-		if tt.name == "transfer" && (s.got[0].ID != "m1" || s.got[0].Kind != "text") {
+		if tt.name == "transfer" && (s.got[0].ID != "api:m1" || s.got[0].Kind != "text") {
 			t.Errorf("message: %+v", s.got[0])
 		}
 	}
@@ -134,8 +135,10 @@ func TestMetrics(t *testing.T) {
 	tr.Turn(ctx, "u", engine.Message{Text: "天气"})
 	tr.Turn(ctx, "u", engine.Message{Text: "boom"})
 	m.DedupeHits.Inc()
-	h := LogRequests(slog.New(slog.DiscardHandler), m, "chat", NewChat(ChatOptions{Turner: tr}))
-	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/api/chat", strings.NewReader(`{"user":"u","text":"你好"}`)))
+	h := LogRequests(slog.New(slog.DiscardHandler), m, "chat", NewChat(ChatOptions{Turner: tr, Sandbox: true}))
+	req := httptest.NewRequest("POST", "/api/chat", strings.NewReader(`{"user":"u","text":"你好"}`))
+	req.RemoteAddr = "[::1]:40000"
+	h.ServeHTTP(httptest.NewRecorder(), req)
 	w := httptest.NewRecorder()
 	m.Handler().ServeHTTP(w, httptest.NewRequest("GET", "/metrics", nil))
 	out := w.Body.String()
