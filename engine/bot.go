@@ -141,6 +141,9 @@ func (b *Bot) Swap(p *Program) {
 // Bank returns the bank the bot talks to (operations endpoints look customers up through it).
 func (b *Bot) Bank() Bank { return b.cfg.Bank }
 
+// Store returns the session store (serve's /healthz asks it whether it can commit).
+func (b *Bot) Store() Store { return b.cfg.Store }
+
 // Program returns the current program.
 func (b *Bot) Program() *Program {
 	b.mu.RLock()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -111,14 +112,61 @@ func maskAttr(a slog.Attr) slog.Attr {
 	return slog.Attr{Key: a.Key, Value: v}
 }
 
-// Healthz answers {"status":"ok"}, or 503 {"status":"draining"} once draining() is true
-// (graceful shutdown: load balancers stop sending).
-func Healthz(draining func() bool) http.Handler {
+// Check is one of /healthz's probes: Probe returns nil when Name can do its work.
+type Check struct {
+	Name  string
+	Probe func(ctx context.Context) error
+}
+
+// HealthTimeout bounds one probe; HealthCache is how long a round of probes answers later
+// requests (a load balancer polling every second does not become a load on the bank).
+const (
+	HealthTimeout = 2 * time.Second
+	HealthCache   = 2 * time.Second
+)
+
+// Healthz answers 200 {"status":"ok","checks":{NAME:"ok"}}; 503 {"status":"draining"} once
+// draining() is true (graceful shutdown: load balancers stop sending); 503
+// {"status":"unhealthy","checks":{NAME:"failing"}} while a check fails (a store that cannot
+// commit, a bank that does not answer): an instance that can only answer 系统繁忙 is taken out.
+// Errors are not shown (the endpoint is public); the store and bank log their own.
+func Healthz(draining func() bool, checks ...Check) http.Handler {
+	var (
+		mu      sync.Mutex
+		at      time.Time
+		results map[string]string
+		healthy bool
+	)
+	probe := func(ctx context.Context) (map[string]string, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if results != nil && time.Since(at) < HealthCache {
+			return results, healthy
+		}
+		res, ok := make(map[string]string, len(checks)), true
+		for _, c := range checks {
+			cctx, cancel := context.WithTimeout(ctx, HealthTimeout)
+			err := c.Probe(cctx)
+			cancel()
+			if err != nil {
+				res[c.Name], ok = "failing", false
+			} else {
+				res[c.Name] = "ok"
+			}
+		}
+		results, healthy, at = res, ok, time.Now()
+		return res, ok
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if draining != nil && draining() {
 			WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "draining"})
 			return
 		}
-		WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		res, ok := probe(r.Context())
+		if !ok {
+			WriteJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unhealthy", "checks": res})
+			return
+		}
+		WriteJSON(w, http.StatusOK, map[string]any{"status": "ok", "checks": res})
 	})
 }
