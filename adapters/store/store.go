@@ -20,6 +20,7 @@ import (
 var (
 	bucketSessions = []byte("sessions")
 	bucketReplies  = []byte("replies")
+	bucketTouched  = []byte("touched") // user -> when the session was last committed (unix seconds, 8 bytes)
 )
 
 // ReplyRetention is how long replies are kept for deduplication. WeChat retries within
@@ -34,6 +35,7 @@ var pruneBatch = 2000
 
 // Store is a bbolt-backed engine.Store. Safe for concurrent use.
 type Store struct {
+	path  string
 	db    *bolt.DB
 	log   *wal // the committer's
 	now   func() time.Time
@@ -132,32 +134,16 @@ func Open(path string) (*Store, error) {
 		// off new ones (the turns' loads and the committer's checks) meanwhile.
 		opts.InitialMmapSize = InitialMmap
 	}
-	db, err := bolt.Open(path, 0o600, opts)
+	db, applied, err := openBolt(path, opts)
 	if err != nil {
-		return nil, fmt.Errorf("store: opening %s: %w", path, err)
-	}
-	var applied uint64
-	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketSessions, bucketReplies, bucketWAL} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
-		}
-		if v := tx.Bucket(bucketWAL).Get(keyApplied); len(v) == 8 {
-			applied = binary.BigEndian.Uint64(v)
-		}
-		return nil
-	})
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("store: initialising %s: %w", path, err)
+		return nil, err
 	}
 	log, err := openWAL(path)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	s := &Store{db: db, log: log, now: time.Now, sessions: map[string]logged{}, replies: map[string]logged{},
+	s := &Store{path: path, db: db, log: log, now: time.Now, sessions: map[string]logged{}, replies: map[string]logged{},
 		kick: make(chan struct{}, 1), applyKick: make(chan struct{}, 1), stop: make(chan struct{}),
 		stopped: make(chan struct{}), stopApply: make(chan struct{})}
 	if err := s.replay(applied); err != nil {
@@ -172,21 +158,60 @@ func Open(path string) (*Store, error) {
 	return s, nil
 }
 
+// openBolt opens the database and its buckets and returns the last group of the log it holds.
+// bbolt panics on some damaged files (a page that is not what its parent says, found while it
+// rebuilds the free list at open): that panic is turned into an ErrCorrupt that says what to
+// do, rather than a crash at every start. The file's descriptor and lock stay with the process
+// in that case (bbolt never returned the handle): the caller is expected to exit.
+func openBolt(path string, opts *bolt.Options) (db *bolt.DB, applied uint64, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			db, applied = nil, 0
+			err = fmt.Errorf("%w: the session database %s is damaged (%v). Move it aside (mv %s %s.corrupt) and restart: "+
+				"conversations start afresh and the replies kept for retries are lost; or restore it from a backup",
+				ErrCorrupt, path, r, path, path)
+		}
+	}()
+	db, err = bolt.Open(path, 0o600, opts)
+	if err != nil {
+		if errors.Is(err, bolt.ErrInvalid) || errors.Is(err, bolt.ErrChecksum) || errors.Is(err, bolt.ErrVersionMismatch) {
+			return nil, 0, fmt.Errorf("%w: the session database %s is not a readable bbolt file (%v). Move it aside (mv %s %s.corrupt) "+
+				"and restart, or restore it from a backup", ErrCorrupt, path, err, path, path)
+		}
+		return nil, 0, fmt.Errorf("store: opening %s: %w", path, err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketSessions, bucketReplies, bucketWAL, bucketTouched} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		if v := tx.Bucket(bucketWAL).Get(keyApplied); len(v) == 8 {
+			applied = binary.BigEndian.Uint64(v)
+		}
+		return nil
+	})
+	if err != nil {
+		db.Close()
+		return nil, 0, fmt.Errorf("store: initialising %s: %w", path, err)
+	}
+	return db, applied, nil
+}
+
 // replay applies the log's groups after applied (those a crash kept out of bbolt), then
 // starts the log over.
 func (s *Store) replay(applied uint64) error {
-	frames, err := s.log.frames()
+	frames, err := s.log.frames(s.path, applied)
 	if err != nil {
 		return err
 	}
 	last := applied
 	for _, f := range frames {
-		if f.seq <= applied {
-			continue
-		}
 		if f.seq != last+1 {
-			slog.Error("store: the log skips a group; replay stops there", "want", last+1, "found", f.seq)
-			break
+			// Group last+1 is damaged or missing while later ones were acknowledged.
+			return fmt.Errorf("%w: the session log %s.wal0/1 lacks group %d but holds group %d: replaying would drop "+
+				"acknowledged turns; keep the files for analysis, or move both logs aside to start from what the database holds",
+				ErrCorrupt, s.path, last+1, f.seq)
 		}
 		reqs, err := decodeRecords(f.payload)
 		if err != nil {
