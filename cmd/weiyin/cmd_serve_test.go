@@ -51,7 +51,7 @@ func startServe(t *testing.T, dataDir, api string, extra ...string) *served {
 	addr := make(chan string, 1)
 	code := make(chan int, 1)
 	errb := &syncBuffer{}
-	args := append([]string{"--addr", "127.0.0.1:0", "--data", dataDir, "--wechat-api", api, "--log-level", "warn"}, extra...)
+	args := append([]string{"--addr", "127.0.0.1:0", "--data", dataDir, "--wechat-api", api, "--log-level", "warn", "--sandbox"}, extra...)
 	go func() {
 		code <- runServeEnv(ctx, args, stdio{strings.NewReader(""), io.Discard, errb},
 			serveEnv{getenv: func(k string) string { return env[k] }, ready: func(a string) { addr <- a }})
@@ -244,18 +244,34 @@ func TestServe(t *testing.T) {
 // Ensure bad flags and settings are usage errors.
 func TestServeUsage(t *testing.T) {
 	tests := []struct {
-		args []string
+		args []string // flags, and WEIYIN_ settings as NAME=VALUE
 		want int
 	}{
 		{[]string{"--now", "yesterday"}, 2},                          // --now must be RFC 3339
 		{[]string{"--log-level", "loud"}, 2},                         // unknown level
 		{[]string{"--sandbox-login", "--bank-url", "http://x:1"}, 2}, // sandbox login needs the sandbox
 		{[]string{"extra"}, 2},                                       // no positional arguments
+		{[]string{"--debug-addr", ":6060"}, 2},                       // the profiler on every interface
+		{[]string{"--debug-addr", "0.0.0.0:6060"}, 2},                // the same, spelt out
+		{[]string{"--debug-addr", "192.0.2.1:6060"}, 2},              // a non-loopback host
+		{[]string{"--sandbox", "--bank-url", "http://x:1"}, 2},       // two banks at once
+		// WeChat credentials on the sandbox bank without --sandbox: demo customers to followers.
+		{[]string{"WEIYIN_WECHAT_TOKEN=tok"}, 2},
+		{[]string{"WEIYIN_WECHAT_APPID=wx1"}, 2},
 	}
 	for _, tt := range tests {
 		var errb bytes.Buffer
-		got := runServeEnv(context.Background(), tt.args, stdio{strings.NewReader(""), io.Discard, &errb},
-			serveEnv{getenv: func(string) string { return "" }})
+		env := map[string]string{}
+		var args []string
+		for _, a := range tt.args {
+			if k, v, ok := strings.Cut(a, "="); ok && strings.HasPrefix(k, "WEIYIN_") {
+				env[k] = v
+			} else {
+				args = append(args, a)
+			}
+		}
+		got := runServeEnv(context.Background(), args, stdio{strings.NewReader(""), io.Discard, &errb},
+			serveEnv{getenv: func(k string) string { return env[k] }})
 		if got != tt.want {
 			t.Errorf("serve %v = %d, want %d (%s)", tt.args, got, tt.want, errb.String())
 		}
