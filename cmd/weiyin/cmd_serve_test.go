@@ -45,8 +45,17 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 // startServe runs weiyin serve on 127.0.0.1 with the WeChat settings in safe mode.
 func startServe(t *testing.T, dataDir, api string, extra ...string) *served {
 	t.Helper()
+	return startServeEnv(t, dataDir, api, nil, extra...)
+}
+
+// startServeEnv is startServe with more settings in the environment.
+func startServeEnv(t *testing.T, dataDir, api string, more map[string]string, extra ...string) *served {
+	t.Helper()
 	env := map[string]string{"WEIYIN_WECHAT_APPID": srvAppID, "WEIYIN_WECHAT_TOKEN": srvToken,
 		"WEIYIN_WECHAT_AESKEY": srvAESKey, "WEIYIN_WECHAT_SECRET": srvSecret, "WEIYIN_NOTIFY_TOKEN": srvNotify}
+	for k, v := range more {
+		env[k] = v
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	addr := make(chan string, 1)
 	code := make(chan int, 1)
