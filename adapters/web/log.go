@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
@@ -59,7 +60,9 @@ func LogRequests(log *slog.Logger, m *Metrics, route string, next http.Handler) 
 }
 
 // MaskingHandler wraps h so that the message and every string, error and Stringer attribute of
-// every record pass through MaskPII before h sees them.
+// every record pass through MaskPII before h sees them. Besides, by the attribute's name: a
+// user or message id (idKeys) is masked part by part, as an openid is not recognisable by its
+// shape alone; a one-time code (codeKeys: a value of 4 to 8 digits) is never written.
 func MaskingHandler(h slog.Handler) slog.Handler { return masking{h} }
 
 type masking struct{ next slog.Handler }
@@ -85,10 +88,25 @@ func (m masking) WithAttrs(as []slog.Attr) slog.Handler {
 
 func (m masking) WithGroup(name string) slog.Handler { return masking{m.next.WithGroup(name)} }
 
+// idKeys name the log attributes that carry a user id (an openid) or an id made with one.
+var idKeys = map[string]bool{"user": true, "openid": true, "from": true, "to": true, "touser": true,
+	"fromuser": true, "purpose": true, "msg_id": true, "msgid": true, "customer_openid": true}
+
+// codeKeys name the log attributes that may carry a one-time code ("code" is also an error
+// code: only digits are withheld).
+var codeKeys = map[string]bool{"code": true, "otp": true, "sms_code": true, "verification_code": true}
+
 func maskAttr(a slog.Attr) slog.Attr {
 	v := a.Value.Resolve()
+	key := strings.ToLower(a.Key)
+	if codeKeys[key] && v.Kind() != slog.KindGroup && allDigits(strings.TrimSpace(v.String())) {
+		return slog.String(a.Key, "[withheld]")
+	}
 	switch v.Kind() {
 	case slog.KindString:
+		if idKeys[key] {
+			return slog.String(a.Key, maskIDParts(MaskPII(v.String())))
+		}
 		return slog.String(a.Key, MaskPII(v.String()))
 	case slog.KindGroup:
 		g := v.Group()

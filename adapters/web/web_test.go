@@ -12,7 +12,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/weiyin-bank/weiyin/engine"
 )
@@ -165,21 +167,49 @@ type stringer struct{}
 func (stringer) String() string { return "phone 13812345678" }
 
 // Ensure the masking handler masks the message and string, error, Stringer and grouped
-// attributes, including those added with With.
+// attributes, including those added with With; user and message ids by name, openids by
+// shape; and never writes a one-time code.
 func TestMaskingHandler(t *testing.T) {
 	var buf bytes.Buffer
 	log := slog.New(MaskingHandler(slog.NewJSONHandler(&buf, nil))).With("card", "6222021234567890")
 	log.Info("bind 6222021234567891", "phone", "13812345678", "err", errors.New("no match for 6222021234567892"),
-		"s", stringer{}, slog.Group("g", "id", "11010519491231002X"), "n", 42)
+		"s", stringer{}, slog.Group("g", "id", "11010519491231002X"), "n", 42,
+		"user", "o_demo_1", "msg_id", "wx:ev:o_demo_2:1700000000:CLICK", "purpose", "o_demo_3:transfer",
+		"code", "311533", "otp", 654321, "err2", errors.New("no session for oAbCdEfGhIjKlMnOpQrStUvWxYz1"))
+	log.Warn("bank operation refused", "code", "insufficient_funds")
 	out := buf.String()
-	for _, leak := range []string{"6222021234567890", "6222021234567891", "13812345678", "6222021234567892", "11010519491231002X"} {
+	for _, leak := range []string{"6222021234567890", "6222021234567891", "13812345678", "6222021234567892", "11010519491231002X",
+		"o_demo_1", "o_demo_2", "o_demo_3", "311533", "654321", "oAbCdEfGhIjKlMnOpQrStUvWxYz1"} {
 		if strings.Contains(out, leak) {
 			t.Errorf("log leaks %s: %s", leak, out)
 		}
 	}
-	for _, keep := range []string{"7890", "138****5678", `"n":42`} {
+	// Error codes, times and the menu key stay: they are what an operator searches for.
+	for _, keep := range []string{"7890", "138****5678", `"n":42`, "insufficient_funds", "1700000000", "oAb"} {
 		if !strings.Contains(out, keep) {
 			t.Errorf("log lost %s: %s", keep, out)
+		}
+	}
+}
+
+// Ensure /healthz answers 503 while a check fails (a store that cannot commit, a bank down)
+// and 200 again once it passes, without showing the error.
+func TestHealthzChecks(t *testing.T) {
+	var failing atomic.Bool
+	h := Healthz(nil, Check{Name: "store", Probe: func(context.Context) error {
+		if failing.Load() {
+			return errors.New("no space left on device: /data/sessions.db.wal0")
+		}
+		return nil
+	}})
+	for i, fail := range []bool{false, true} {
+		failing.Store(fail)
+		time.Sleep(HealthCache) // a new round of probes
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", "/healthz", nil))
+		want := map[bool]int{false: 200, true: 503}[fail]
+		if w.Code != want || strings.Contains(w.Body.String(), "space") || !strings.Contains(w.Body.String(), `"store"`) {
+			t.Errorf("round %d (failing %v): %d %s, want %d", i, fail, w.Code, w.Body, want)
 		}
 	}
 }
