@@ -47,7 +47,12 @@ type Store struct {
 	mu      sync.Mutex
 	pending []*commitReq
 	closed  bool
-	failed  error // a log write or sync failed: nothing more is committed
+	// failed: a log write or sync failed and its group could not be struck off the log, so
+	// what the log holds is unknown; nothing is committed until the committer has struck it
+	// off (it retries at every group: the disk may have come back).
+	failed error
+	// lastErr: the last group could not be logged (a full disk); nil once one is.
+	lastErr error
 	// observe, when set, is told each group's turns and how long its log write and sync took.
 	observe func(turns int, took time.Duration)
 	// What the log holds and bbolt does not yet, by user and by reply key; the applier moves
@@ -106,6 +111,7 @@ var ErrCommitted = errors.New("store: message already committed")
 type commitReq struct {
 	user, session, key, rec []byte // key and rec are nil without a message id
 	del                     bool   // forget the user's session (Delete)
+	probe                   bool   // no record: Healthy's check that a group can be logged
 	done                    chan error
 }
 
@@ -371,6 +377,39 @@ func (s *Store) Delete(ctx context.Context, user string) error {
 	return s.enqueue(&commitReq{user: []byte(user), del: true})
 }
 
+// Healthy reports whether the store can commit. After a group could not be logged (a full
+// disk), it logs an empty group to find out whether it can now: a store taken out of a load
+// balancer's rotation finds out it has recovered without waiting for turns.
+func (s *Store) Healthy(ctx context.Context) error {
+	s.mu.Lock()
+	closed, failed, last := s.closed, s.failed, s.lastErr
+	s.mu.Unlock()
+	switch {
+	case closed:
+		return ErrClosed
+	case failed == nil && last == nil:
+		return nil
+	}
+	r := &commitReq{probe: true, done: make(chan error, 1)}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return ErrClosed
+	}
+	s.pending = append(s.pending, r)
+	s.mu.Unlock()
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+	select {
+	case err := <-r.done:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("store: no answer from the committer: %w", ctx.Err())
+	}
+}
+
 // enqueue hands r to the committer and waits for the outcome.
 func (s *Store) enqueue(r *commitReq) error {
 	r.done = make(chan error, 1)
@@ -378,10 +417,6 @@ func (s *Store) enqueue(r *commitReq) error {
 	if s.closed {
 		s.mu.Unlock()
 		return ErrClosed
-	}
-	if s.failed != nil {
-		s.mu.Unlock()
-		return s.failed
 	}
 	s.pending = append(s.pending, r)
 	s.mu.Unlock()
@@ -447,6 +482,12 @@ func (s *Store) commitPending() bool {
 		return false
 	}
 	errs := make([]error, len(group))
+	if failed != nil && s.log.strikeOff() == nil {
+		slog.Info("store: the log is writable again; committing")
+		s.mu.Lock()
+		s.failed, failed = nil, nil
+		s.mu.Unlock()
+	}
 	if failed != nil {
 		failRest(errs, failed)
 	} else if err := s.refuseCommitted(group, errs); err != nil {
@@ -458,13 +499,16 @@ func (s *Store) commitPending() bool {
 			observe(len(write), time.Since(began))
 		}
 		if err != nil {
-			// The log's state on disk is unknown: stop committing rather than risk a turn
-			// reported failed coming back on replay. A restart replays what is there.
-			slog.Error("store: the log failed; no more commits until a restart", "err", err)
 			err = fmt.Errorf("store: commit: %w", err)
 			s.mu.Lock()
-			s.failed = err
+			s.lastErr = err
+			if errors.Is(err, errLogUnknown) {
+				// The group may be on disk: commit nothing until it is struck off, rather
+				// than risk a turn reported failed coming back on replay.
+				s.failed = err
+			}
 			s.mu.Unlock()
+			slog.Error("store: a group of turns could not be logged; they are refused", "turns", len(write), "err", err)
 			failRest(errs, err)
 		} else if s.remember(write, seq) > ApplyAbove {
 			select {
@@ -540,7 +584,11 @@ func accepted(group []*commitReq, errs []error) []*commitReq {
 func (s *Store) remember(reqs []*commitReq, seq uint64) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.lastErr = nil
 	for _, r := range reqs {
+		if r.probe {
+			continue
+		}
 		s.sessions[string(r.user)] = logged{seq: seq, val: r.session, del: r.del}
 		if r.key != nil {
 			s.replies[string(r.key)] = logged{seq: seq, val: r.rec}

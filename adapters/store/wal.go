@@ -227,7 +227,12 @@ func (w *wal) append(reqs []*commitReq, applied uint64) (uint64, error) {
 	seq := w.seq + 1
 	b := append(w.buf[:0], make([]byte, frameHead)...)
 	b = binary.BigEndian.AppendUint64(b, seq)
+	var headroom int64 // a probe checks there is room for more than itself
 	for _, r := range reqs {
+		if r.probe {
+			headroom = walMinGrow
+			continue
+		}
 		op := opCommit
 		if r.del {
 			op = opDelete
@@ -245,19 +250,46 @@ func (w *wal) append(reqs []*commitReq, applied uint64) (uint64, error) {
 	}
 	binary.BigEndian.PutUint32(b, uint32(len(payload)))
 	binary.BigEndian.PutUint32(b[4:], crc32.Checksum(payload, crcTable))
-	if err := cur.reserve(int64(len(b))); err != nil {
-		return 0, err
+	if err := cur.reserve(int64(len(b)) + headroom); err != nil {
+		return 0, err // nothing written where the frame goes
 	}
 	if _, err := cur.f.WriteAt(b, cur.off); err != nil {
-		return 0, fmt.Errorf("store: writing the log: %w", err)
+		return 0, w.failed(fmt.Errorf("store: writing the log: %w", err))
 	}
 	if err := fdatasync(cur.f); err != nil {
-		return 0, fmt.Errorf("store: syncing the log: %w", err)
+		return 0, w.failed(fmt.Errorf("store: syncing the log: %w", err))
 	}
 	cur.off += int64(len(b))
 	cur.last = seq
 	w.seq = seq
 	return seq, nil
+}
+
+// errLogUnknown marks a failed group that may be on disk (see failed).
+var errLogUnknown = errors.New("the failed group could not be struck off the log")
+
+// failed handles a frame whose write or sync failed: some or all of it may be on disk, and
+// would come back on replay although its turns were refused. Striking its header off (zeros,
+// synced) makes the log end before it, as if it had never been written; the next group goes
+// to the same place with the same number. When that fails too the returned error wraps
+// errLogUnknown, and strikeOff must succeed before anything more is logged.
+func (w *wal) failed(err error) error {
+	if serr := w.strikeOff(); serr != nil {
+		return fmt.Errorf("%w (%w: %v)", err, errLogUnknown, serr)
+	}
+	return err
+}
+
+// strikeOff zeroes the frame header where the next group goes and syncs it.
+func (w *wal) strikeOff() error {
+	cur := w.files[w.active]
+	if cur.off+frameHead > cur.size {
+		return nil // never allocated, so never written
+	}
+	if _, err := cur.f.WriteAt(make([]byte, frameHead), cur.off); err != nil {
+		return err
+	}
+	return fdatasync(cur.f)
 }
 
 // reserve makes sure n bytes from off are allocated, growing the file by zero-filled chunks.

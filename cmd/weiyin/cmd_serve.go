@@ -357,8 +357,8 @@ func wechatConfigured(getenv func(string) string) bool {
 // healthChecks are /healthz's checks of the bot's store and bank.
 func healthChecks(bot *engine.Bot) []web.Check {
 	var checks []web.Check
-	if h, ok := bot.Store().(interface{ Healthy() error }); ok {
-		checks = append(checks, web.Check{Name: "store", Probe: func(context.Context) error { return h.Healthy() }})
+	if h, ok := bot.Store().(interface{ Healthy(context.Context) error }); ok {
+		checks = append(checks, web.Check{Name: "store", Probe: h.Healthy})
 	}
 	bank := bot.Bank()
 	checks = append(checks, web.Check{Name: "bank", Probe: func(ctx context.Context) error {
