@@ -377,6 +377,23 @@ func (s *Store) Delete(ctx context.Context, user string) error {
 	return s.enqueue(&commitReq{user: []byte(user), del: true})
 }
 
+// queue hands r to the committer, which answers on r.done.
+func (s *Store) queue(r *commitReq) error {
+	r.done = make(chan error, 1)
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return ErrClosed
+	}
+	s.pending = append(s.pending, r)
+	s.mu.Unlock()
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
 // Healthy reports whether the store can commit. After a group could not be logged (a full
 // disk), it logs an empty group to find out whether it can now: a store taken out of a load
 // balancer's rotation finds out it has recovered without waiting for turns.
@@ -390,17 +407,9 @@ func (s *Store) Healthy(ctx context.Context) error {
 	case failed == nil && last == nil:
 		return nil
 	}
-	r := &commitReq{probe: true, done: make(chan error, 1)}
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return ErrClosed
-	}
-	s.pending = append(s.pending, r)
-	s.mu.Unlock()
-	select {
-	case s.kick <- struct{}{}:
-	default:
+	r := &commitReq{probe: true}
+	if err := s.queue(r); err != nil {
+		return err
 	}
 	select {
 	case err := <-r.done:
@@ -412,17 +421,8 @@ func (s *Store) Healthy(ctx context.Context) error {
 
 // enqueue hands r to the committer and waits for the outcome.
 func (s *Store) enqueue(r *commitReq) error {
-	r.done = make(chan error, 1)
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return ErrClosed
-	}
-	s.pending = append(s.pending, r)
-	s.mu.Unlock()
-	select {
-	case s.kick <- struct{}{}:
-	default:
+	if err := s.queue(r); err != nil {
+		return err
 	}
 	// Wait whatever ctx says: once queued, the write may land, and returning early would
 	// report a failure for a turn that is committed.
