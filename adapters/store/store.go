@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -20,14 +21,25 @@ import (
 var (
 	bucketSessions = []byte("sessions")
 	bucketReplies  = []byte("replies")
-	bucketTouched  = []byte("touched") // user -> when the session was last committed (unix seconds, 8 bytes)
+	bucketTouched  = []byte("touched") // user -> the day its session was last committed (unix days, 8 bytes)
 )
+
+// SessionRetention is how long a session nobody speaks to is kept: a customer's or a
+// stranger's who never bound alike, so that what many one-off visitors leave is bounded (by
+// their rate times this). A session idle this long has no flow left (SessionTTL is minutes);
+// its loss only means the next message starts a fresh session.
+const SessionRetention = 30 * 24 * time.Hour
+
+// day is t's unix day: the session's age is kept to the day, so that a user's turns within
+// one day write its touched entry once.
+func day(t time.Time) uint64 { return uint64(t.Unix() / 86400) }
 
 // ReplyRetention is how long replies are kept for deduplication. WeChat retries within
 // seconds; a day is generous.
 const ReplyRetention = 24 * time.Hour
 
-// PruneEvery is how often an open store removes the replies older than ReplyRetention.
+// PruneEvery is how often an open store removes the replies older than ReplyRetention and
+// the sessions idle for SessionRetention.
 const PruneEvery = 10 * time.Minute
 
 // pruneBatch caps the replies one of Prune's write transactions deletes (a variable for tests).
@@ -187,8 +199,16 @@ func openBolt(path string, opts *bolt.Options) (db *bolt.DB, applied uint64, err
 		return nil, 0, fmt.Errorf("store: opening %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
+		fresh := tx.Bucket(bucketTouched) == nil
 		for _, b := range [][]byte{bucketSessions, bucketReplies, bucketWAL, bucketTouched} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		if fresh { // sessions stored before their age was: they count from today
+			today := binary.BigEndian.AppendUint64(nil, day(time.Now()))
+			touched := tx.Bucket(bucketTouched)
+			if err := tx.Bucket(bucketSessions).ForEach(func(k, _ []byte) error { return touched.Put(k, today) }); err != nil {
 				return err
 			}
 		}
@@ -653,14 +673,17 @@ func (s *Store) apply() error {
 	byKey := func(a, b kv) int { return strings.Compare(a.k, b.k) }
 	slices.SortFunc(sess, byKey) // bbolt writes sorted keys with fewer page splits
 	slices.SortFunc(reps, byKey)
+	today := binary.BigEndian.AppendUint64(nil, day(s.now()))
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketSessions)
+		b, touched := tx.Bucket(bucketSessions), tx.Bucket(bucketTouched)
 		for _, e := range sess {
 			var err error
 			if e.l.del {
-				err = b.Delete([]byte(e.k))
-			} else {
-				err = b.Put([]byte(e.k), e.l.val)
+				if err = b.Delete([]byte(e.k)); err == nil {
+					err = touched.Delete([]byte(e.k))
+				}
+			} else if err = b.Put([]byte(e.k), e.l.val); err == nil && !bytes.Equal(touched.Get([]byte(e.k)), today) {
+				err = touched.Put([]byte(e.k), today)
 			}
 			if err != nil {
 				return err
@@ -707,24 +730,8 @@ func (s *Store) Prune(ctx context.Context) (int, error) {
 		if err := ctx.Err(); err != nil {
 			return n, err
 		}
-		var old [][]byte
-		var next []byte
-		err := s.db.View(func(tx *bolt.Tx) error {
-			c := tx.Bucket(bucketReplies).Cursor()
-			k, v := c.First()
-			if from != nil {
-				k, v = c.Seek(from)
-			}
-			for ; k != nil; k, v = c.Next() {
-				if len(old) == pruneBatch {
-					next = append([]byte(nil), k...)
-					break
-				}
-				if len(v) >= 8 && binary.BigEndian.Uint64(v[:8]) < cutoff {
-					old = append(old, append([]byte(nil), k...))
-				}
-			}
-			return nil
+		old, next, err := s.scanOld(bucketReplies, from, func(v []byte) bool {
+			return len(v) >= 8 && binary.BigEndian.Uint64(v[:8]) < cutoff
 		})
 		if err == nil && len(old) > 0 {
 			err = s.db.Update(func(tx *bolt.Tx) error {
@@ -748,6 +755,81 @@ func (s *Store) Prune(ctx context.Context) (int, error) {
 	}
 }
 
+// PruneSessions removes the sessions nobody committed for SessionRetention, as Prune does
+// replies (batches of at most pruneBatch a write transaction). A session with a turn in the
+// log not yet applied is kept. It returns how many it removed.
+func (s *Store) PruneSessions(ctx context.Context) (int, error) {
+	if err := s.apply(); err != nil {
+		return 0, err
+	}
+	cutoff := day(s.now().Add(-SessionRetention))
+	n := 0
+	var from []byte
+	for {
+		if err := ctx.Err(); err != nil {
+			return n, err
+		}
+		expired := func(v []byte) bool { return len(v) == 8 && binary.BigEndian.Uint64(v) < cutoff }
+		old, next, err := s.scanOld(bucketTouched, from, expired)
+		removed := 0
+		if err == nil && len(old) > 0 {
+			err = s.db.Update(func(tx *bolt.Tx) error {
+				removed = 0
+				b, touched := tx.Bucket(bucketSessions), tx.Bucket(bucketTouched)
+				s.mu.Lock() // a turn logged since the scan keeps its session
+				defer s.mu.Unlock()
+				for _, k := range old {
+					if _, ok := s.sessions[string(k)]; ok {
+						continue
+					}
+					if !expired(touched.Get(k)) {
+						continue
+					}
+					if err := b.Delete(k); err != nil {
+						return err
+					}
+					if err := touched.Delete(k); err != nil {
+						return err
+					}
+					removed++
+				}
+				return nil
+			})
+		}
+		if err != nil {
+			return n, fmt.Errorf("store: pruning sessions: %w", err)
+		}
+		n += removed
+		if next == nil {
+			return n, nil
+		}
+		from = next
+	}
+}
+
+// scanOld reads bucket from key from on, in a read transaction, and returns the keys of at
+// most pruneBatch entries whose value is old, and the key to go on from (nil at the end).
+func (s *Store) scanOld(bucket, from []byte, old func(v []byte) bool) (keys [][]byte, next []byte, err error) {
+	err = s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucket).Cursor()
+		k, v := c.First()
+		if from != nil {
+			k, v = c.Seek(from)
+		}
+		for ; k != nil; k, v = c.Next() {
+			if len(keys) == pruneBatch {
+				next = append([]byte(nil), k...)
+				break
+			}
+			if old(v) {
+				keys = append(keys, append([]byte(nil), k...))
+			}
+		}
+		return nil
+	})
+	return keys, next, err
+}
+
 // pruner runs Prune every PruneEvery until Close.
 func (s *Store) pruner() {
 	defer s.bg.Done()
@@ -763,6 +845,12 @@ func (s *Store) pruner() {
 				slog.Warn("store: pruning replies", "err", err)
 			} else if n > 0 {
 				slog.Info("store: pruned replies", "removed", n)
+			}
+			n, err = s.PruneSessions(context.Background())
+			if err != nil {
+				slog.Warn("store: pruning sessions", "err", err)
+			} else if n > 0 {
+				slog.Info("store: pruned idle sessions", "removed", n)
 			}
 		}
 	}
