@@ -167,6 +167,11 @@ func (c *chat) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), c.o.TurnTimeout)
 	defer cancel()
 	reply, err := c.o.Turner.Turn(ctx, who.userID(req.User), engine.Message{ID: MessageID(req.ID), Kind: "text", Text: req.Text, As: req.As})
+	if errors.Is(err, engine.ErrBusy) {
+		w.Header().Set("Retry-After", "1")
+		WriteError(w, http.StatusTooManyRequests, "busy", "this user has too many messages in progress; retry with the same id")
+		return
+	}
 	if err != nil {
 		c.log.Error("chat turn", "err", err)
 		WriteError(w, http.StatusInternalServerError, "turn_failed", "the turn could not be completed; retry with the same id")

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -31,6 +32,8 @@ func (s *scripted) Turn(_ context.Context, user string, m engine.Message) (engin
 	switch m.Text {
 	case "boom":
 		return engine.Reply{}, errors.New("bank down 6222021234567890")
+	case "flood":
+		return engine.Reply{}, fmt.Errorf("turn: %w", engine.ErrBusy)
 	case "转账500给张三":
 		return engine.Reply{Texts: []string{"向张三转账 500.00 元，确认吗？"}, Buttons: []string{"确认", "取消"},
 			Intent: "transfer", Confidence: 0.93, Flow: "transfer", Step: "confirm",
@@ -72,6 +75,8 @@ func TestChat(t *testing.T) {
 		{"get", false, "GET", ``, 405, "", "method_not_allowed"},
 		// A failing turn: 500 with a JSON error, nothing leaked.
 		{"turn error", false, "POST", `{"user":"u","text":"boom"}`, 500, "", "turn_failed"},
+		// A user with too many turns in progress: 429, retry later.
+		{"busy", false, "POST", `{"user":"u","text":"flood"}`, 429, "", "busy"},
 	}
 	for _, tt := range tests {
 		s := &scripted{}
