@@ -2,10 +2,15 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/weiyin-bank/weiyin/adapters/web"
+	"github.com/weiyin-bank/weiyin/adapters/wechat"
 	"github.com/weiyin-bank/weiyin/adapters/wechat/wechattest"
 )
 
@@ -13,6 +18,20 @@ const (
 	secWebToken    = "web-sec-0123456789abcdef"
 	secWeChatToken = "wechat-sec-0123456789abcdef"
 )
+
+// demoWeChat returns the signer of serve's WeChat settings and a maker of 张伟's (o_demo_1)
+// text messages.
+func demoWeChat(t *testing.T) (*wechattest.Signer, func(id int64, text string) wechattest.Msg) {
+	t.Helper()
+	signer, err := wechattest.NewSigner(srvToken, srvAppID, srvAESKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().Unix()
+	return signer, func(id int64, text string) wechattest.Msg {
+		return wechattest.Msg{To: "gh_bank", From: "o_demo_1", CreateTime: now, Type: "text", Content: text, MsgID: id}
+	}
+}
 
 // Ensure nobody speaks for a WeChat follower through the chat API: while 张伟 (o_demo_1)
 // confirms a transfer in WeChat, a caller of /api/chat naming his openid (no token, a wrong
@@ -28,14 +47,7 @@ func TestServeChatTakeover(t *testing.T) {
 	s := startServeEnv(t, t.TempDir(), api.URL(),
 		map[string]string{"WEIYIN_API_TOKENS": "web:" + secWebToken + ",wechat:" + secWeChatToken},
 		"--fixture", "../../testdata/fixtures/test.json")
-	signer, err := wechattest.NewSigner(srvToken, srvAppID, srvAESKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now().Unix()
-	msg := func(id int64, text string) wechattest.Msg {
-		return wechattest.Msg{To: "gh_bank", From: "o_demo_1", CreateTime: now, Type: "text", Content: text, MsgID: id}
-	}
+	signer, msg := demoWeChat(t)
 
 	if r := s.wechat(t, signer, msg(7000, "给张三转500元")); !strings.Contains(r.Text, "张三") || !strings.Contains(r.Text, "¥500.00") {
 		t.Fatalf("read-back: %q", r.Text)
@@ -72,5 +84,69 @@ func TestServeChatTakeover(t *testing.T) {
 	}
 	if r := s.wechat(t, signer, msg(7003, "我的余额")); !strings.Contains(r.Text, "¥") {
 		t.Errorf("WeChat message 7003 got the chat API's reply to its id wx:7003: %q", r.Text)
+	}
+}
+
+// Ensure that through weiyin serve a full disk makes /healthz answer 503 with the store
+// failing and the customer told the service is busy, and that once space returns the same
+// server is healthy and answers again, with no restart.
+func TestServeDiskFull(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the server")
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("mounting a small filesystem needs root")
+	}
+	data := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", data).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs: %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", "-l", data).Run() })
+	api := wechattest.NewFakeAPI(srvAppID, srvSecret)
+	defer api.Close()
+	s := startServe(t, data, api.URL(), "--fixture", "../../testdata/fixtures/test.json")
+	signer, msg := demoWeChat(t)
+	if r := s.wechat(t, signer, msg(8000, "我的余额")); !strings.Contains(r.Text, "¥") {
+		t.Fatalf("balance: %q", r.Text)
+	}
+	if code, body := get(t, s.url+"/healthz"); code != 200 {
+		t.Fatalf("/healthz before: %d %s", code, body)
+	}
+
+	// Fill the disk; turns now fail until the log cannot grow.
+	filler := filepath.Join(data, "filler")
+	f, err := os.Create(filler)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for buf := make([]byte, 64<<10); ; {
+		if _, err := f.Write(buf); err != nil {
+			break
+		}
+	}
+	f.Close()
+	busy := false
+	for i := range 5000 { // more than the log's last chunk holds
+		if r := s.wechat(t, signer, msg(int64(10001+i), "你好"+strings.Repeat("啊", 1900))); r.Text == wechat.DefaultBusy {
+			busy = true
+			t.Logf("the disk filled at turn %d", i+1)
+			break
+		}
+	}
+	if !busy {
+		t.Fatal("every turn succeeded on a full disk")
+	}
+	time.Sleep(web.HealthCache) // past the last round of probes
+	if code, body := get(t, s.url+"/healthz"); code != 503 || !strings.Contains(body, `"store":"failing"`) {
+		t.Errorf("/healthz on a full disk: %d %s, want 503 with the store failing", code, body)
+	}
+
+	os.Remove(filler)
+	time.Sleep(web.HealthCache)
+	if code, body := get(t, s.url+"/healthz"); code != 200 {
+		t.Errorf("/healthz once space is back: %d %s", code, body)
+	}
+	if r := s.wechat(t, signer, msg(9000, "我的余额")); !strings.Contains(r.Text, "¥") {
+		t.Errorf("a turn once space is back: %q", r.Text)
 	}
 }
