@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -148,5 +149,27 @@ func TestServeDiskFull(t *testing.T) {
 	}
 	if r := s.wechat(t, signer, msg(9000, "我的余额")); !strings.Contains(r.Text, "¥") {
 		t.Errorf("a turn once space is back: %q", r.Text)
+	}
+}
+
+// Ensure --metrics-addr serves /metrics there and no longer beside the public endpoints.
+func TestServeMetricsAddr(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the server")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	maddr := ln.Addr().String()
+	ln.Close()
+	api := wechattest.NewFakeAPI(srvAppID, srvSecret)
+	defer api.Close()
+	s := startServe(t, t.TempDir(), api.URL(), "--metrics-addr", maddr)
+	if code, body := get(t, "http://"+maddr+"/metrics"); code != 200 || !strings.Contains(body, "weiyin_turns_total") && !strings.Contains(body, "go_goroutines") {
+		t.Errorf("--metrics-addr /metrics: %d %.200s", code, body)
+	}
+	if code, _ := get(t, s.url+"/metrics"); code != 404 {
+		t.Errorf("/metrics on --addr with --metrics-addr: %d, want 404", code)
 	}
 }
