@@ -86,7 +86,7 @@ func startServeEnv(t *testing.T, dataDir, api string, more map[string]string, ex
 	case c := <-code:
 		cancel()
 		t.Fatalf("serve exited %d: %s", c, errb.String())
-	case <-time.After(30 * time.Second):
+	case <-time.After(2 * time.Minute): // loading the bot takes about 30 s under -race on a busy 2-core machine
 		cancel()
 		t.Fatal("serve did not start")
 	}
