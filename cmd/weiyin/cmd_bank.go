@@ -123,7 +123,7 @@ func runBankCerts(args []string, io stdio) int {
 // in which case addr must be a loopback address.
 func bankTLS(o bankServeOptions) (*tls.Config, error) {
 	if o.TLSCert == "" && o.TLSKey == "" && o.ClientCA == "" {
-		if !loopbackAddr(o.Addr) {
+		if loopbackAddr(o.Addr) != nil {
 			return nil, fmt.Errorf("--addr %s is not a loopback address: the bank API authenticates its callers by mutual TLS; give --tls-cert, --tls-key and --client-ca (weiyin bank certs DIR makes test ones)", o.Addr)
 		}
 		return nil, nil
@@ -132,20 +132,6 @@ func bankTLS(o bankServeOptions) (*tls.Config, error) {
 		return nil, errors.New("mutual TLS needs all of --tls-cert, --tls-key and --client-ca")
 	}
 	return bankapi.ServerTLS(o.TLSCert, o.TLSKey, o.ClientCA)
-}
-
-// loopbackAddr reports whether a listen address binds loopback only (an empty host, ":8090",
-// binds every interface).
-func loopbackAddr(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false
-	}
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // serveBank opens the sandbox and serves it until ctx ends, then shuts down gracefully.
@@ -237,7 +223,7 @@ func (b bankClientTLS) client(rawURL string) (*httpbank.Client, error) {
 		}
 	case b.CA != "" || b.Cert != "" || b.Key != "":
 		return nil, fmt.Errorf("--bank-url %s: client certificates need an https:// URL", rawURL)
-	case !loopbackAddr(net.JoinHostPort(u.Hostname(), "0")):
+	case loopbackAddr(net.JoinHostPort(u.Hostname(), "0")) != nil:
 		return nil, fmt.Errorf("--bank-url %s: plain HTTP only to a bank on loopback; use https:// with --bank-cert and --bank-key", rawURL)
 	}
 	return httpbank.New(rawURL, opts)
