@@ -463,7 +463,7 @@ func (t *turn) digitsEntity(min, max int) string {
 func onlyCode(s string) bool {
 	s = codeWords.Replace(s)
 	for _, r := range s {
-		if !unicode.IsDigit(r) && !unicode.IsSpace(r) && !unicode.IsPunct(r) && !strings.ContainsRune("幺一二三四五六七八九零〇洞两", r) {
+		if _, ok := chineseDigit[r]; !ok && !unicode.IsDigit(r) && !unicode.IsSpace(r) && !unicode.IsPunct(r) {
 			return false
 		}
 	}
