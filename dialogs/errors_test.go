@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"unicode"
 )
 
 // expectation is one `### code "regexp"` annotation: a diagnostic with that code on that line
@@ -38,8 +39,13 @@ func expectations(t *testing.T, name string, src []byte) []expectation {
 	return out
 }
 
+// commonReplies declares the engine's reserved replies; it is added to every error fixture
+// that does not say "# no-common-replies", so that fixtures need not repeat them.
+const commonReplies = "testdata/replies.dlg"
+
 // TestErrorFixtures loads each annotated fixture (a file alone, or a directory as one bot) and
-// ensures every annotated diagnostic is reported on its line and nothing else is.
+// ensures every annotated diagnostic is reported on its line and nothing else is. Annotations
+// match the English messages; every diagnostic must also read in Chinese.
 func TestErrorFixtures(t *testing.T) {
 	entries, err := os.ReadDir("testdata/errors")
 	if err != nil {
@@ -67,7 +73,24 @@ func TestErrorFixtures(t *testing.T) {
 			if len(want) == 0 {
 				t.Fatal("fixture has no ### annotations")
 			}
-			b, ds := LoadFS(fsys, "bot")
+			own := false
+			for _, f := range fsys {
+				own = own || strings.Contains(string(f.Data), "# no-common-replies")
+			}
+			if !own {
+				src, err := os.ReadFile(commonReplies)
+				if err != nil {
+					t.Fatal(err)
+				}
+				fsys["bot/zz-replies.dlg"] = &fstest.MapFile{Data: src}
+			}
+			b, zh := LoadFS(fsys, "bot")
+			for _, d := range zh {
+				if !hasHan(d.Message) || d.Hint != "" && !hasHan(d.Hint) {
+					t.Errorf("%s: not in Chinese: %q (hint %q)", d.Pos, d.Message, d.Hint)
+				}
+			}
+			ds := zh.In(EN)
 			if ds.HasErrors() != (b == nil) {
 				t.Errorf("Load returned a bundle (%v) with errors (%v)", b != nil, ds.HasErrors())
 			}
@@ -96,4 +119,14 @@ func TestErrorFixtures(t *testing.T) {
 			}
 		})
 	}
+}
+
+// hasHan reports whether s holds a Chinese character.
+func hasHan(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) {
+			return true
+		}
+	}
+	return false
 }

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -105,3 +106,14 @@ func testFiles(t *testing.T, pattern string) []string {
 }
 
 func trimExt(p string) string { return strings.TrimSuffix(p, filepath.Ext(p)) }
+
+// botFS is a one-file bot at bot/x.dlg with the engine's reserved replies added (in
+// bot/zz-replies.dlg), so that a test sees only the diagnostics of its own source.
+func botFS(t testing.TB, src []byte) fstest.MapFS {
+	t.Helper()
+	replies, err := os.ReadFile(commonReplies)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fstest.MapFS{"bot/x.dlg": {Data: src}, "bot/zz-replies.dlg": {Data: replies}}
+}

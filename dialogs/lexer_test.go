@@ -81,8 +81,8 @@ func TestLexErrors(t *testing.T) {
 			if err == nil {
 				t.Fatal("no error")
 			}
-			if err.pos.Line != c.line || err.pos.Column != c.col || !strings.Contains(err.msg, c.msg) {
-				t.Errorf("got %d:%d %q, want %d:%d containing %q", err.pos.Line, err.pos.Column, err.msg, c.line, c.col, c.msg)
+			if err.pos.Line != c.line || err.pos.Column != c.col || !strings.Contains(err.msg.en, c.msg) {
+				t.Errorf("got %d:%d %q, want %d:%d containing %q", err.pos.Line, err.pos.Column, err.msg.en, c.line, c.col, c.msg)
 			}
 		})
 	}

@@ -1,6 +1,7 @@
 package dialogs
 
 import (
+	"os"
 	"testing"
 	"testing/fstest"
 )
@@ -44,6 +45,7 @@ func TestLoadFSNames(t *testing.T) {
 	fsys := fstest.MapFS{
 		"b.dlg":       {Data: []byte("weiyin 1\nreply greeting \"a\"\n")},
 		"a.dlg":       {Data: []byte("weiyin 1\nreply help \"b\"\n")},
+		"zz.dlg":      {Data: mustRead(t, commonReplies)},
 		"notes.txt":   {Data: []byte("not a dialog")},
 		"sub/c.dlg":   {Data: []byte("garbage")},
 		"empty/x.txt": {Data: []byte("x")},
@@ -53,7 +55,7 @@ func TestLoadFSNames(t *testing.T) {
 		files     int
 		code      string
 	}{
-		{"root", ".", 2, ""},                 // Ensure "." reads the root and skips other files and subdirectories.
+		{"root", ".", 3, ""},                 // Ensure "." reads the root and skips other files and subdirectories.
 		{"subdir", "sub", 0, CodeVersion},    // Ensure a subdirectory loads on its own, positions naming sub/c.dlg.
 		{"no dlg files", "empty", 0, CodeIO}, // Ensure a directory without *.dlg files is an I/O error.
 		{"missing", "nope", 0, CodeIO},       // Ensure a missing directory is an I/O error.
@@ -75,4 +77,13 @@ func TestLoadFSNames(t *testing.T) {
 			}
 		})
 	}
+}
+
+func mustRead(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -5,7 +5,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"testing/fstest"
 )
 
 // TestRenderGolden pins the text and JSON rendering of diagnostics, including the caret under
@@ -17,7 +16,7 @@ func TestRenderGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, ds := LoadFS(fstest.MapFS{"bot/x.dlg": {Data: src}}, "bot")
+			_, ds := LoadFS(botFS(t, src), "bot")
 			if len(ds) == 0 {
 				t.Fatal("fixture gives no diagnostics")
 			}
@@ -72,7 +71,7 @@ func TestCap(t *testing.T) {
 		ds = append(ds, Diagnostic{Code: CodeSyntax, Message: fmt.Sprint(i), Pos: Pos{File: "f", Line: i + 1, Column: 1}})
 	}
 	var b strings.Builder
-	if err := ds.WriteText(&b, 0); err != nil {
+	if err := ds.WriteTextIn(&b, EN, 0); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
