@@ -29,12 +29,33 @@ func (opsCatalogue) Op(name string) (Op, bool) {
 func (opsCatalogue) OpNames() []string { return slices.Sorted(maps.Keys(Ops)) }
 
 // ReservedReplies lists the reply names the engine says itself (greeting, fallback, ...),
-// sorted. Every bot must declare each of them: check reports a missing or misspelt one as an
-// error.
-func ReservedReplies() []string {
-	out := slices.Clone(reservedReplies)
-	slices.Sort(out)
-	return out
+// sorted: the required ones and the optional ones.
+func ReservedReplies() []string { return slices.Sorted(slices.Values(reservedReplies)) }
+
+// RequiredReplies lists the reserved replies every bot must declare (the engine has no words
+// of its own for them), sorted. check reports a missing or misspelt one as an error.
+func RequiredReplies() []string { return slices.Sorted(slices.Values(requiredReplies)) }
+
+// OptionalReplies lists the reserved replies the engine says in its own default words unless
+// the bot declares them, sorted. A misspelt one is an error: the bot's words would never be
+// said.
+func OptionalReplies() []string { return slices.Sorted(slices.Values(optionalReplies)) }
+
+// ErrorCodes lists every error code a bank call may fail with in cat: each operation's own,
+// the common ones and the engine's generic ones, sorted. `on error CODE` and `reply
+// error_CODE` name one of them.
+func ErrorCodes(cat Catalogue) []string {
+	set := map[string]bool{}
+	for _, n := range cat.OpNames() {
+		op, _ := cat.Op(n)
+		for _, e := range op.Errors {
+			set[e] = true
+		}
+	}
+	for _, e := range append(slices.Clone(CommonErrors), engineErrors...) {
+		set[e] = true
+	}
+	return slices.Sorted(maps.Keys(set))
 }
 
 // Options configure Load. The zero Options check against DefaultCatalogue.

@@ -28,7 +28,7 @@ type checker struct {
 	started  map[string]bool // flows reached by a `start FLOW` step
 	badGoto  map[*Flow]bool  // flows with a goto to an unknown label: reachability is not reported
 
-	entityUses     map[string]int    // uses of each known entity (slots and marks)
+	entityUses      map[string]int    // uses of each known entity (slots and marks)
 	unknownEntities map[string][]span // uses of each unknown entity, reported once by root cause
 }
 
@@ -96,33 +96,55 @@ var (
 	kindLabel  = tr("label", "标签")
 )
 
-// checkReplies reports reserved replies the bot lacks, replies whose name is a misspelt
-// reserved one (errors: the engine would say nothing), and replies nothing says (warnings).
+// checkReplies reports required replies the bot lacks and replies whose name is a misspelt
+// reserved one (errors: the engine would say nothing, or its default words, never the bot's),
+// and other replies nothing says (warnings).
 func (c *checker) checkReplies(files []*File, b *Bundle) {
 	var missing []string
-	for _, name := range ReservedReplies() {
+	for _, name := range RequiredReplies() {
 		if c.replies[name] == nil {
 			missing = append(missing, name)
 		}
 	}
-	misspelt := map[string]bool{} // reserved names some reply probably meant
+	codes := ErrorCodes(c.cat)
+	for _, st := range c.stubs {
+		codes = append(codes, st.Op.Errors...)
+	}
+	reserved := slices.Clone(reservedReplies)
+	for _, code := range codes {
+		reserved = append(reserved, ErrorReplyPrefix+code)
+	}
+	for _, fl := range b.FlowNames {
+		reserved = append(reserved, UnboundReplyPrefix+fl)
+	}
+	misspelt := map[string]bool{} // required names some reply probably meant
 	for _, f := range files {
 		for _, r := range f.Replies {
-			if slices.Contains(reservedReplies, r.Name) || c.intents[r.Name] != nil {
+			if slices.Contains(reserved, r.Name) || c.intents[r.Name] != nil {
 				continue
 			}
 			sp := c.at(&r.Name, r.Pos)
-			if best, ok := closest(r.Name, missing); ok {
-				dg := c.d.errorf(sp.pos, sp.end, CodeReservedReply, tr("reply %q is not a name the engine uses: the engine says reply %s, which this bot lacks",
-					"回复名 %q 引擎不认识: 引擎用的是 reply %s, 而本机器人没有它", r.Name, best))
+			best, ok := closest(r.Name, reserved)
+			switch {
+			case ok && c.replies[best] == nil:
+				dg := c.d.errorf(sp.pos, sp.end, CodeReservedReply, tr("reply %q is not a name the engine uses: it says reply %s, so these words would never be said",
+					"回复名 %q 引擎不认识: 引擎用的是 reply %s, 这里写的话永远不会被说出", r.Name, best))
 				dg.hint(meant(best))
 				misspelt[best] = true
-				continue
+			case strings.HasPrefix(r.Name, ErrorReplyPrefix):
+				dg := c.d.errorf(sp.pos, sp.end, CodeReservedReply, tr("no bank call fails with error code %q, so reply %s is never said",
+					"没有哪个银行调用会返回错误码 %q, 所以回复 %s 永远不会被说出", strings.TrimPrefix(r.Name, ErrorReplyPrefix), r.Name))
+				dg.hint(tr("the error codes are: %s (weiyin ops lists them by operation)", "可用的错误码: %s(weiyin ops 按操作列出)", listOf(codes)))
+			case strings.HasPrefix(r.Name, UnboundReplyPrefix):
+				dg := c.d.errorf(sp.pos, sp.end, CodeReservedReply, tr("there is no flow %q, so reply %s is never said",
+					"没有流程 %q, 所以回复 %s 永远不会被说出", strings.TrimPrefix(r.Name, UnboundReplyPrefix), r.Name))
+				dg.hint(tr("write unbound_ followed by a flow name: %s", "在 unbound_ 后面写流程名: %s", listOf(b.FlowNames)))
+			default:
+				dg := c.d.warnf(sp.pos, sp.end, CodeReservedReply, tr("reply %q is not a name the engine uses, and no intent is called %s, so it is never said",
+					"回复 %q 不是引擎使用的名字, 也没有叫 %s 的意图, 所以永远不会被说出", r.Name, r.Name))
+				dg.hint(didYouMean(r.Name, append(slices.Clone(reserved), b.IntentNames...),
+					tr("reply names are intent names or the engine's own: %s", "回复名要么是意图名, 要么是引擎保留的名字: %s", listOf(reservedReplies))))
 			}
-			dg := c.d.warnf(sp.pos, sp.end, CodeReservedReply, tr("reply %q is not a name the engine uses, and no intent is called %s, so it is never said",
-				"回复 %q 不是引擎使用的名字, 也没有叫 %s 的意图, 所以永远不会被说出", r.Name, r.Name))
-			dg.hint(didYouMean(r.Name, append(slices.Clone(reservedReplies), b.IntentNames...),
-				tr("reply names are intent names or the engine's own: %s", "回复名要么是意图名, 要么是引擎保留的名字: %s", strings.Join(ReservedReplies(), ", "))))
 		}
 	}
 	var lack []string
@@ -139,7 +161,7 @@ func (c *checker) checkReplies(files []*File, b *Bundle) {
 	var at *Reply
 	for _, f := range files {
 		for _, r := range f.Replies {
-			if slices.Contains(reservedReplies, r.Name) && (at == nil || cmp.Compare(r.Pos.File, at.Pos.File) > 0 ||
+			if slices.Contains(requiredReplies, r.Name) && (at == nil || cmp.Compare(r.Pos.File, at.Pos.File) > 0 ||
 				r.Pos.File == at.Pos.File && r.Pos.Offset > at.Pos.Offset) {
 				at = r
 			}

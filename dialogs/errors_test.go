@@ -39,10 +39,6 @@ func expectations(t *testing.T, name string, src []byte) []expectation {
 	return out
 }
 
-// commonReplies declares the engine's reserved replies; it is added to every error fixture
-// that does not say "# no-common-replies", so that fixtures need not repeat them.
-const commonReplies = "testdata/replies.dlg"
-
 // TestErrorFixtures loads each annotated fixture (a file alone, or a directory as one bot) and
 // ensures every annotated diagnostic is reported on its line and nothing else is. Annotations
 // match the English messages; every diagnostic must also read in Chinese.
@@ -78,11 +74,7 @@ func TestErrorFixtures(t *testing.T) {
 				own = own || strings.Contains(string(f.Data), "# no-common-replies")
 			}
 			if !own {
-				src, err := os.ReadFile(commonReplies)
-				if err != nil {
-					t.Fatal(err)
-				}
-				fsys["bot/zz-replies.dlg"] = &fstest.MapFile{Data: src}
+				addReplies(fsys, "bot")
 			}
 			b, zh := LoadFS(fsys, "bot")
 			for _, d := range zh {

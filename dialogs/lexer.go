@@ -49,7 +49,9 @@ type lexError struct {
 	hint text
 }
 
-func (e *lexError) Error() string { return fmt.Sprintf("%d:%d: %s", e.pos.Line, e.pos.Column, e.msg.en) }
+func (e *lexError) Error() string {
+	return fmt.Sprintf("%d:%d: %s", e.pos.Line, e.pos.Column, e.msg.en)
+}
 
 // lexDefinition is the participle lexer definition: it tokenises with rune columns.
 type lexDefinition struct{}

@@ -1,7 +1,6 @@
 package dialogs
 
 import (
-	"os"
 	"testing"
 	"testing/fstest"
 )
@@ -45,7 +44,7 @@ func TestLoadFSNames(t *testing.T) {
 	fsys := fstest.MapFS{
 		"b.dlg":       {Data: []byte("weiyin 1\nreply greeting \"a\"\n")},
 		"a.dlg":       {Data: []byte("weiyin 1\nreply help \"b\"\n")},
-		"zz.dlg":      {Data: mustRead(t, commonReplies)},
+		"zz.dlg":      {Data: []byte("weiyin 1\nreply fallback \"c\"\nreply fallback_again \"d\"\n")},
 		"notes.txt":   {Data: []byte("not a dialog")},
 		"sub/c.dlg":   {Data: []byte("garbage")},
 		"empty/x.txt": {Data: []byte("x")},
@@ -77,13 +76,4 @@ func TestLoadFSNames(t *testing.T) {
 			}
 		})
 	}
-}
-
-func mustRead(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }

@@ -18,6 +18,7 @@ type edge struct {
 	to        int
 	confirmed bool
 	verified  bool
+	spent     bool    // a money-moving call ran: its confirmation and code are used up
 	sets      []*Step // the set steps of the block taken, in order
 }
 
@@ -94,15 +95,35 @@ func stepEdges(f *Flow, i int) []edge {
 type changed map[string]*Step
 
 // facts are what holds on the paths reaching a step: reached on some path; confirmed, and
-// verified after that confirmation, on every path; changed on some path.
+// verified after that confirmation, on every path; on some path: a confirmation seen
+// (mayConfirm), a money-moving call already run since the last confirmation (spent), and the
+// names changed since the last confirmation.
 type facts struct {
 	reached, confirmed, verified bool
+	mayConfirm, spent            bool
 	changed                      changed
 }
 
 func (a facts) equal(b facts) bool {
 	return a.reached == b.reached && a.confirmed == b.confirmed && a.verified == b.verified &&
+		a.mayConfirm == b.mayConfirm && a.spent == b.spent &&
 		maps.EqualFunc(a.changed, b.changed, func(x, y *Step) bool { return x == y })
+}
+
+// merge joins the facts of two paths into one step: must-facts by and, may-facts by or.
+func (a facts) merge(b facts) facts {
+	if !a.reached {
+		return b
+	}
+	m := facts{reached: true, confirmed: a.confirmed && b.confirmed, verified: a.verified && b.verified,
+		mayConfirm: a.mayConfirm || b.mayConfirm, spent: a.spent || b.spent, changed: changed{}}
+	for k, v := range a.changed {
+		m.changed.change(k, v)
+	}
+	for k, v := range b.changed {
+		m.changed.change(k, v)
+	}
+	return m
 }
 
 // change records that step s gives name a new value; of several, the earliest in the
@@ -125,20 +146,28 @@ func assigns(s *Step) string {
 	return ""
 }
 
-// flowOut is what holds after leaving step i (with facts in) along edge e.
+// flowOut is what holds after leaving step s (with facts in) along edge e. Changes count
+// only once a confirmation may have happened: before the read-back, values are free to
+// change.
 func flowOut(s *Step, in facts, e edge) facts {
 	out := facts{reached: true, confirmed: in.confirmed || e.confirmed, verified: in.verified || e.verified && in.confirmed,
-		changed: changed{}}
-	if e.confirmed {
-		out.verified = false // a new read-back needs a new code
-	} else {
+		mayConfirm: in.mayConfirm || e.confirmed, spent: in.spent, changed: changed{}}
+	switch {
+	case e.confirmed:
+		out.verified, out.spent = false, false // a new read-back needs a new code
+	case e.spent:
+		out.confirmed, out.verified, out.spent = false, false, true // one code moves money once
 		maps.Copy(out.changed, in.changed)
-		if n := assigns(s); n != "" {
+	default:
+		maps.Copy(out.changed, in.changed)
+		if n := assigns(s); n != "" && in.mayConfirm {
 			out.changed.change(n, s)
 		}
 	}
-	for _, st := range e.sets {
-		out.changed.change(st.Slot, st)
+	if out.mayConfirm {
+		for _, st := range e.sets {
+			out.changed.change(st.Slot, st)
+		}
 	}
 	return out
 }
@@ -161,26 +190,19 @@ func (c *checker) checkPaths(f *Flow) {
 			if !in[i].reached {
 				continue
 			}
-			for _, e := range stepEdges(f, i) {
+			edges := stepEdges(f, i)
+			if s := f.Steps[i]; s.Kind == StepCall && c.movesMoney(s.Op) {
+				edges[0].spent = true // the call succeeded and moved money
+			}
+			for _, e := range edges {
 				if e.to == exitNode {
 					continue
 				}
-				out := flowOut(f.Steps[i], in[i], e)
-				cur := in[e.to]
-				merged := out
-				if cur.reached {
-					merged = facts{reached: true, confirmed: cur.confirmed && out.confirmed, verified: cur.verified && out.verified, changed: changed{}}
-					for k, v := range cur.changed {
-						merged.changed.change(k, v)
-					}
-					for k, v := range out.changed {
-						merged.changed.change(k, v)
-					}
-				}
+				merged := in[e.to].merge(flowOut(f.Steps[i], in[i], e))
 				if e.to == 0 {
 					merged.confirmed, merged.verified = false, false // the flow's entry has no facts
 				}
-				if !merged.equal(cur) {
+				if !merged.equal(in[e.to]) {
 					in[e.to] = merged
 					again = true
 				}
@@ -203,8 +225,16 @@ func (c *checker) checkPaths(f *Flow) {
 		if s.Kind != StepCall {
 			continue
 		}
-		op, _, ok := c.op(s.Op)
-		if !ok || !op.MovesMoney {
+		if !c.movesMoney(s.Op) {
+			continue
+		}
+		sp := c.at(&s.Op, s.Pos)
+		if in[i].spent && (!in[i].confirmed || !in[i].verified) {
+			dg := c.d.errorf(sp.pos, sp.end, CodeUnsafeMoney, tr("call %s moves money, and a path comes back to it after a money-moving call ran, with no new confirm and verify: one code would move money twice",
+				"调用 %s 会动钱, 但有的路径在一次动钱的调用之后又回到这里, 中间没有重新 confirm 和 verify: 一个验证码会动两次钱", s.Op))
+			dg.hint(tr("after the call, end the flow or goto the confirm step (not past it), so the customer confirms and verifies again",
+				"调用之后请结束流程, 或 goto 回到 confirm 步骤(不要跳过它), 让客户重新确认并输入验证码"))
+			c.checkChangedArgs(s, in[i].changed)
 			continue
 		}
 		var missing text
@@ -216,13 +246,18 @@ func (c *checker) checkPaths(f *Flow) {
 		case !in[i].verified:
 			missing = tr("a verify step after the confirm", "confirm 之后的 verify(验证码)")
 		}
-		sp := c.at(&s.Op, s.Pos)
 		if !missing.empty() {
 			dg := c.d.errorf(sp.pos, sp.end, CodeUnsafeMoney, tr("call %s moves money, but some path reaches it without %s", "调用 %s 会动钱, 但有的路径到达它之前没有经过%s", s.Op, missing))
 			dg.hint(tr("put confirm \"...\" and then verify \"...\" before it, and make sure no goto jumps past them", "在它前面依次写 confirm \"...\" 和 verify \"...\", 并确保没有 goto 跳过它们"))
 		}
 		c.checkChangedArgs(s, in[i].changed)
 	}
+}
+
+// movesMoney reports whether the operation (or stub) called name moves money.
+func (c *checker) movesMoney(name string) bool {
+	op, _, ok := c.op(name)
+	return ok && op.MovesMoney
 }
 
 // checkChangedArgs reports the slots and results a money-moving call sends that some path
