@@ -62,6 +62,9 @@ func ErrorCodes(cat Catalogue) []string {
 type Options struct {
 	// Catalogue is the bank's operation catalogue calls are checked against.
 	Catalogue Catalogue
+	// SkipDrafts leaves the draft files (*.dlg.draft) unread: a server loads what goes live,
+	// so a broken draft cannot stop it. check reads them.
+	SkipDrafts bool
 }
 
 func (o Options) catalogue() Catalogue {

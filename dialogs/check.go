@@ -74,6 +74,16 @@ func check(files []*File, d *diags, cat Catalogue) *Bundle {
 		}
 	}
 	c.checkReplies(files, b)
+	for _, f := range files {
+		for _, r := range f.Replies {
+			for _, v := range r.Variants {
+				c.checkMasking(v)
+			}
+		}
+		for _, in := range f.Intents {
+			c.checkMasking(in.Answer)
+		}
+	}
 	for _, name := range b.IntentNames {
 		in := c.intents[name]
 		if in.IsFAQ() || b.StartedBy[name] != "" || c.replies[name] != nil {

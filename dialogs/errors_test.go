@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -53,8 +54,8 @@ func TestErrorFixtures(t *testing.T) {
 			var want []expectation
 			var paths []string
 			if e.IsDir() {
-				m, _ := filepath.Glob(filepath.Join("testdata/errors", e.Name(), "*.dlg"))
-				paths = m
+				m, _ := filepath.Glob(filepath.Join("testdata/errors", e.Name(), "*"))
+				paths = slices.DeleteFunc(m, func(p string) bool { return !IsDialogFile(p) })
 			} else {
 				paths = []string{filepath.Join("testdata/errors", e.Name())}
 			}

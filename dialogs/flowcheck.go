@@ -563,6 +563,7 @@ func (c *checker) checkTemplate(sc *scope, t *Template) {
 	if t == nil {
 		return
 	}
+	c.checkMasking(t)
 	for i := range t.Parts {
 		p := &t.Parts[i]
 		if p.Path == nil {

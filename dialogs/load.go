@@ -33,12 +33,12 @@ func LoadFS(fsys fs.FS, dir string) (*Bundle, Diagnostics) { return Options{}.Lo
 
 // Load is the package's Load with these options.
 func (o Options) Load(dir string) (*Bundle, Diagnostics) {
-	return load(os.DirFS(dir), ".", dir, func(name string) string { return filepath.Join(dir, name) }, o.catalogue())
+	return load(os.DirFS(dir), ".", dir, func(name string) string { return filepath.Join(dir, name) }, o)
 }
 
 // LoadFS is the package's LoadFS with these options.
 func (o Options) LoadFS(fsys fs.FS, dir string) (*Bundle, Diagnostics) {
-	return load(fsys, dir, dir, func(name string) string { return path.Join(dir, name) }, o.catalogue())
+	return load(fsys, dir, dir, func(name string) string { return path.Join(dir, name) }, o)
 }
 
 // IsDialogFile reports whether a file name is a dialog file Load reads: *.dlg, or a draft.
@@ -46,7 +46,8 @@ func IsDialogFile(name string) bool {
 	return strings.HasSuffix(name, ".dlg") || strings.HasSuffix(name, DraftSuffix)
 }
 
-func load(fsys fs.FS, dir, display string, fileName func(string) string, cat Catalogue) (*Bundle, Diagnostics) {
+func load(fsys fs.FS, dir, display string, fileName func(string) string, o Options) (*Bundle, Diagnostics) {
+	cat := o.catalogue()
 	d := &diags{}
 	dirPos := Pos{File: display}
 	entries, err := fs.ReadDir(fsys, dir)
@@ -57,6 +58,9 @@ func load(fsys fs.FS, dir, display string, fileName func(string) string, cat Cat
 	var names, live []string
 	for _, e := range entries {
 		if !e.IsDir() && IsDialogFile(e.Name()) {
+			if o.SkipDrafts && strings.HasSuffix(e.Name(), DraftSuffix) {
+				continue
+			}
 			names = append(names, e.Name())
 			if !strings.HasSuffix(e.Name(), DraftSuffix) {
 				live = append(live, e.Name())
