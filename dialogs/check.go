@@ -185,8 +185,8 @@ func (c *checker) checkReplies(files []*File, b *Bundle) {
 		p := Pos{File: files[0].Name, Line: 1, Column: 1}
 		sp = span{p, nameEnd(p, "weiyin")}
 	}
-	dg := c.d.errorf(sp.pos, sp.end, CodeReservedReply, tr("the bot has no reply %s: the engine says it and would leave the customer without an answer",
-		"机器人缺少回复 %s: 引擎会用到它, 缺了客户就得不到回答", strings.Join(lack, ", ")))
+	dg := c.d.errorf(sp.pos, sp.end, CodeReservedReply, tr("the bot has no reply %s: the engine says these and would leave the customer without an answer",
+		"机器人缺少回复 %s: 引擎要说这些话, 缺了客户就得不到回答", strings.Join(lack, ", ")))
 	dg.hint(tr(`add it next to the other replies, e.g. reply %s "..." (what each reserved reply is for: docs/dialogs-guide.zh.md, section 5)`,
 		`在其他回复旁边加上, 例如 reply %s "..."(每个保留回复的用途见 docs/dialogs-guide.zh.md 第 5 节)`, lack[0]))
 }

@@ -140,9 +140,6 @@ func wordsFor(lang Lang) words {
 	}
 	return words{hint: "提示", note: "注", see: "参见", more: "... 另有 %d 条",
 		summary: func(e, w int) string {
-			if e == 0 && w == 0 {
-				return "0 个错误, 0 个警告 (0 errors, 0 warnings)"
-			}
 			s := fmt.Sprintf("%d 个错误", e)
 			if w > 0 || e == 0 {
 				s += fmt.Sprintf(", %d 个警告", w)
