@@ -21,10 +21,10 @@ func TestMain(m *testing.M) {
 }
 
 // TestDialogScripts runs the end-to-end scripts of the dialog tool commands
-// (testdata/script/{check,fmt,graph,export}*.txtar).
+// (testdata/script/{check,fmt,graph,export,ops}*.txtar).
 func TestDialogScripts(t *testing.T) {
 	var files []string
-	for _, p := range []string{"check", "fmt", "graph", "export"} {
+	for _, p := range []string{"check", "fmt", "graph", "export", "ops"} {
 		m, _ := filepath.Glob(filepath.Join("testdata", "script", p+"*.txtar"))
 		files = append(files, m...)
 	}
