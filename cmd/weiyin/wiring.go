@@ -122,6 +122,7 @@ func newBotWith(ctx context.Context, prog *engine.Program, o botOptions) (*engin
 	}
 	clock := clockFor(o.Now)
 	bank := o.Bank
+	sandboxBank := bank == nil // stub operations run only on the sandbox
 	if bank == nil {
 		var fix *sandbox.Fixture
 		if o.Fixture != "" {
@@ -152,7 +153,8 @@ func newBotWith(ctx context.Context, prog *engine.Program, o botOptions) (*engin
 	if o.OnCommit != nil {
 		st.ObserveCommits(o.OnCommit)
 	}
-	bot, err := engine.New(prog, engine.Config{Bank: bank, Store: st, Clock: clock, Logger: o.Logger, SessionTTL: o.SessionTTL})
+	bot, err := engine.New(prog, engine.Config{Bank: bank, Store: st, Clock: clock, Logger: o.Logger, SessionTTL: o.SessionTTL,
+		AllowStubs: sandboxBank})
 	if err != nil {
 		closeAll()
 		return nil, nil, err
