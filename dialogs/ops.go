@@ -1,6 +1,9 @@
 package dialogs
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // Op describes one bank operation a flow may call (docs/dsl-spec.md, "Bank operations"). The
 // checker validates calls against it; the engine reads it to know which calls move money.
@@ -145,12 +148,18 @@ var customerFields = []string{"bound", "name", "phone"}
 var requiredReplies = []string{"greeting", "help", "fallback", "fallback_again"}
 
 // optionalReplies are the reserved replies the engine says in its own default words when the
-// bot does not declare them (engine/replies.go, defaultReplies; an engine test fails on
-// drift). Staff change the wording by declaring a reply of the same name.
-var optionalReplies = []string{"cancelled", "nothing_to_cancel", "resume", "timeout", "unbound", "ambiguous",
-	"handoff", "error", "voice_empty", "unsupported", "unavailable", "not_done", "pending_check", "pending_unknown",
-	"flow_updated", "readback_changed", "confirm_again", "code_again", "bad_code", "code_locked", "not_understood",
-	"gave_up", "pick_range", "offer_service", "others_data", "foreign_currency"}
+// bot does not declare them (DefaultReplies, without the error_CODE ones). Staff change the
+// wording by declaring a reply of the same name.
+var optionalReplies = func() []string {
+	var out []string
+	for name := range DefaultReplies {
+		if !strings.HasPrefix(name, ErrorReplyPrefix) {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}()
 
 // reservedReplies are all the plain reply names the engine uses itself.
 var reservedReplies = append(slices.Clone(requiredReplies), optionalReplies...)

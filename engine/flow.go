@@ -94,10 +94,12 @@ func (t *turn) startFlow(name string, prefill map[string]Value) {
 			t.reply("unavailable", nil)
 			return
 		}
-		// A flow may say what an unbound customer needs first (a lost card: the hotline).
-		if !t.reply("unbound_"+name, nil) {
-			t.reply("unbound", nil)
+		// A flow may say what an unbound customer needs instead (a lost card: the hotline, now,
+		// not a card number to type); else the customer is offered binding.
+		if t.reply("unbound_"+name, nil) {
+			return
 		}
+		t.reply("unbound", nil)
 		if bind, ok := t.bundle().StartedBy["bind_account"]; ok && bind != name {
 			t.startFlow(bind, nil)
 		}
@@ -198,7 +200,8 @@ func (t *turn) step(f *Frame, fp *flowProg, i int) outcome {
 }
 
 // revalidate checks the values of the ask steps already passed, in step order. The first that
-// fails is forgotten, its message said, and the flow goes back to ask for it.
+// fails is forgotten, its message said, and the flow goes back to ask for it; the first whose
+// value was dropped is asked again.
 func (t *turn) revalidate(f *Frame, fp *flowProg) {
 	for i := 0; i < f.PC && i < len(fp.Steps); i++ {
 		st := fp.Steps[i]
@@ -206,7 +209,8 @@ func (t *turn) revalidate(f *Frame, fp *flowProg) {
 			continue
 		}
 		if _, ok := f.Slots[st.Slot]; !ok {
-			continue
+			f.PC, f.Retries = i, 0 // dropped (a value it depended on changed): ask again
+			return
 		}
 		if msg := t.invalid(f, fp, st); msg != "" {
 			delete(f.Slots, st.Slot)
