@@ -30,7 +30,7 @@ func TestDefaultRepliesKnownToChecker(t *testing.T) {
 	}
 	for _, name := range optional {
 		if !slices.Contains(defaults, name) {
-			t.Errorf("optional reply %s has no default words in the engine (engine/replies.go)", name)
+			t.Errorf("optional reply %s has no default words in the engine (dialogs.DefaultReplies)", name)
 		}
 	}
 	for _, name := range dialogs.RequiredReplies() {
