@@ -369,7 +369,8 @@ func (c *checker) reportUnknownEntities() {
 			sp := c.at(&e.Name, e.Pos)
 			dg := c.d.errorf(sp.pos, sp.end, CodeUnknownEntity, tr("entity %q is declared here, but nothing uses it; the dialogs use %q (%d times), which is not declared",
 				"这里声明的实体 %q 没有被用到; 对话里用的是 %q(%d 处), 而它没有声明", decl, name, len(uses)))
-			dg.hint(tr("if %[1]q is the intended name, rename the declaration: entity %[1]s", "如果本意是 %[1]q, 把声明改名为: entity %[1]s", name))
+			dg.hint(tr("rename the declaration to entity %[1]s, or, if %[2]q is the right name, write %[2]s at the %[3]d places that use %[1]s",
+				"把声明改名为 entity %[1]s; 或者如果 %[2]q 才是对的, 把用到 %[1]s 的 %[3]d 处都改成 %[2]s", name, decl, len(uses)))
 			dg.related(uses[0].pos, tr("first used at", "第一次使用在"))
 			unused = slices.DeleteFunc(unused, func(s string) bool { return s == decl })
 			continue
