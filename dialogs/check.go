@@ -125,7 +125,9 @@ func (c *checker) checkReplies(files []*File, b *Bundle) {
 		reserved = append(reserved, ErrorReplyPrefix+code)
 	}
 	for _, fl := range b.FlowNames {
-		reserved = append(reserved, UnboundReplyPrefix+fl)
+		for _, prefix := range flowReplyPrefixes {
+			reserved = append(reserved, prefix+fl)
+		}
 	}
 	misspelt := map[string]bool{} // required names some reply probably meant
 	for _, f := range files {
@@ -145,10 +147,11 @@ func (c *checker) checkReplies(files []*File, b *Bundle) {
 				dg := c.d.errorf(sp.pos, sp.end, CodeReservedReply, tr("no bank call fails with error code %q, so reply %s is never said",
 					"没有哪个银行调用会返回错误码 %q, 所以回复 %s 永远不会被说出", strings.TrimPrefix(r.Name, ErrorReplyPrefix), r.Name))
 				dg.hint(tr("the error codes are: %s (weiyin ops lists them by operation)", "可用的错误码: %s(weiyin ops 按操作列出)", listOf(codes)))
-			case strings.HasPrefix(r.Name, UnboundReplyPrefix):
+			case flowReplyPrefix(r.Name) != "":
+				prefix := flowReplyPrefix(r.Name)
 				dg := c.d.errorf(sp.pos, sp.end, CodeReservedReply, tr("there is no flow %q, so reply %s is never said",
-					"没有流程 %q, 所以回复 %s 永远不会被说出", strings.TrimPrefix(r.Name, UnboundReplyPrefix), r.Name))
-				dg.hint(tr("write unbound_ followed by a flow name: %s", "在 unbound_ 后面写流程名: %s", listOf(b.FlowNames)))
+					"没有流程 %q, 所以回复 %s 永远不会被说出", strings.TrimPrefix(r.Name, prefix), r.Name))
+				dg.hint(tr("write %s followed by a flow name: %s", "在 %s 后面写流程名: %s", prefix, listOf(b.FlowNames)))
 			default:
 				dg := c.d.warnf(sp.pos, sp.end, CodeReservedReply, tr("reply %q is not a name the engine uses, and no intent is called %s, so it is never said",
 					"回复 %q 不是引擎使用的名字, 也没有叫 %s 的意图, 所以永远不会被说出", r.Name, r.Name))
@@ -189,6 +192,16 @@ func (c *checker) checkReplies(files []*File, b *Bundle) {
 		"机器人缺少回复 %s: 引擎要说这些话, 缺了客户就得不到回答", strings.Join(lack, ", ")))
 	dg.hint(tr(`add it next to the other replies, e.g. reply %s "..." (what each reserved reply is for: docs/dialogs-guide.zh.md, section 5)`,
 		`在其他回复旁边加上, 例如 reply %s "..."(每个保留回复的用途见 docs/dialogs-guide.zh.md 第 5 节)`, lack[0]))
+}
+
+// flowReplyPrefix is the flow reply family (unbound_, no_choice_) name belongs to, or "".
+func flowReplyPrefix(name string) string {
+	for _, p := range flowReplyPrefixes {
+		if strings.HasPrefix(name, p) {
+			return p
+		}
+	}
+	return ""
 }
 
 // at is the span recorded for a name field, or the node position when none was recorded.

@@ -21,6 +21,7 @@ var opTitles = map[string]text{
 	"branches":       tr("branches near a place or in a district", "查找附近或某区的网点"),
 	"booking_slots":  tr("free appointment times at a branch on a day", "查询网点某天可预约的时间"),
 	"book":           tr("book a branch appointment", "预约网点办理业务"),
+	"bookings":       tr("the customer's branch appointments", "查询客户的网点预约"),
 	"cancel_booking": tr("cancel a branch appointment", "取消网点预约"),
 	"advisor":        tr("the customer's personal advisor", "查询客户的专属客户经理"),
 	"loan_apply":     tr("apply for a loan", "申请贷款"),
@@ -58,7 +59,7 @@ var errorTitles = map[string]text{
 	"no_advisor": tr("no advisor assigned", "没有专属客户经理"), "not_eligible": tr("the customer does not qualify", "客户不符合条件"),
 	"invalid_phone": tr("not a valid mobile number", "手机号不正确"), "unknown_biller": tr("no such utility", "没有这个缴费单位"),
 	"below_minimum": tr("below the product's minimum", "低于起购金额"), "no_match": tr("card and phone do not match", "卡号和手机号不匹配"),
-	"already_frozen": tr("the card is frozen already", "卡已经冻结"),
+	"already_frozen": tr("the card is frozen already", "卡已经冻结"), "no_credit_card": tr("the customer has no credit card", "客户没有信用卡"),
 }
 
 // OpDoc is an operation as `weiyin ops` prints it.

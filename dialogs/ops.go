@@ -107,17 +107,19 @@ var Ops = map[string]Op{
 		Errors: []string{"insufficient_funds", "over_limit", "unknown_payee", "account_frozen"}, MovesMoney: true},
 	"fund_collect": {Args: req("card", "to", "amount"), Results: fields("id", "amount", "balance"),
 		Errors: []string{"insufficient_funds", "unknown_card"}, MovesMoney: true},
-	"credit_bill": {Args: req("card"), Results: fields("statement_balance", "minimum_due", "due_date", "limit", "number")},
+	"credit_bill": {Args: req("card"), Errors: []string{"no_credit_card"}, Results: fields("statement_balance", "minimum_due", "due_date", "limit", "number",
+		"repaid", "repaid_at", "auto_repay", "auto_repay_account")},
 	"credit_repay": {Args: append(req("card", "from"), opt("amount", "mode")...), Results: fields("id", "amount", "remaining"),
-		Errors: []string{"insufficient_funds", "nothing_due"}, MovesMoney: true},
-	"points": {Args: req("card"), Results: fields("points", "number")},
+		Errors: []string{"insufficient_funds", "nothing_due", "no_credit_card"}, MovesMoney: true},
+	"points": {Args: req("card"), Results: fields("points", "number"), Errors: []string{"no_credit_card"}},
 	"branches": {Args: opt("lat", "lng", "district"),
 		Results: []OpField{list("items", "id", "name", "address", "district", "hours", "queue", "distance"), {Name: "count"}}},
 	"booking_slots": {Args: req("branch", "date"), Results: []OpField{list("items", "time"), {Name: "count"}},
 		Errors: []string{"closed"}},
 	"book": {Args: req("branch", "datetime", "business"), Results: fields("id", "branch_name", "time"),
 		Errors: []string{"slot_taken", "closed", "past"}},
-	"cancel_booking": {Args: req("booking"), Results: fields("id"), Errors: []string{"unknown_booking"}},
+	"bookings":       {Results: []OpField{list("items", "id", "name", "branch_name", "time", "business"), {Name: "count"}}},
+	"cancel_booking": {Args: req("booking"), Results: fields("id"), Errors: []string{"unknown_booking", "past"}},
 	"advisor":        {Results: fields("name", "phone"), Errors: []string{"no_advisor"}},
 	"loan_apply":     {Args: req("amount", "term", "purpose"), Results: fields("id"), Errors: []string{"not_eligible"}},
 	"card_apply":     {Args: req("type"), Results: fields("id"), Errors: []string{"not_eligible"}},
@@ -165,11 +167,16 @@ var optionalReplies = func() []string {
 var reservedReplies = append(slices.Clone(requiredReplies), optionalReplies...)
 
 // Reserved reply families: `error_CODE` is said when a bank call fails with CODE and the flow
-// has no `on error CODE`; `unbound_FLOW` replaces `unbound` for one flow.
+// has no `on error CODE`; `unbound_FLOW` replaces `unbound` for one flow; `no_choice_FLOW` is
+// said when none of the values a question of FLOW lists is one it accepts.
 const (
-	ErrorReplyPrefix   = "error_"
-	UnboundReplyPrefix = "unbound_"
+	ErrorReplyPrefix    = "error_"
+	UnboundReplyPrefix  = "unbound_"
+	NoChoiceReplyPrefix = "no_choice_"
 )
+
+// flowReplyPrefixes are the reply families named after a flow.
+var flowReplyPrefixes = []string{UnboundReplyPrefix, NoChoiceReplyPrefix}
 
 // engineErrors are the generic error codes the engine itself reports for any operation
 // (argument checks, bank pre-checks, the money guard), beside each operation's own Errors.

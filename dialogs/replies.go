@@ -50,14 +50,24 @@ var DefaultReplies = map[string]string{
 	"error_unknown_payee":         "没有找到这位收款人,请重新选择。",
 	"error_invalid":               "信息有误,请重新输入。",
 	"error_not_found":             "没有找到相关信息,请核对后重试。",
+	"error_not_eligible":          "很抱歉,根据银行的审核规则,您暂时不符合申请条件。如有疑问请回复“人工”。",
+	"error_unknown_biller":        "没有查到这个户号对应的缴费单位,请核对户号后重试。",
+	"error_no_match":              "银行卡号和预留手机号不一致,请核对后重试。",
+	"error_already_frozen":        "这张卡已经是挂失/冻结状态,无需重复操作。",
+	"error_unknown_card":          "没有找到这张卡,请核对后重试。",
+	"error_slot_taken":            "这个时段已经约满了,请换个时间。",
+	"error_unknown_booking":       "没有找到这个预约,可能已经取消或已过期。",
+	"error_no_advisor":            "您暂时还没有专属理财经理。如需理财咨询,可以回复“预约网点”到网点咨询。",
+	"error_invalid_phone":         "这个手机号码不正确,请核对后重新输入。",
 	"error_verification_required": "为了您的资金安全,需要重新确认并验证后才能办理。",
 	"error_too_many_codes":        "验证码发送过于频繁,请稍后再试。",
 }
 
 // IsReservedReply reports whether a reply name is one the engine says itself: a required one
 // (greeting, fallback ...), one with a default (DefaultReplies), the reply a flow gives an
-// unbound customer (unbound_FLOW) or the reply to an error code a call may fail with
-// (error_CODE, ErrorCodes of the default catalogue or a stub's own).
+// unbound customer (unbound_FLOW), the reply when none of the values a question lists is one it
+// accepts (no_choice_FLOW) or the reply to an error code a call may fail with (error_CODE,
+// ErrorCodes of the default catalogue or a stub's own).
 func (b *Bundle) IsReservedReply(name string) bool {
 	if slices.Contains(reservedReplies, name) {
 		return true
@@ -65,8 +75,10 @@ func (b *Bundle) IsReservedReply(name string) bool {
 	if _, ok := DefaultReplies[name]; ok {
 		return true
 	}
-	if flow, ok := strings.CutPrefix(name, UnboundReplyPrefix); ok {
-		return b.Flows[flow] != nil
+	for _, prefix := range flowReplyPrefixes {
+		if flow, ok := strings.CutPrefix(name, prefix); ok {
+			return b.Flows[flow] != nil
+		}
 	}
 	if code, ok := strings.CutPrefix(name, ErrorReplyPrefix); ok {
 		if slices.Contains(ErrorCodes(DefaultCatalogue()), code) {

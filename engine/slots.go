@@ -272,7 +272,7 @@ func moneyContext(text []rune, start, end int) bool {
 	}
 	before := string(text[max(0, start-2):start])
 	after := string(text[end:min(len(text), end+2)])
-	for _, cue := range []string{"转", "汇", "付", "还", "充", "缴", "交", "买", "存", "取", "贷", "借", "贷款", "借款", "里的", "里", "内的"} {
+	for _, cue := range []string{"转", "汇", "付", "还", "充", "缴", "交", "买", "存", "取", "贷", "借", "贷款", "借款", "归集", "转账", "汇款", "付款", "还款", "充值", "缴费", "取款", "存款", "里的", "里", "内的"} {
 		if strings.HasSuffix(before, cue) {
 			return true
 		}
@@ -436,6 +436,10 @@ func (t *turn) answer(f *Frame, fp *flowProg, sl *dialogs.Slot) (v Value, idx in
 			return t.s.LastList.Items[n-1], -1, true
 		}
 	}
+	// A yes to a list of one ("要取消哪个预约? 1. …" → "对") is that one.
+	if t.res.Intent == "affirm" && t.s.LastList != nil && t.s.LastList.Entity == sl.Entity && len(t.s.LastList.Items) == 1 {
+		return t.s.LastList.Items[0], -1, true
+	}
 	if sl.Entity == "number" || sl.Entity == "otp" {
 		if d := digitSeparators.Replace(text); len(d) >= 4 && strings.Trim(d, "0123456789") == "" {
 			return Value{Type: sl.Entity, V: d, Text: text}, -1, true
@@ -463,7 +467,7 @@ func (t *turn) answer(f *Frame, fp *flowProg, sl *dialogs.Slot) (v Value, idx in
 	ent := t.bundle().Entities[sl.Entity]
 	switch {
 	case sl.Entity == "text":
-		if text != "" && t.res.Intent != "cancel" {
+		if text != "" && t.res.Intent != "cancel" && !t.corrects(f) { // "不对,是9000" corrects, it is no 户号
 			return Value{Type: "text", V: text, Text: text}, -1, true
 		}
 	case sl.Entity == "otp":
