@@ -191,7 +191,7 @@ func (t *turn) step(f *Frame, fp *flowProg, i int) outcome {
 				return t.noChoice(f, fp, st)
 			}
 		}
-		if _, ok := f.Slots[st.Slot]; !ok && st.Default != nil {
+		if _, ok := f.Slots[st.Slot]; !ok && st.Default != nil && !slices.Contains(f.Refused, st.Slot) {
 			if v, ok := t.defaultValue(f, fp, st); ok {
 				f.Slots[st.Slot] = v
 			}
@@ -202,6 +202,7 @@ func (t *turn) step(f *Frame, fp *flowProg, i int) outcome {
 				return next
 			}
 			delete(f.Slots, st.Slot)
+			f.refuse(st.Slot)
 			t.say(msg)
 		}
 		t.say(sc.render(st.Prompt))
@@ -236,6 +237,7 @@ func (t *turn) revalidate(f *Frame, fp *flowProg) {
 		}
 		if msg := t.invalid(f, fp, st); msg != "" {
 			delete(f.Slots, st.Slot)
+			f.refuse(st.Slot)
 			t.say(msg)
 			f.PC, f.Retries = i, 0
 			return

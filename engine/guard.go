@@ -392,6 +392,7 @@ func (t *turn) callFailed(f *Frame, fp *flowProg, i int, spec *opSpec, err error
 			if ask, ok := fp.askOf[slot]; ok {
 				t.reply("error_"+code, nil)
 				delete(f.Slots, slot)
+				f.refuse(slot)
 				f.PC, f.Retries = ask, 0
 				return jump
 			}

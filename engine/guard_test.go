@@ -60,6 +60,14 @@ func (g *guardHarness) restart(t testing.TB, p *engine.Program) {
 // a `say` step added before the first question (so every step index moves by one).
 func variantProgram(t testing.TB, version string) *engine.Program {
 	t.Helper()
+	const anchor = "  ask payee \"请问要转给哪位收款人"
+	return mutatedProgram(t, version, anchor, "  say \"温馨提示:转账前请核对收款人信息。\"\n"+anchor, false)
+}
+
+// mutatedProgram is the shipped bot with the first occurrence of old replaced by new in the
+// dialog files. unchecked keeps a bundle the checker refuses, to test the runtime alone.
+func mutatedProgram(t testing.TB, version, old, new string, unchecked bool) *engine.Program {
+	t.Helper()
 	files := fstest.MapFS{}
 	err := fs.WalkDir(bank.Files, ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".dlg") {
@@ -70,9 +78,8 @@ func variantProgram(t testing.TB, version string) *engine.Program {
 			return err
 		}
 		src := string(data)
-		const anchor = "  ask payee \"请问要转给哪位收款人"
-		if strings.Contains(src, anchor) {
-			src = strings.Replace(src, anchor, "  say \"温馨提示:转账前请核对收款人信息。\"\n"+anchor, 1)
+		if strings.Contains(src, old) {
+			src, old = strings.Replace(src, old, new, 1), "\x00done"
 		}
 		files[path] = &fstest.MapFile{Data: []byte(src)}
 		return nil
@@ -80,8 +87,11 @@ func variantProgram(t testing.TB, version string) *engine.Program {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if old != "\x00done" {
+		t.Fatalf("no dialog file holds %q", old)
+	}
 	b, diags := dialogs.LoadFS(files, ".")
-	if diags.HasErrors() {
+	if diags.HasErrors() && (!unchecked || b == nil) {
 		t.Fatal(diags.Err())
 	}
 	nlu, err := intents.New(b, intents.Options{})
@@ -324,5 +334,69 @@ func TestBankFailuresTellTheCustomer(t *testing.T) {
 				t.Fatal("money moved on a refused transfer")
 			}
 		})
+	}
+}
+
+// TestRepliesAreDeterministic runs the same conversation — digressions, resumes, corrections,
+// a version restart — many times on fresh bots and requires the same replies and intents
+// every time: nothing the customer sees may depend on map iteration order.
+func TestRepliesAreDeterministic(t *testing.T) {
+	msgs := []string{"转账", "我的余额", "继续", "张三", "不对,转给李四", "500", "信用卡账单", "继续", "改成600", "确认", "取消", "预约明天下午三点去陆家嘴支行", "第一个", "我的预约", "交水费", "1234567890", "交电费", "取消", "谢谢"}
+	variant := variantProgram(t, "variant")
+	var first []string
+	for run := range 20 {
+		g := newGuardHarness(t)
+		var got []string
+		for i, m := range msgs {
+			if i == 7 {
+				g.restart(t, variant)
+			}
+			rep, err := g.bot.Turn(context.Background(), demoUser, engine.Message{Text: m})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, rep.Intent+"|"+rep.Flow+"|"+rep.Step+"|"+strings.Join(rep.Texts, "\n"))
+		}
+		if run == 0 {
+			first = got
+			continue
+		}
+		for i := range got {
+			if got[i] != first[i] {
+				t.Fatalf("run %d, message %q: got\n%s\nfirst run said\n%s", run, msgs[i], got[i], first[i])
+			}
+		}
+	}
+}
+
+// TestValueSetAfterCodeNeedsNewReadback runs a flow that changes the amount after the code
+// (`set amount = 49999` after `verify`) and loops back with goto — a dialog the checker
+// refuses, loaded here without it: the runtime guard still moves nothing the customer did not
+// confirm, and never more than once per confirmation and code.
+func TestValueSetAfterCodeNeedsNewReadback(t *testing.T) {
+	const verify = "  verify \"验证码已发送到您尾号{customer.phone|tail}的手机,请输入6位验证码。\"\n  call transfer"
+	bad := mutatedProgram(t, "bad", verify, "  verify \"验证码已发送到您尾号{customer.phone|tail}的手机,请输入6位验证码。\"\n  set amount = 49999\n  call transfer", true)
+	g := newGuardHarness(t)
+	g.restart(t, bad)
+	var shown, confirmed *readback
+	for _, m := range []string{"给张三转1", "确认", "123456", "确认", "123456", "确认", "123456"} {
+		before := len(g.fb.Moves())
+		text := strings.Join(g.say(t, demoUser, m).Texts, "\n")
+		for _, mv := range g.fb.Moves()[before:] {
+			got := readback{tail: "2233", amount: mv.Operation.Fields["amount"]}
+			if mv.Executed && (confirmed == nil || got != *confirmed) {
+				t.Fatalf("after %q a transfer of %s ran; the customer confirmed %v", m, got.amount, confirmed)
+			}
+			confirmed = nil
+		}
+		if m == "确认" && shown != nil && strings.Contains(text, "验证码已发送") {
+			confirmed = shown
+		}
+		if rb, ok := parseReadback(text); ok {
+			shown, confirmed = &rb, nil
+		}
+	}
+	if n := len(g.fb.Moves()); n > 1 {
+		t.Fatalf("%d transfers ran from one conversation", n)
 	}
 }

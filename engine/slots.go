@@ -112,6 +112,10 @@ func (t *turn) admit(sl *dialogs.Slot, v Value) (Value, bool) {
 // when the message is about that number.
 func (t *turn) fits(sl *dialogs.Slot, e intents.Entity, loose bool) bool {
 	switch {
+	case e.Role == intents.RoleNot:
+		return false // 不是张三: the value the customer rejects fills nothing
+	case sl.Entity == "text" && e.Type == "account_no":
+		return true // 户号123 answers the bill's account number
 	case e.Type == sl.Entity:
 		return true
 	case e.Type == "datetime" && (sl.Entity == "date" || sl.Entity == "time"):
