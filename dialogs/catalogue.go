@@ -65,6 +65,10 @@ type Options struct {
 	// SkipDrafts leaves the draft files (*.dlg.draft) unread: a server loads what goes live,
 	// so a broken draft cannot stop it. check reads them.
 	SkipDrafts bool
+	// Unchecked returns the Bundle even when the checker found errors (the files still have
+	// to parse). It is for tests of the engine's own run-time guards against bundles the
+	// checker refuses (a value set after the code); nothing may serve such a bundle.
+	Unchecked bool
 }
 
 func (o Options) catalogue() Catalogue {

@@ -144,7 +144,7 @@ func load(fsys fs.FS, dir, display string, fileName func(string) string, o Optio
 	}
 	fillSnippets(d.list, srcs)
 	ds := d.list.Sort()
-	if ds.HasErrors() {
+	if ds.HasErrors() && !o.Unchecked {
 		return nil, ds
 	}
 	return b, ds
