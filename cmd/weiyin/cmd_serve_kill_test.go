@@ -26,7 +26,7 @@ func startServeProcess(t *testing.T, data, api string) (*exec.Cmd, string) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	cmd := exec.Command(os.Args[0], "serve", "--addr", addr, "--data", data, "--wechat-api", api, "--log-level", "error")
+	cmd := exec.Command(os.Args[0], "serve", "--addr", addr, "--data", data, "--wechat-api", api, "--log-level", "error", "--sandbox")
 	cmd.Args[0] = "weiyin"
 	cmd.Env = append(os.Environ(), "WEIYIN_WECHAT_APPID="+srvAppID, "WEIYIN_WECHAT_TOKEN="+srvToken,
 		"WEIYIN_WECHAT_AESKEY="+srvAESKey, "WEIYIN_WECHAT_SECRET="+srvSecret, "WEIYIN_NOTIFY_TOKEN="+srvNotify,

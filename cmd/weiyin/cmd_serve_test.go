@@ -49,13 +49,22 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 // startServe runs weiyin serve on 127.0.0.1 with the WeChat settings in safe mode.
 func startServe(t *testing.T, dataDir, api string, extra ...string) *served {
 	t.Helper()
+	return startServeEnv(t, dataDir, api, nil, extra...)
+}
+
+// startServeEnv is startServe with more settings in the environment.
+func startServeEnv(t *testing.T, dataDir, api string, more map[string]string, extra ...string) *served {
+	t.Helper()
 	env := map[string]string{"WEIYIN_WECHAT_APPID": srvAppID, "WEIYIN_WECHAT_TOKEN": srvToken,
 		"WEIYIN_WECHAT_AESKEY": srvAESKey, "WEIYIN_WECHAT_SECRET": srvSecret, "WEIYIN_NOTIFY_TOKEN": srvNotify}
+	for k, v := range more {
+		env[k] = v
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	addr := make(chan string, 1)
 	code := make(chan int, 1)
 	errb := &syncBuffer{}
-	args := append([]string{"--addr", "127.0.0.1:0", "--data", dataDir, "--wechat-api", api, "--log-level", "warn"}, extra...)
+	args := append([]string{"--addr", "127.0.0.1:0", "--data", dataDir, "--wechat-api", api, "--log-level", "warn", "--sandbox"}, extra...)
 	go func() {
 		code <- runServeEnv(ctx, args, stdio{strings.NewReader(""), io.Discard, errb},
 			serveEnv{getenv: func(k string) string { return env[k] }, ready: func(a string) { addr <- a }})
@@ -81,7 +90,7 @@ func startServe(t *testing.T, dataDir, api string, extra ...string) *served {
 	case c := <-code:
 		cancel()
 		t.Fatalf("serve exited %d: %s", c, errb.String())
-	case <-time.After(30 * time.Second):
+	case <-time.After(2 * time.Minute): // loading the bot takes about 30 s under -race on a busy 2-core machine
 		cancel()
 		t.Fatal("serve did not start")
 	}
@@ -90,7 +99,7 @@ func startServe(t *testing.T, dataDir, api string, extra ...string) *served {
 
 func (s *served) wechat(t *testing.T, signer *wechattest.Signer, m wechattest.Msg) wechattest.Reply {
 	t.Helper()
-	req, err := signer.Request(s.url+"/wechat", m.XML(), time.Now().Unix(), "n1", m.From)
+	req, err := signer.Request(s.url+"/wechat", m.XML(), time.Now().Unix(), wechattest.Nonce(m.XML()), m.From)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,18 +257,34 @@ func TestServe(t *testing.T) {
 // Ensure bad flags and settings are usage errors.
 func TestServeUsage(t *testing.T) {
 	tests := []struct {
-		args []string
+		args []string // flags, and WEIYIN_ settings as NAME=VALUE
 		want int
 	}{
 		{[]string{"--now", "yesterday"}, 2},                          // --now must be RFC 3339
 		{[]string{"--log-level", "loud"}, 2},                         // unknown level
 		{[]string{"--sandbox-login", "--bank-url", "http://x:1"}, 2}, // sandbox login needs the sandbox
 		{[]string{"extra"}, 2},                                       // no positional arguments
+		{[]string{"--debug-addr", ":6060"}, 2},                       // the profiler on every interface
+		{[]string{"--debug-addr", "0.0.0.0:6060"}, 2},                // the same, spelt out
+		{[]string{"--debug-addr", "192.0.2.1:6060"}, 2},              // a non-loopback host
+		{[]string{"--sandbox", "--bank-url", "http://x:1"}, 2},       // two banks at once
+		// WeChat credentials on the sandbox bank without --sandbox: demo customers to followers.
+		{[]string{"WEIYIN_WECHAT_TOKEN=tok"}, 2},
+		{[]string{"WEIYIN_WECHAT_APPID=wx1"}, 2},
 	}
 	for _, tt := range tests {
 		var errb bytes.Buffer
-		got := runServeEnv(context.Background(), tt.args, stdio{strings.NewReader(""), io.Discard, &errb},
-			serveEnv{getenv: func(string) string { return "" }})
+		env := map[string]string{}
+		var args []string
+		for _, a := range tt.args {
+			if k, v, ok := strings.Cut(a, "="); ok && strings.HasPrefix(k, "WEIYIN_") {
+				env[k] = v
+			} else {
+				args = append(args, a)
+			}
+		}
+		got := runServeEnv(context.Background(), args, stdio{strings.NewReader(""), io.Discard, &errb},
+			serveEnv{getenv: func(k string) string { return env[k] }})
 		if got != tt.want {
 			t.Errorf("serve %v = %d, want %d (%s)", tt.args, got, tt.want, errb.String())
 		}

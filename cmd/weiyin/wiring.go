@@ -32,8 +32,9 @@ type botOptions struct {
 	SessionTTL time.Duration
 	// Bank, when set, is used instead of opening the sandbox (serve --bank-url).
 	Bank engine.Bank
-	// OTPSink receives the sandbox's one-time codes (the text message a real bank would send).
-	OTPSink func(phone, purpose, code string)
+	// OTPSink receives the sandbox's text messages carrying one-time codes (what a real bank
+	// would send to the phone).
+	OTPSink func(phone, text string)
 	// OnCommit, when set, is told each group of turns the session store commits and how long
 	// its log write and sync took.
 	OnCommit func(turns int, took time.Duration)
@@ -133,7 +134,16 @@ func newBotWith(ctx context.Context, prog *engine.Program, o botOptions) (*engin
 			}
 			fix = f
 		}
-		sb, err := sandbox.Open(filepath.Join(dir, "bank.db"), sandbox.Options{Clock: clock, Logger: o.Logger, Fixture: fix, Batch: true, OTPSink: o.OTPSink})
+		sink := o.OTPSink
+		if sink == nil { // nobody reads them (serve): the sandbox's phone, a file, never the log
+			s, closeSMS, err := sandboxPhone(dir, clock)
+			if err != nil {
+				closeAll()
+				return nil, nil, err
+			}
+			sink, closers = s, append(closers, closeSMS)
+		}
+		sb, err := sandbox.Open(filepath.Join(dir, "bank.db"), sandbox.Options{Clock: clock, Logger: o.Logger, Fixture: fix, Batch: true, OTPSink: sink})
 		if err != nil {
 			closeAll()
 			if errors.Is(err, sandbox.ErrFixtureMismatch) {
