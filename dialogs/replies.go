@@ -67,30 +67,27 @@ var DefaultReplies = map[string]string{
 // IsReservedReply reports whether a reply name is one the engine says itself: a required one
 // (greeting, fallback ...), one with a default (DefaultReplies), the reply a flow gives an
 // unbound customer (unbound_FLOW), the reply when none of the values a question lists is one it
-// accepts (no_choice_FLOW) or the reply to an operation's error code (error_CODE).
+// accepts (no_choice_FLOW) or the reply to an error code a call may fail with (error_CODE,
+// ErrorCodes of the default catalogue or a stub's own).
 func (b *Bundle) IsReservedReply(name string) bool {
+	if slices.Contains(reservedReplies, name) {
+		return true
+	}
 	if _, ok := DefaultReplies[name]; ok {
 		return true
 	}
-	for _, r := range reservedReplies {
-		if r == name {
-			return true
-		}
-	}
-	for _, prefix := range []string{"unbound_", "no_choice_"} {
+	for _, prefix := range flowReplyPrefixes {
 		if flow, ok := strings.CutPrefix(name, prefix); ok {
 			return b.Flows[flow] != nil
 		}
 	}
-	if code, ok := strings.CutPrefix(name, "error_"); ok {
-		if slices.Contains(CommonErrors, code) {
+	if code, ok := strings.CutPrefix(name, ErrorReplyPrefix); ok {
+		if slices.Contains(ErrorCodes(DefaultCatalogue()), code) {
 			return true
 		}
-		for _, op := range Ops {
-			for _, e := range op.Errors {
-				if e == code {
-					return true
-				}
+		for _, st := range b.Stubs {
+			if slices.Contains(st.Op.Errors, code) {
+				return true
 			}
 		}
 	}

@@ -39,6 +39,10 @@ type Config struct {
 	// next turn skips reading and decoding the record; 0 means DefaultSessionCache, negative
 	// none.
 	SessionCache int
+	// AllowStubs lets the bot run stub operations declared in the dialogs (answered with
+	// their example results): set it only with the sandbox bank. Without it a program with
+	// stubs is refused (stub.go).
+	AllowStubs bool
 	// MaxQueued caps one user's turns running or waiting at once (0: DefaultMaxQueued); more
 	// get ErrBusy at once, so a flood from one user id cannot push another turn of it, or the
 	// memory of the process, beyond bounds.
@@ -94,6 +98,9 @@ func New(p *Program, cfg Config) (*Bot, error) {
 	}
 	if cfg.Bank == nil || cfg.Store == nil {
 		return nil, errors.New("engine: config needs a Bank and a Store")
+	}
+	if err := acceptStubs(p, cfg.AllowStubs); err != nil {
+		return nil, fmt.Errorf("engine: %w", err)
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = SystemClock{}

@@ -30,6 +30,12 @@ type guardedCall struct {
 func (t *turn) prepareCall(f *Frame, fp *flowProg, i int) (guardedCall, error) {
 	st := fp.Steps[i]
 	spec := registry[st.Op]
+	if spec == nil && st.Stub != nil {
+		if !t.b.cfg.AllowStubs {
+			return guardedCall{spec: &opSpec{Name: st.Op}}, fmt.Errorf("%w: stub operation %q runs only on the sandbox bank", ErrUnavailable, st.Op)
+		}
+		spec = stubSpec(st.Stub)
+	}
 	if spec == nil {
 		return guardedCall{spec: &opSpec{Name: st.Op}}, fmt.Errorf("%w: unknown operation %q", ErrInvalid, st.Op)
 	}

@@ -697,7 +697,7 @@ func (t *turn) readsOwnData(fp *flowProg) bool {
 	}
 	for _, st := range fp.Steps {
 		if st.Kind == dialogs.StepCall {
-			if spec, ok := registry[st.Op]; ok && spec.MovesMoney {
+			if spec, ok := registry[st.Op]; ok && spec.MovesMoney || st.Stub != nil && st.Stub.Op.MovesMoney {
 				return false
 			}
 		}

@@ -5,7 +5,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +16,7 @@ import (
 
 	"github.com/weiyin-bank/weiyin/adapters/wechat"
 	"github.com/weiyin-bank/weiyin/adapters/wechat/wechattest"
+	"github.com/weiyin-bank/weiyin/dialogs/bank"
 )
 
 const (
@@ -305,5 +309,31 @@ func TestRuntimeSetting(t *testing.T) {
 		if got := runtimeSetting(tt.flag, tt.env, 400); got != tt.want {
 			t.Errorf("runtimeSetting(%d, %q, 400) = %d, want %d", tt.flag, tt.env, got, tt.want)
 		}
+	}
+}
+
+// Ensure serve refuses dialogs with stub operations on a real bank (--bank-url), naming the
+// stub, before it listens: a stub answers with made-up results.
+func TestServeRefusesStubsOutsideSandbox(t *testing.T) {
+	dir := t.TempDir()
+	src, err := os.ReadFile("../../engine/testdata/stub.dlg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, _ := fs.Glob(bank.Files, "*.dlg")
+	for _, n := range names {
+		data, _ := fs.ReadFile(bank.Files, n)
+		if err := os.WriteFile(filepath.Join(dir, n), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "zz-fx.dlg"), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var errb bytes.Buffer
+	got := runServeEnv(context.Background(), []string{"--dialogs", dir, "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--bank-url", "http://127.0.0.1:1"},
+		stdio{strings.NewReader(""), io.Discard, &errb}, serveEnv{getenv: func(string) string { return "" }})
+	if got != 1 || !strings.Contains(errb.String(), "stub operations (fx_buy)") {
+		t.Errorf("serve with a stub on a real bank = %d, want 1 naming fx_buy (%s)", got, errb.String())
 	}
 }

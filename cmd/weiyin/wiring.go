@@ -40,17 +40,19 @@ type botOptions struct {
 	OnCommit func(turns int, took time.Duration)
 }
 
-// loadProgram loads and checks a dialog directory ("" = embedded) and builds its NLU.
+// loadProgram loads and checks a dialog directory ("" = embedded) and builds its NLU. Draft
+// files (*.dlg.draft) are left out: `weiyin check` checks them, a running bot never reads them.
 func loadProgram(dir string) (*engine.Program, error) {
 	fsys, root := defaultDialogs()
 	var b *dialogs.Bundle
 	var diags dialogs.Diagnostics
+	opt := dialogs.Options{SkipDrafts: true}
 	if dir != "" {
 		// Load (not LoadFS) so diagnostics name files as dir/file.dlg.
 		fsys, root = os.DirFS(dir), "."
-		b, diags = dialogs.Load(dir)
+		b, diags = opt.Load(dir)
 	} else {
-		b, diags = dialogs.LoadFS(fsys, root)
+		b, diags = opt.LoadFS(fsys, root)
 	}
 	if diags.HasErrors() || b == nil {
 		name := dir
@@ -121,6 +123,7 @@ func newBotWith(ctx context.Context, prog *engine.Program, o botOptions) (*engin
 	}
 	clock := clockFor(o.Now)
 	bank := o.Bank
+	sandboxBank := bank == nil // stub operations run only on the sandbox
 	if bank == nil {
 		var fix *sandbox.Fixture
 		if o.Fixture != "" {
@@ -160,7 +163,8 @@ func newBotWith(ctx context.Context, prog *engine.Program, o botOptions) (*engin
 	if o.OnCommit != nil {
 		st.ObserveCommits(o.OnCommit)
 	}
-	bot, err := engine.New(prog, engine.Config{Bank: bank, Store: st, Clock: clock, Logger: o.Logger, SessionTTL: o.SessionTTL})
+	bot, err := engine.New(prog, engine.Config{Bank: bank, Store: st, Clock: clock, Logger: o.Logger, SessionTTL: o.SessionTTL,
+		AllowStubs: sandboxBank})
 	if err != nil {
 		closeAll()
 		return nil, nil, err
