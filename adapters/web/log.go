@@ -113,12 +113,26 @@ func maskAttr(a slog.Attr) slog.Attr {
 
 // Healthz answers {"status":"ok"}, or 503 {"status":"draining"} once draining() is true
 // (graceful shutdown: load balancers stop sending).
-func Healthz(draining func() bool) http.Handler {
+func Healthz(draining func() bool) http.Handler { return HealthzReload(draining, nil) }
+
+// HealthzReload is Healthz that also reports dialog reloads: {"status":"degraded", "reload":
+// {...}} with 200 while a refused edit is pending (the server still answers, on its last good
+// dialogs), with the refused edit's diagnostics. Who may call it: anyone who reaches the
+// port, like /metrics; the diagnostics name dialog files and lines, never customer data.
+func HealthzReload(draining func() bool, reload *ReloadStatus) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if draining != nil && draining() {
-			WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "draining"})
-			return
+		out := map[string]any{"status": "ok"}
+		code := http.StatusOK
+		if reload != nil {
+			v := reload.view()
+			out["reload"] = v
+			if v.Stale {
+				out["status"] = "degraded"
+			}
 		}
-		WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		if draining != nil && draining() {
+			out["status"], code = "draining", http.StatusServiceUnavailable
+		}
+		WriteJSON(w, code, out)
 	})
 }
