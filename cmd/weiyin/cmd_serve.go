@@ -19,6 +19,7 @@ import (
 
 	"github.com/weiyin-bank/weiyin/adapters/bank/httpbank"
 	"github.com/weiyin-bank/weiyin/adapters/notify"
+	"github.com/weiyin-bank/weiyin/adapters/studio"
 	"github.com/weiyin-bank/weiyin/adapters/web"
 	"github.com/weiyin-bank/weiyin/adapters/wechat"
 	"github.com/weiyin-bank/weiyin/engine"
@@ -37,6 +38,8 @@ type serveOptions struct {
 	reloadEvery  time.Duration
 	debugAddr    string
 	record       string
+	reviewLog    string
+	reviewBelow  float64
 	gogc         int
 	procs        int
 }
@@ -90,6 +93,8 @@ func runServeEnv(ctx context.Context, args []string, io stdio, env serveEnv) int
 	fs.DurationVar(&o.drain, "drain", 30*time.Second, "on SIGTERM, how long to wait for in-flight turns")
 	fs.DurationVar(&o.reloadEvery, "reload-every", 2*time.Second, "how often --dialogs is checked for changes")
 	fs.StringVar(&o.record, "record", "", "write every conversation to DIR/USER.convo.txt (masked), to turn into regression tests")
+	fs.StringVar(&o.reviewLog, "review-log", "", "append the messages the bot did not understand (or understood below --review-below) to FILE as masked JSON lines, for weiyin studio")
+	fs.Float64Var(&o.reviewBelow, "review-below", studio.DefaultReviewBelow, "confidence under which an understood message goes to --review-log")
 	fs.StringVar(&o.debugAddr, "debug-addr", "", "serve net/http/pprof on this address (keep it on loopback); off by default")
 	fs.IntVar(&o.gogc, "gogc", 0, fmt.Sprintf("garbage-collector target percentage, as $GOGC (default: $GOGC if set, else %d); -1 turns the collector off", DefaultGOGC))
 	fs.IntVar(&o.procs, "procs", 0, fmt.Sprintf("Go scheduler Ps, as $GOMAXPROCS (default: $GOMAXPROCS if set, else %d per CPU)", ProcsPerCPU))
@@ -162,6 +167,21 @@ func serve(ctx context.Context, o serveOptions, env serveEnv, log *slog.Logger) 
 		defer rt.Close()
 		turner = rt
 	}
+	var review *studio.ReviewTurner
+	if o.reviewLog != "" {
+		f, err := os.OpenFile(o.reviewLog, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return fmt.Errorf("--review-log: %w", err)
+		}
+		defer f.Close()
+		review = studio.NewReviewTurner(turner, f, "", o.reviewBelow, nil, func(err error) { log.Warn("review log", "err", err) })
+	}
+	reviewed := func(t web.Turner, channel string) web.Turner {
+		if review == nil {
+			return t
+		}
+		return review.WithChannel(t, channel)
+	}
 
 	var draining atomic.Bool
 	getenv := env.getenv
@@ -189,7 +209,7 @@ func serve(ctx context.Context, o serveOptions, env serveEnv, log *slog.Logger) 
 	mux := http.NewServeMux()
 	var wh *wechat.Handler
 	if wcfg.Token != "" {
-		wh, err = wechat.NewHandler(wechat.Options{Config: wcfg, Turner: metrics.Instrument("wechat", turner),
+		wh, err = wechat.NewHandler(wechat.Options{Config: wcfg, Turner: metrics.Instrument("wechat", reviewed(turner, "wechat")),
 			Sender: client, Logger: log, OnDuplicate: metrics.DedupeHits.Inc,
 			OnTemplateReceipt: func(ctx context.Context, msgID int64, status string) {
 				if err := queue.Receipt(ctx, msgID, status); err != nil && !errors.Is(err, notify.ErrNotFound) {
@@ -207,11 +227,17 @@ func serve(ctx context.Context, o serveOptions, env serveEnv, log *slog.Logger) 
 		})))
 	}
 	mux.Handle("/api/chat", web.LogRequests(log, metrics, "chat",
-		web.NewChat(web.ChatOptions{Turner: metrics.Instrument("web", turner), SandboxLogin: o.sandboxLogin, Logger: log})))
+		web.NewChat(web.ChatOptions{Turner: metrics.Instrument("web", reviewed(turner, "web")), SandboxLogin: o.sandboxLogin, Logger: log})))
 	nh := web.LogRequests(log, metrics, "notify", notify.Handler(queue, getenv("WEIYIN_NOTIFY_TOKEN")))
 	mux.Handle("/api/notify", nh)
 	mux.Handle("/api/notify/", nh)
-	mux.Handle("/healthz", web.Healthz(draining.Load))
+	var reloads *web.ReloadStatus
+	if o.bot.Dialogs != "" {
+		reloads = &web.ReloadStatus{}
+		reloads.Loaded(bot.Program().Version, time.Now())
+		metrics.TrackReloads(reloads)
+	}
+	mux.Handle("/healthz", web.HealthzReload(draining.Load, reloads))
 	mux.Handle("/metrics", metrics.Handler())
 
 	ln, err := net.Listen("tcp", o.addr)
@@ -227,7 +253,13 @@ func serve(ctx context.Context, o serveOptions, env serveEnv, log *slog.Logger) 
 	notifyDone := make(chan error, 1)
 	go func() { notifyDone <- queue.Run(workCtx) }()
 	if o.bot.Dialogs != "" {
-		go watchDialogs(workCtx, o.bot.Dialogs, o.reloadEvery, bot, log, nil)
+		go watchDialogs(workCtx, o.bot.Dialogs, o.reloadEvery, bot, log, func(version string, err error) {
+			if err != nil {
+				reloads.Refused(err, time.Now())
+			} else {
+				reloads.Loaded(version, time.Now())
+			}
+		})
 	}
 	if o.debugAddr != "" {
 		dbg := &http.Server{Addr: o.debugAddr, Handler: pprofMux(), ReadHeaderTimeout: 5 * time.Second}

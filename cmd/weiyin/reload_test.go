@@ -36,7 +36,7 @@ func TestWatchDialogs(t *testing.T) {
 	defer closeBot()
 	first := bot.Program().Version
 	events := make(chan bool, 4)
-	go watchDialogs(ctx, dir, 20*time.Millisecond, bot, slog.New(slog.DiscardHandler), func(ok bool) { events <- ok })
+	go watchDialogs(ctx, dir, 20*time.Millisecond, bot, slog.New(slog.DiscardHandler), func(_ string, err error) { events <- err == nil })
 
 	common := filepath.Join(dir, "00-common.dlg")
 	good, _ := os.ReadFile(common)
