@@ -37,13 +37,22 @@ func copyBank(t testing.TB) string {
 	return dir
 }
 
-// sandboxBot is a bot on a fresh sandbox bank with the demo data, as cmd/weiyin wires it.
-func sandboxBot(ctx context.Context, t testing.TB, prog *engine.Program, clock engine.Clock) (*engine.Bot, func(), error) {
+// sandboxBot is a bot on a fresh sandbox bank with the fixture's data ("" = the demo data), as
+// cmd/weiyin wires it.
+func sandboxBot(ctx context.Context, t testing.TB, prog *engine.Program, clock engine.Clock, fixture string) (*engine.Bot, func(), error) {
+	var fix *sandbox.Fixture
+	if fixture != "" {
+		f, err := sandbox.LoadFixtureFile(fixture)
+		if err != nil {
+			return nil, nil, err
+		}
+		fix = f
+	}
 	dir, err := os.MkdirTemp("", "studio-bot-")
 	if err != nil {
 		return nil, nil, err
 	}
-	sb, err := sandbox.Open(filepath.Join(dir, "bank.db"), sandbox.Options{Clock: clock})
+	sb, err := sandbox.Open(filepath.Join(dir, "bank.db"), sandbox.Options{Clock: clock, Fixture: fix})
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, nil, err
@@ -70,7 +79,7 @@ func testOptions(t testing.TB, dir string) Options {
 		Customers: []Customer{{ID: "C001", Name: "张伟"}, {ID: "C002", Name: "张三"}},
 		Now:       func() time.Time { return testNow },
 		NewBot: func(ctx context.Context, prog *engine.Program) (Bot, func(), error) {
-			return sandboxBot(ctx, t, prog, enginetest.NewClock(testNow))
+			return sandboxBot(ctx, t, prog, enginetest.NewClock(testNow), "")
 		},
 	}
 }
@@ -88,7 +97,7 @@ func replaySuite(t testing.TB) func(ctx context.Context, prog *engine.Program) (
 		}
 		return transcript.Replay(ctx, suite, transcript.Options{Defaults: d,
 			Factory: func(ctx context.Context, s transcript.Settings) (transcript.Bot, func(), error) {
-				return sandboxBot(ctx, t, prog, s.Clock)
+				return sandboxBot(ctx, t, prog, s.Clock, s.Fixture)
 			}})
 	}
 }

@@ -189,7 +189,7 @@ function makeEditor() {
         CM.syntaxHighlighting(dlgHighlight),
         CM.lintGutter(),
         CM.linter(checkSource, { delay: 400 }),
-        CM.EditorView.updateListener.of((u) => { if (u.docChanged) { dirty = true; $("#save-status").textContent = "未保存"; } }),
+        CM.EditorView.updateListener.of((u) => { if (u.docChanged) { dirty = true; $("#save-status").className = "muted"; $("#save-status").textContent = "未保存"; } }),
       ],
     }),
   });
@@ -238,10 +238,12 @@ async function save() {
     dirty = false;
     showProblems(res.check);
     view.dispatch(CM.setDiagnostics(view.state, editorDiagnostics(view.state.doc, res.check)));
+    $("#save-status").className = "muted saved";
     $("#save-status").textContent = (res.formatted ? "已格式化并保存" : "已保存(有语法错误,未格式化)") +
       (res.loaded ? ",试聊已用新版本" : ",试聊仍用上一个没有错误的版本");
     loadFlows();
   } catch (e) {
+    $("#save-status").className = "error";
     $("#save-status").textContent = "保存失败: " + e.message;
   } finally {
     $("#save").disabled = false;
@@ -270,7 +272,7 @@ async function say(text) {
       $("#chat").append(el("div", { class: "buttons" }, ...rep.buttons.map((b) => el("button", { onclick: () => say(b) }, b))));
     }
     lastReply = rep;
-    showDebug(rep);
+    showDebug(rep, text);
   } catch (e) {
     addMsg("err", "出错了: " + e.message);
   }
@@ -278,10 +280,11 @@ async function say(text) {
 
 function pct(x) { return (100 * (x || 0)).toFixed(0) + "%"; }
 
-function showDebug(rep) {
+// showDebug fills the debug panel with the reply to text.
+function showDebug(rep, text) {
   const rows = [];
   const row = (k, ...v) => rows.push(el("tr", {}, el("th", {}, k), el("td", {}, ...v)));
-  row("意图", el("span", { class: "intent", id: "dbg-intent" }, rep.intent || "—"), "  ",
+  row("意图", el("span", { class: "intent", id: "dbg-intent", "data-text": text }, rep.intent || "—"), "  ",
     el("span", { class: "bar", style: `width:${Math.round(60 * (rep.confidence || 0))}px` }), pct(rep.confidence),
     rep.ambiguous ? "(两个意图太接近)" : "");
   row("候选", ...(rep.alternatives.length ? rep.alternatives.map((a) => el("span", { class: "tag" }, `${a.intent} ${pct(a.confidence)}`)) : ["—"]));
@@ -411,7 +414,7 @@ function reviewRow(g) {
   preview.addEventListener("click", act(true));
   add.addEventListener("click", act(false));
   const was = g.intents.map((i) => `${i.text}×${i.count}`).join(" ");
-  return el("tr", {},
+  return el("tr", { "data-text": g.text },
     el("td", {}, g.text, el("div", { class: "examples" }, g.examples.map((e) => `${e.text}(${e.count})`).join(" · "))),
     el("td", {}, g.count),
     el("td", {}, was),
@@ -429,7 +432,7 @@ async function openFileForce(name) {
 function evalColumn(title, r) {
   if (!r) return el("div", {}, el("h3", {}, title), el("p", { class: "muted" }, "没有配置评测集(--eval)"));
   return el("div", {}, el("h3", {}, title),
-    el("div", { class: "eval-accuracy" }, `准确率 ${(100 * r.accuracy).toFixed(1)}%(${r.correct}/${r.in_scope})`),
+    el("div", { class: "eval-accuracy", "data-correct": r.correct, "data-accuracy": r.accuracy }, `准确率 ${(100 * r.accuracy).toFixed(1)}%(${r.correct}/${r.in_scope})`),
     el("div", {}, `误接受 ${r.false_accepts}/${r.out_scope},拒识 ${r.rejected}`));
 }
 
@@ -464,10 +467,10 @@ async function loadShip() {
     const parts = [el("div", { class: "status " + st, id: "ship-status" }, `${s.server}:${label}`)];
     const r = h.reload;
     if (r) {
-      parts.push(el("p", {}, `当前版本 ${r.version || "—"},启动以来被拒绝的修改 ${r.refused} 次` + (r.at ? `,最近一次重新加载 ${new Date(r.at).toLocaleString()}` : "")));
+      parts.push(el("p", {}, `当前版本 ${r.version || "—"},启动以来被拒绝的修改 ${r.refused} 次` + (r.at ? `,最近一次重新加载 ${new Date(r.at).toLocaleString("zh-CN")}` : "")));
       if (r.last_refused) {
         const lr = r.last_refused;
-        parts.push(el("h3", {}, `最近被拒绝的修改(${new Date(lr.at).toLocaleString()})`));
+        parts.push(el("h3", {}, `最近被拒绝的修改(${new Date(lr.at).toLocaleString("zh-CN")})`));
         const ds = (lr.check && lr.check.diagnostics) || [];
         const list = el("div", { class: "problems" });
         for (const d of ds) {
