@@ -47,7 +47,9 @@ func (s *ReloadStatus) Refused(err error, at time.Time) {
 	if errors.As(err, &de) {
 		var b bytes.Buffer
 		if de.Diags.WriteJSON(&b) == nil {
-			r.Check = json.RawMessage(bytes.TrimSpace(b.Bytes()))
+			// The snippets quote the dialog files, which may hold a test card or phone
+			// number: masked as the logs are (only digits change, the JSON stays valid).
+			r.Check = json.RawMessage(MaskPII(string(bytes.TrimSpace(b.Bytes()))))
 		}
 	}
 	s.mu.Lock()
