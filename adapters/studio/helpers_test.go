@@ -9,6 +9,7 @@ import (
 
 	"github.com/weiyin-bank/weiyin/adapters/bank/sandbox"
 	"github.com/weiyin-bank/weiyin/adapters/store"
+	"github.com/weiyin-bank/weiyin/dialogs/bank"
 	"github.com/weiyin-bank/weiyin/engine"
 	"github.com/weiyin-bank/weiyin/engine/enginetest"
 	"github.com/weiyin-bank/weiyin/engine/transcript"
@@ -21,18 +22,8 @@ var testNow = time.Date(2026, 11, 25, 10, 0, 0, 0, time.FixedZone("CST", 8*3600)
 func copyBank(t testing.TB) string {
 	t.Helper()
 	dir := t.TempDir()
-	srcs, _ := filepath.Glob("../../dialogs/bank/*.dlg")
-	if len(srcs) == 0 {
-		t.Fatal("no shipped dialogs in ../../dialogs/bank")
-	}
-	for _, p := range srcs {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, filepath.Base(p)), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if err := os.CopyFS(dir, bank.Files); err != nil {
+		t.Fatal(err)
 	}
 	return dir
 }

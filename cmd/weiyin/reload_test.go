@@ -15,18 +15,7 @@ import (
 // Ensure a hot reload takes a good dialog directory and refuses a broken one, keeping the last
 // good program serving.
 func TestWatchDialogs(t *testing.T) {
-	dir := t.TempDir()
-	srcs, _ := filepath.Glob("../../dialogs/bank/*.dlg")
-	if len(srcs) == 0 {
-		t.Fatal("no shipped dialogs found")
-	}
-	for _, p := range srcs {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		os.WriteFile(filepath.Join(dir, filepath.Base(p)), b, 0o644)
-	}
+	dir := copyBankDialogs(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	bot, closeBot, err := newBot(ctx, botOptions{Dialogs: dir})
