@@ -40,6 +40,7 @@ type serveOptions struct {
 	record       string
 	reviewLog    string
 	reviewBelow  float64
+	studioAddr   string
 	gogc         int
 	procs        int
 }
@@ -95,6 +96,7 @@ func runServeEnv(ctx context.Context, args []string, io stdio, env serveEnv) int
 	fs.StringVar(&o.record, "record", "", "write every conversation to DIR/USER.convo.txt (masked), to turn into regression tests")
 	fs.StringVar(&o.reviewLog, "review-log", "", "append the messages the bot did not understand (or understood below --review-below) to FILE as masked JSON lines, for weiyin studio")
 	fs.Float64Var(&o.reviewBelow, "review-below", studio.DefaultReviewBelow, "confidence under which an understood message goes to --review-log")
+	fs.StringVar(&o.studioAddr, "studio-addr", "", "also serve weiyin studio on this address over --dialogs (beyond loopback only with WEIYIN_STUDIO_TOKEN); off by default")
 	fs.StringVar(&o.debugAddr, "debug-addr", "", "serve net/http/pprof on this address (keep it on loopback); off by default")
 	fs.IntVar(&o.gogc, "gogc", 0, fmt.Sprintf("garbage-collector target percentage, as $GOGC (default: $GOGC if set, else %d); -1 turns the collector off", DefaultGOGC))
 	fs.IntVar(&o.procs, "procs", 0, fmt.Sprintf("Go scheduler Ps, as $GOMAXPROCS (default: $GOMAXPROCS if set, else %d per CPU)", ProcsPerCPU))
@@ -119,6 +121,12 @@ func runServeEnv(ctx context.Context, args []string, io stdio, env serveEnv) int
 	if o.sandboxLogin && o.bankURL != "" {
 		fmt.Fprintln(io.err, "weiyin serve: --sandbox-login needs the sandbox bank; drop --bank-url")
 		return 2
+	}
+	if o.studioAddr != "" {
+		if err := serveStudioAllowed(o, env.getenv); err != nil {
+			fmt.Fprintln(io.err, "weiyin serve:", err)
+			return 2
+		}
 	}
 	log := slog.New(web.MaskingHandler(slog.NewJSONHandler(io.err, &slog.HandlerOptions{Level: level})))
 	o.bot.Logger = log
@@ -269,6 +277,13 @@ func serve(ctx context.Context, o serveOptions, env serveEnv, log *slog.Logger) 
 			}
 		}()
 		defer dbg.Close()
+	}
+	if o.studioAddr != "" {
+		st, err := serveStudio(workCtx, o, ln.Addr().String(), env.getenv, log)
+		if err != nil {
+			return fmt.Errorf("--studio-addr: %w", err)
+		}
+		defer st.stop()
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()

@@ -70,11 +70,8 @@ func runStudioEnv(ctx context.Context, args []string, io stdio, env studioEnv) i
 		return 2
 	}
 	token := env.getenv("WEIYIN_STUDIO_TOKEN")
-	if host, _, err := net.SplitHostPort(o.addr); err != nil {
-		fmt.Fprintf(io.err, "weiyin studio: --addr %q: %v\n", o.addr, err)
-		return 2
-	} else if token == "" && !studio.LoopbackHost(host) {
-		fmt.Fprintf(io.err, "weiyin studio: refusing to listen on %s without WEIYIN_STUDIO_TOKEN: set it, or listen on 127.0.0.1\n", o.addr)
+	if err := studioAddrAllowed(o.addr, token); err != nil {
+		fmt.Fprintln(io.err, "weiyin studio:", err)
 		return 2
 	}
 	now, err := parseNow(o.now)
@@ -82,13 +79,56 @@ func runStudioEnv(ctx context.Context, args []string, io stdio, env studioEnv) i
 		fmt.Fprintln(io.err, "weiyin studio:", err)
 		return 2
 	}
-	customers, err := fixtureCustomers(o.fixture)
-	if err != nil {
-		fmt.Fprintln(io.err, "weiyin studio:", err)
-		return 2
-	}
 	log := slog.New(web.MaskingHandler(slog.NewTextHandler(io.err, nil)))
 	go intents.Preload()
+	st, err := startStudio(ctx, o, now, token, log)
+	if err != nil {
+		fmt.Fprintln(io.err, "weiyin studio:", err)
+		return 1
+	}
+	fmt.Fprintf(io.err, "weiyin studio: http://%s/ (dialogs %s)\n", st.addr, o.dialogs)
+	if env.ready != nil {
+		env.ready(st.addr)
+	}
+	select {
+	case err := <-st.done:
+		st.stop()
+		fmt.Fprintln(io.err, "weiyin studio:", err)
+		return 1
+	case <-ctx.Done():
+	}
+	if err := st.stop(); err != nil {
+		fmt.Fprintln(io.err, "weiyin studio:", err)
+		return 1
+	}
+	return 0
+}
+
+// studioAddrAllowed refuses a listen address beyond loopback when no token protects the studio.
+func studioAddrAllowed(addr, token string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("--addr %q: %v", addr, err)
+	}
+	if token == "" && !studio.LoopbackHost(host) {
+		return fmt.Errorf("refusing to listen on %s without WEIYIN_STUDIO_TOKEN: set it, or listen on 127.0.0.1", addr)
+	}
+	return nil
+}
+
+// runningStudio is a studio listening: done reports a serve error, stop shuts it down.
+type runningStudio struct {
+	addr string
+	done <-chan error
+	stop func() error
+}
+
+// startStudio builds the studio of o (weiyin studio, or serve --studio-addr) and listens.
+func startStudio(ctx context.Context, o studioOptions, now time.Time, token string, log *slog.Logger) (*runningStudio, error) {
+	customers, err := fixtureCustomers(o.fixture)
+	if err != nil {
+		return nil, err
+	}
 	so := studio.Options{Dir: o.dialogs, Token: token, Customers: customers, ReviewLog: o.reviewLog,
 		Server: o.server, Logger: log, EvalFile: defaultIfExists(o.eval, filepath.Join("testdata", "nlu", "eval.tsv")),
 		NewBot: func(ctx context.Context, prog *engine.Program) (studio.Bot, func(), error) {
@@ -112,36 +152,39 @@ func runStudioEnv(ctx context.Context, args []string, io stdio, env studioEnv) i
 	}
 	srv, err := studio.New(ctx, so)
 	if err != nil {
-		fmt.Fprintln(io.err, "weiyin studio:", err)
-		return 1
+		return nil, err
 	}
-	defer srv.Close()
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
-		fmt.Fprintln(io.err, "weiyin studio:", err)
-		return 1
+		srv.Close()
+		return nil, err
 	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 2 * time.Minute,
 		MaxHeaderBytes: 16 << 10, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	done := make(chan error, 1)
 	go func() { done <- hs.Serve(ln) }()
-	fmt.Fprintf(io.err, "weiyin studio: http://%s/ (dialogs %s)\n", ln.Addr(), o.dialogs)
-	if env.ready != nil {
-		env.ready(ln.Addr().String())
+	return &runningStudio{addr: ln.Addr().String(), done: done, stop: func() error {
+		defer srv.Close()
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	}}, nil
+}
+
+// loopbackURL is a URL of addr (a listener's address) the studio can fetch: an unspecified
+// host (":8080", "[::]:8080") is reached on 127.0.0.1.
+func loopbackURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
 	}
-	select {
-	case err := <-done:
-		fmt.Fprintln(io.err, "weiyin studio:", err)
-		return 1
-	case <-ctx.Done():
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		fmt.Fprintln(io.err, "weiyin studio:", err)
-		return 1
-	}
-	return 0
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // fixtureCustomers lists the customers of a fixture file ("" = the embedded demo data), for
@@ -171,4 +214,31 @@ func defaultIfExists(flagValue, def string) string {
 		return def
 	}
 	return ""
+}
+
+// serveStudioAllowed checks serve --studio-addr: it edits --dialogs, and needs a token beyond
+// loopback.
+func serveStudioAllowed(o serveOptions, getenv func(string) string) error {
+	if o.bot.Dialogs == "" {
+		return errors.New("--studio-addr edits the dialog files: set --dialogs DIR")
+	}
+	return studioAddrAllowed(o.studioAddr, getenv("WEIYIN_STUDIO_TOKEN"))
+}
+
+// serveStudio starts the studio of serve --studio-addr on its own listener: it edits the
+// directory serve hot-reloads, simulates on its own sandbox, reads serve's --review-log and
+// shows serve's own reload status.
+func serveStudio(ctx context.Context, o serveOptions, serveAddr string, getenv func(string) string, log *slog.Logger) (*runningStudio, error) {
+	st, err := startStudio(ctx, studioOptions{dialogs: o.bot.Dialogs, addr: o.studioAddr, fixture: o.bot.Fixture,
+		reviewLog: o.reviewLog, server: loopbackURL(serveAddr)}, o.bot.Now, getenv("WEIYIN_STUDIO_TOKEN"), log.With("component", "studio"))
+	if err != nil {
+		return nil, err
+	}
+	log.Info("weiyin studio listening", "addr", st.addr)
+	go func() {
+		if err := <-st.done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("studio server", "err", err)
+		}
+	}()
+	return st, nil
 }

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -36,6 +38,36 @@ func eventually(t *testing.T, what string, cond func() bool) {
 		}
 	}
 	t.Fatalf("never happened: %s", what)
+}
+
+// freeAddr is a loopback address with a port nothing listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// Ensure serve --studio-addr is refused without --dialogs, and beyond loopback without a token.
+func TestServeStudioUsage(t *testing.T) {
+	tests := []struct {
+		args []string
+		says string
+	}{
+		{[]string{"--studio-addr", "127.0.0.1:0"}, "--dialogs"},
+		{[]string{"--studio-addr", "0.0.0.0:0", "--dialogs", "x"}, "WEIYIN_STUDIO_TOKEN"},
+	}
+	for _, tt := range tests {
+		var errb bytes.Buffer
+		got := runServeEnv(context.Background(), tt.args, stdio{strings.NewReader(""), io.Discard, &errb},
+			serveEnv{getenv: func(string) string { return "" }})
+		if got != 2 || !strings.Contains(errb.String(), tt.says) {
+			t.Errorf("serve %v = %d %q, want 2 saying %q", tt.args, got, errb.String(), tt.says)
+		}
+	}
 }
 
 // Ensure studio's flags are checked before anything starts: no listening beyond loopback
@@ -126,7 +158,8 @@ func TestServeReviewLogAndReloads(t *testing.T) {
 	defer api.Close()
 	dir := copyBankDialogs(t)
 	logPath := filepath.Join(t.TempDir(), "review.jsonl")
-	s := startServe(t, t.TempDir(), api.URL(), "--dialogs", dir, "--reload-every", "20ms", "--review-log", logPath)
+	studioAddr := freeAddr(t)
+	s := startServe(t, t.TempDir(), api.URL(), "--dialogs", dir, "--reload-every", "20ms", "--review-log", logPath, "--studio-addr", studioAddr)
 
 	for _, m := range []struct{ id, text string }{
 		{"r1", "钱包还鼓不鼓"}, {"r1", "钱包还鼓不鼓"}, // the retry of r1 is not logged again
@@ -183,6 +216,14 @@ func TestServeReviewLogAndReloads(t *testing.T) {
 	})
 	if b, _ := json.Marshal(reload["last_refused"]); !strings.Contains(string(b), `account.dlg","hint"`) {
 		t.Errorf("the refused edit's diagnostics: %s", b)
+	}
+	// The studio serve mounts on --studio-addr shows serve's own reload status, and the
+	// review log serve writes.
+	if c, ship := getJSON(t, "http://"+studioAddr+"/api/ship", ""); c != 200 || fmt.Sprint(ship["health"]) == "" || !strings.Contains(fmt.Sprint(ship["health"]), "degraded") {
+		t.Errorf("the studio's ship tab: %d %v", c, ship)
+	}
+	if c, rv := getJSON(t, "http://"+studioAddr+"/api/review", ""); c != 200 || rv["messages"] != float64(2) {
+		t.Errorf("the studio's review tab: %d %v", c, rv)
 	}
 	_, metrics := get(t, s.url+"/metrics")
 	for _, want := range []string{"\nweiyin_dialogs_stale 1\n", "\nweiyin_dialog_reloads_refused_total 1\n"} {

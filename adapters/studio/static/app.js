@@ -400,11 +400,15 @@ function reviewRow(g) {
   const add = el("button", { class: "add-example" }, "加为例句");
   const act = (dry) => async () => {
     if (!pick.value) { pick.focus(); return; }
+    if (!dry && dirty) { // the example is written into a file the editor may hold unsaved
+      $("#eval").replaceChildren(el("p", { class: "error" }, `编辑器里的 ${currentFile} 有未保存的修改:请先保存,再加例句。`));
+      return;
+    }
     preview.disabled = add.disabled = true;
     try {
       const res = await api("POST", "/api/review/example", { text: input.value, intent: pick.value, dry_run: dry });
       showEval(res, dry);
-      if (!dry && res.saved) { loadReview(); if (currentFile === res.file) { dirty = false; openFileForce(res.file); } }
+      if (!dry && res.saved) { loadReview(); if (currentFile === res.file) openFileForce(res.file); }
     } catch (e) {
       $("#eval").replaceChildren(el("p", { class: "error" }, e.message));
     } finally {
