@@ -206,7 +206,7 @@ func TestBrowser(t *testing.T) {
 	evalFile := filepath.Join(tmp, "eval.tsv")
 	os.WriteFile(evalFile, []byte("账上还有银子没\tbalance\n账上还有银子吗\tbalance\n我的余额\tbalance\n我要转账\ttransfer\n今天天气怎么样\tnone\n"), 0o644)
 	o := testOptions(t, dir)
-	o.EvalFile, o.ReviewLog, o.Replay, o.Server = evalFile, reviewLog, replaySuite(t), liveServer(t, dir).URL
+	o.EvalFile, o.ReviewLog, o.Replay, o.Server = evalFile, reviewLog, replaySuite(t, "transfer_"), liveServer(t, dir).URL
 	srv := httptest.NewServer(newTestServer(t, o).Handler())
 	defer srv.Close()
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,13 +77,17 @@ func testOptions(t testing.TB, dir string) Options {
 	}
 }
 
-// replaySuite replays the repository's transcripts, for coverage.
-func replaySuite(t testing.TB) func(ctx context.Context, prog *engine.Program) (*transcript.Report, error) {
+// replaySuite replays the repository's transcripts whose file names start with prefix, for
+// coverage (the whole suite takes minutes under -race).
+func replaySuite(t testing.TB, prefix string) func(ctx context.Context, prog *engine.Program) (*transcript.Report, error) {
 	return func(ctx context.Context, prog *engine.Program) (*transcript.Report, error) {
 		suite, err := transcript.Load("../../testdata/transcripts")
 		if err != nil {
 			return nil, err
 		}
+		suite.Convos = slices.DeleteFunc(suite.Convos, func(c *transcript.Convo) bool {
+			return !strings.HasPrefix(filepath.Base(c.File), prefix)
+		})
 		d := suite.Settings
 		if d.User == "" {
 			d.User = "o_demo_1"

@@ -77,13 +77,49 @@ func (s *Server) build(overlay map[string][]byte) (*program, dialogs.Diagnostics
 	if b == nil {
 		return nil, ds, nil
 	}
-	u, err := intents.New(b, intents.Options{})
+	v := version(m)
+	u, err := nlus.get(v, b)
 	if err != nil {
 		return nil, ds, fmt.Errorf("building the NLU: %w", err)
 	}
 	p := &program{bundle: b, nlu: u}
-	p.engine = &engine.Program{Bundle: b, NLU: s.trace.wrap(u), Version: version(m)}
+	p.engine = &engine.Program{Bundle: b, NLU: s.trace.wrap(u), Version: v}
 	return p, ds, nil
+}
+
+// nluCache keeps the NLU of the last few versions of the dialog files. Building one takes
+// seconds, and the same files are built more than once: adding an example builds the new
+// version for its evaluation and again when it is saved, and a save that changes nothing
+// builds the running version. An Understander is read-only once built, so one serves them all.
+type nluCache struct {
+	mu    sync.Mutex
+	order []string // least recently used first
+	byVer map[string]*intents.Understander
+}
+
+const nluCacheSize = 4
+
+var nlus = &nluCache{byVer: map[string]*intents.Understander{}}
+
+// get returns the NLU of bundle b, whose files hash to version.
+func (c *nluCache) get(version string, b *dialogs.Bundle) (*intents.Understander, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if u, ok := c.byVer[version]; ok {
+		c.order = append(slices.DeleteFunc(c.order, func(v string) bool { return v == version }), version)
+		return u, nil
+	}
+	u, err := intents.New(b, intents.Options{})
+	if err != nil {
+		return nil, err
+	}
+	if len(c.order) == nluCacheSize {
+		delete(c.byVer, c.order[0])
+		c.order = c.order[1:]
+	}
+	c.byVer[version] = u
+	c.order = append(c.order, version)
+	return u, nil
 }
 
 // version hashes the *.dlg files a program was built from (drafts are not loaded).

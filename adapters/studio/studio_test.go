@@ -198,7 +198,7 @@ func TestCheckAndSave(t *testing.T) {
 func TestSimulatorAndGraph(t *testing.T) {
 	dir := copyBank(t)
 	o := testOptions(t, dir)
-	o.Replay = replaySuite(t)
+	o.Replay = replaySuite(t, "transfer_")
 	h := newTestServer(t, o).Handler()
 	var rep simReply
 	call(t, h, "POST", "/api/sim", `{"text":"帮我查一下余额","customer":"C001"}`, &rep)
