@@ -95,16 +95,18 @@ func shot(name string) chromedp.Action[chromedp.Void] {
 	})
 }
 
-// newFAQ is a FAQ a staff member started: two examples, one fewer than the checker wants.
-const newFAQ = `weiyin 1
+// newIntent is an intent a staff member started: two examples, one fewer than the checker
+// wants.
+const newIntent = `weiyin 1
 
-faq faq_card_replace_fee "换卡费用" {
+intent card_replace_fee "换卡费用" {
   examples {
     "换新卡要钱吗"
     "换卡收不收费"
   }
-  answer "借记卡到期换卡免费;损坏或挂失补卡按柜台公告收取工本费。"
 }
+
+reply card_replace_fee "借记卡到期换卡免费;损坏或挂失补卡按柜台公告收取工本费。"
 `
 
 // reviewMessages are what customers said to a live bot, with how often: the review log is
@@ -197,7 +199,7 @@ func TestBrowser(t *testing.T) {
 	}
 	ctx := browser(t)
 	dir := copyBank(t)
-	if err := os.WriteFile(filepath.Join(dir, "zz-new.dlg"), []byte(newFAQ), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "zz-new.dlg"), []byte(newIntent), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	tmp := t.TempDir()
@@ -238,7 +240,7 @@ func TestBrowser(t *testing.T) {
 	const tooFew = `#problems [data-code="too-few-examples"]`
 	do("open the studio", chromedp.Navigate(srv.URL), chromedp.WaitVisible(`body[data-ready="1"]`))
 
-	// Edit: the new FAQ has one example too few; typing a third, in Chinese through the IME,
+	// Edit: the new intent has one example too few; typing a third, in Chinese through the IME,
 	// clears the warning; saving formats and writes the file.
 	do("open the new file",
 		chromedp.SetValue(`#file-list`, "zz-new.dlg"),
@@ -268,7 +270,7 @@ func TestBrowser(t *testing.T) {
 	// current step.
 	for _, c := range []struct{ text, intent, flow string }{
 		{"我的余额", "balance", ""},
-		{"换卡手续费多少", "faq_card_replace_fee", ""}, // the FAQ saved above
+		{"换卡手续费多少", "card_replace_fee", ""}, // the intent saved above
 		{"我要转账", "transfer", "transfer"},
 	} {
 		sel := fmt.Sprintf(`#dbg-intent[data-text=%q]`, c.text)

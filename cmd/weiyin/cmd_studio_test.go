@@ -214,7 +214,14 @@ func TestServeReviewLogAndReloads(t *testing.T) {
 		st, reload = health()
 		return st == "degraded"
 	})
-	if b, _ := json.Marshal(reload["last_refused"]); !strings.Contains(string(b), `account.dlg","hint"`) {
+	var refused struct {
+		Check struct {
+			Diagnostics []struct{ File, Severity string }
+		}
+	}
+	b, _ := json.Marshal(reload["last_refused"])
+	json.Unmarshal(b, &refused)
+	if ds := refused.Check.Diagnostics; len(ds) == 0 || filepath.Base(ds[0].File) != "account.dlg" || ds[0].Severity != "error" {
 		t.Errorf("the refused edit's diagnostics: %s", b)
 	}
 	// The studio serve mounts on --studio-addr shows serve's own reload status, and the
