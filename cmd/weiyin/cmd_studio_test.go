@@ -207,7 +207,7 @@ func TestServeReviewLogAndReloads(t *testing.T) {
 	}
 	account := filepath.Join(dir, "account.dlg")
 	good, _ := os.ReadFile(account)
-	os.WriteFile(account, append(append([]byte{}, good...), "\nintent oops {\n  examples {\n    \"还有钱吗\"\n"...), 0o644)
+	replaceFile(t, account, append(append([]byte{}, good...), "\nintent oops {\n  examples {\n    \"还有钱吗\"\n"...))
 	var reload map[string]any
 	eventually(t, "/healthz degraded after a broken edit", func() bool {
 		var st string
@@ -238,7 +238,7 @@ func TestServeReviewLogAndReloads(t *testing.T) {
 			t.Errorf("/metrics lacks %q", strings.TrimSpace(want))
 		}
 	}
-	os.WriteFile(account, good, 0o644)
+	replaceFile(t, account, good)
 	eventually(t, "/healthz ok after the edit is fixed", func() bool { st, _ := health(); return st == "ok" })
 	if _, metrics := get(t, s.url+"/metrics"); !strings.Contains(metrics, "\nweiyin_dialogs_stale 0\n") {
 		t.Error("weiyin_dialogs_stale stays up after a good edit")

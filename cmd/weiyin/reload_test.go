@@ -29,14 +29,14 @@ func TestWatchDialogs(t *testing.T) {
 
 	common := filepath.Join(dir, "00-common.dlg")
 	good, _ := os.ReadFile(common)
-	os.WriteFile(common, append(good, []byte("\nreply greeting \"broken\" {\n")...), 0o644)
+	replaceFile(t, common, append(good, []byte("\nreply greeting \"broken\" {\n")...))
 	if ok := waitReload(t, events); ok {
 		t.Fatal("a directory that fails check was loaded")
 	}
 	if bot.Program().Version != first {
 		t.Fatal("the running program changed after a failed reload")
 	}
-	os.WriteFile(common, []byte(strings.Replace(string(good), "weiyin 1", "weiyin 1\n# edited", 1)), 0o644)
+	replaceFile(t, common, []byte(strings.Replace(string(good), "weiyin 1", "weiyin 1\n# edited", 1)))
 	if ok := waitReload(t, events); !ok {
 		t.Fatal("a good directory was refused")
 	}
@@ -49,6 +49,19 @@ func TestWatchDialogs(t *testing.T) {
 	rep, err := bot.Turn(ctx, "o_demo_1", engine.Message{Text: "我的余额"})
 	if err != nil || rep.Intent != "balance" {
 		t.Fatalf("after reload: %v %v", rep.Intent, err)
+	}
+}
+
+// replaceFile writes path in one step, as editors save: the watcher never sees half a file
+// (which it would refuse, sending one more event than the test waits for).
+func replaceFile(t *testing.T, path string, data []byte) {
+	t.Helper()
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
 	}
 }
 
