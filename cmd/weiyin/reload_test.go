@@ -70,7 +70,7 @@ func waitReload(t *testing.T, events chan bool) bool {
 	select {
 	case ok := <-events:
 		return ok
-	case <-time.After(20 * time.Second):
+	case <-time.After(2 * time.Minute): // a hang guard: a reload builds the NLU, slow under -race
 		t.Fatal("no reload happened")
 		return false
 	}
