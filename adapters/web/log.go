@@ -149,6 +149,14 @@ const (
 // commit, a bank that does not answer): an instance that can only answer 系统繁忙 is taken out.
 // Errors are not shown (the endpoint is public); the store and bank log their own.
 func Healthz(draining func() bool, checks ...Check) http.Handler {
+	return HealthzReload(draining, nil, checks...)
+}
+
+// HealthzReload is Healthz that also reports dialog reloads: {"status":"degraded", "reload":
+// {...}} with 200 while a refused edit is pending (the server still answers, on its last good
+// dialogs), with the refused edit's diagnostics. Who may call it: anyone who reaches the
+// port, like /metrics; the diagnostics name dialog files and lines, never customer data.
+func HealthzReload(draining func() bool, reload *ReloadStatus, checks ...Check) http.Handler {
 	var (
 		mu      sync.Mutex
 		at      time.Time
@@ -176,15 +184,27 @@ func Healthz(draining func() bool, checks ...Check) http.Handler {
 		return res, ok
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		out := map[string]any{"status": "ok"}
+		code := http.StatusOK
+		if reload != nil {
+			v := reload.view()
+			out["reload"] = v
+			if v.Stale {
+				out["status"] = "degraded"
+			}
+		}
 		if draining != nil && draining() {
-			WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "draining"})
+			out["status"] = "draining"
+			WriteJSON(w, http.StatusServiceUnavailable, out)
 			return
 		}
-		res, ok := probe(r.Context())
-		if !ok {
-			WriteJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unhealthy", "checks": res})
-			return
+		if len(checks) > 0 {
+			res, ok := probe(r.Context())
+			out["checks"] = res
+			if !ok {
+				out["status"], code = "unhealthy", http.StatusServiceUnavailable
+			}
 		}
-		WriteJSON(w, http.StatusOK, map[string]any{"status": "ok", "checks": res})
+		WriteJSON(w, code, out)
 	})
 }

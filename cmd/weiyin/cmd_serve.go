@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/weiyin-bank/weiyin/adapters/notify"
+	"github.com/weiyin-bank/weiyin/adapters/studio"
 	"github.com/weiyin-bank/weiyin/adapters/web"
 	"github.com/weiyin-bank/weiyin/adapters/wechat"
 	"github.com/weiyin-bank/weiyin/engine"
@@ -39,6 +40,9 @@ type serveOptions struct {
 	metricsAddr  string
 	sandbox      bool
 	record       string
+	reviewLog    string
+	reviewBelow  float64
+	studioAddr   string
 	gogc         int
 	procs        int
 }
@@ -96,6 +100,9 @@ func runServeEnv(ctx context.Context, args []string, io stdio, env serveEnv) int
 	fs.StringVar(&o.debugAddr, "debug-addr", "", "serve net/http/pprof on this loopback address (others are refused); off by default")
 	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "serve /metrics on this address instead of --addr")
 	fs.BoolVar(&o.sandbox, "sandbox", false, "run on the sandbox bank (demo customers) even with WeChat credentials set")
+	fs.StringVar(&o.reviewLog, "review-log", "", "append the messages the bot did not understand (or understood below --review-below) to FILE as masked JSON lines, for weiyin studio")
+	fs.Float64Var(&o.reviewBelow, "review-below", studio.DefaultReviewBelow, "confidence under which an understood message goes to --review-log")
+	fs.StringVar(&o.studioAddr, "studio-addr", "", "also serve weiyin studio on this address over --dialogs (beyond loopback only with WEIYIN_STUDIO_TOKEN); off by default")
 	fs.IntVar(&o.gogc, "gogc", 0, fmt.Sprintf("garbage-collector target percentage, as $GOGC (default: $GOGC if set, else %d); -1 turns the collector off", DefaultGOGC))
 	fs.IntVar(&o.procs, "procs", 0, fmt.Sprintf("Go scheduler Ps, as $GOMAXPROCS (default: $GOMAXPROCS if set, else %d per CPU)", ProcsPerCPU))
 	if err := fs.Parse(args); err != nil {
@@ -134,6 +141,12 @@ func runServeEnv(ctx context.Context, args []string, io stdio, env serveEnv) int
 		fmt.Fprintln(io.err, "weiyin serve: WeChat credentials are set but no --bank-url: this would serve the sandbox bank's demo customers to real followers.\n"+
 			"  Give --bank-url for the bank's REST API, or --sandbox to run on the sandbox on purpose (a test account).")
 		return 2
+	}
+	if o.studioAddr != "" {
+		if err := serveStudioAllowed(o, env.getenv); err != nil {
+			fmt.Fprintln(io.err, "weiyin serve:", err)
+			return 2
+		}
 	}
 	log := slog.New(web.MaskingHandler(slog.NewJSONHandler(io.err, &slog.HandlerOptions{Level: level})))
 	o.bot.Logger = log
@@ -186,6 +199,21 @@ func serve(ctx context.Context, o serveOptions, env serveEnv, log *slog.Logger) 
 		defer rt.Close()
 		turner = rt
 	}
+	var review *studio.ReviewTurner
+	if o.reviewLog != "" {
+		f, err := os.OpenFile(o.reviewLog, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return fmt.Errorf("--review-log: %w", err)
+		}
+		defer f.Close()
+		review = studio.NewReviewTurner(turner, f, "", o.reviewBelow, nil, func(err error) { log.Warn("review log", "err", err) })
+	}
+	reviewed := func(t web.Turner, channel string) web.Turner {
+		if review == nil {
+			return t
+		}
+		return review.WithChannel(t, channel)
+	}
 
 	var draining atomic.Bool
 	getenv := env.getenv
@@ -213,7 +241,7 @@ func serve(ctx context.Context, o serveOptions, env serveEnv, log *slog.Logger) 
 	mux := http.NewServeMux()
 	var wh *wechat.Handler
 	if wcfg.Token != "" {
-		wh, err = wechat.NewHandler(wechat.Options{Config: wcfg, Turner: metrics.Instrument("wechat", turner),
+		wh, err = wechat.NewHandler(wechat.Options{Config: wcfg, Turner: metrics.Instrument("wechat", reviewed(turner, "wechat")),
 			Sender: client, Logger: log, OnDuplicate: metrics.DedupeHits.Inc,
 			OnTemplateReceipt: func(ctx context.Context, msgID int64, status string) {
 				if err := queue.Receipt(ctx, msgID, status); err != nil && !errors.Is(err, notify.ErrNotFound) {
@@ -242,12 +270,18 @@ func serve(ctx context.Context, o serveOptions, env serveEnv, log *slog.Logger) 
 		}
 	}
 	mux.Handle("/api/chat", web.LogRequests(log, metrics, "chat",
-		web.NewChat(web.ChatOptions{Turner: metrics.Instrument("web", turner), Tokens: tokens, Sandbox: o.bankURL == "",
+		web.NewChat(web.ChatOptions{Turner: metrics.Instrument("web", reviewed(turner, "web")), Tokens: tokens, Sandbox: o.bankURL == "",
 			SandboxLogin: o.sandboxLogin, Logger: log})))
 	nh := web.LogRequests(log, metrics, "notify", notify.Handler(queue, getenv("WEIYIN_NOTIFY_TOKEN")))
 	mux.Handle("/api/notify", nh)
 	mux.Handle("/api/notify/", nh)
-	mux.Handle("/healthz", web.Healthz(draining.Load, healthChecks(bot)...))
+	var reloads *web.ReloadStatus
+	if o.bot.Dialogs != "" {
+		reloads = &web.ReloadStatus{}
+		reloads.Loaded(bot.Program().Version, time.Now())
+		metrics.TrackReloads(reloads)
+	}
+	mux.Handle("/healthz", web.HealthzReload(draining.Load, reloads, healthChecks(bot)...))
 	if o.metricsAddr == "" {
 		mux.Handle("/metrics", metrics.Handler())
 	} else {
@@ -280,7 +314,13 @@ func serve(ctx context.Context, o serveOptions, env serveEnv, log *slog.Logger) 
 	notifyDone := make(chan error, 1)
 	go func() { notifyDone <- queue.Run(workCtx) }()
 	if o.bot.Dialogs != "" {
-		go watchDialogs(workCtx, o.bot.Dialogs, o.reloadEvery, bot, log, nil)
+		go watchDialogs(workCtx, o.bot.Dialogs, o.reloadEvery, bot, log, func(version string, err error) {
+			if err != nil {
+				reloads.Refused(err, time.Now())
+			} else {
+				reloads.Loaded(version, time.Now())
+			}
+		})
 	}
 	if o.debugAddr != "" {
 		dbg := &http.Server{Addr: o.debugAddr, Handler: pprofMux(), ReadHeaderTimeout: 5 * time.Second}
@@ -290,6 +330,13 @@ func serve(ctx context.Context, o serveOptions, env serveEnv, log *slog.Logger) 
 			}
 		}()
 		defer dbg.Close()
+	}
+	if o.studioAddr != "" {
+		st, err := serveStudio(workCtx, o, ln.Addr().String(), env.getenv, log)
+		if err != nil {
+			return fmt.Errorf("--studio-addr: %w", err)
+		}
+		defer st.stop()
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()

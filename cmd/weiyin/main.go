@@ -39,6 +39,7 @@ func commands() map[string]command {
 		"eval":   evalCommand(),
 		"serve":  serveCommand(),
 		"ops":    opsCommand(),
+		"studio": studioCommand(),
 	}
 }
 
