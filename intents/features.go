@@ -16,13 +16,14 @@ const (
 	kindPinyin  byte = 'p' // one toneless syllable
 	kindPinyin2 byte = 'q' // two adjacent toneless syllables
 	kindEntity  byte = 'e' // an entity type found in the text
-	numKinds         = 6
+	kindSynonym byte = 's' // a banking term of the synonym layer, for any of its words
+	numKinds         = 7
 )
 
-var kindIndex = [256]int8{kindWord: 0, kindChar: 1, kindBigram: 2, kindPinyin: 3, kindPinyin2: 4, kindEntity: 5}
+var kindIndex = [256]int8{kindWord: 0, kindChar: 1, kindBigram: 2, kindPinyin: 3, kindPinyin2: 4, kindEntity: 5, kindSynonym: 6}
 
 // kindNames name the kinds in explanations.
-var kindNames = [numKinds]string{"word", "char", "bigram", "pinyin", "pinyin2", "entity"}
+var kindNames = [numKinds]string{"word", "char", "bigram", "pinyin", "pinyin2", "entity", "synonym"}
 
 // feat is one feature of a text.
 type feat struct {

@@ -38,31 +38,59 @@ func TestPinyinReadings(t *testing.T) {
 
 func TestHomophoneCorrect(t *testing.T) {
 	py := sharedPinyin()
-	vocab := map[string]bool{"余额": true, "积分": true, "还款": true, "挂失": true, "一下": true, "下雨": true, "网点": true}
-	h := newHomophones(vocab, py)
+	tok, err := sharedTokenizer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	terms := map[string]bool{"余额": true, "积分": true, "还款": true, "挂失": true, "网点": true, "交易": true, "转账": true, "理财": true}
+	vocab := map[string]bool{"一下": true, "下雨": true, "张三": true}
+	for w := range terms {
+		vocab[w] = true
+	}
+	h := newHomophones(terms, vocab, py)
 	tests := []struct {
 		in, want string
 		why      string
 	}{
-		{"查一下鱼额", "查一下余额", "a homophone of a bundle word is corrected"},
+		{"查一下鱼额", "查一下余额", "a homophone of a banking term is corrected"},
 		{"还宽", "还款", "a polyphone's second reading counts"},
 		{"鸡分多少", "积分多少", "the corrected word keeps the rest"},
 		{"挂湿银行卡", "挂失银行卡", "correction at the start"},
+		{"我要查月额", "我要查余额", "a near homophone (yue for yu) keeping a rune of the term is corrected"},
 		{"查一下余额", "查一下余额", "runes of a real word are never corrected (下余 sounds like 下雨)"},
-		{"余额", "余额", "a bundle word stays"},
-		{"往点", "网点", "a two-rune homophone"},
+		{"余额", "余额", "a banking term stays"},
 		{"abc鱼额", "abc余额", "ASCII around is kept"},
+		{"请教一下", "请教一下", "never across a word boundary: 教一 sounds like 交易 but splits 请教 and 一下"},
+		{"娇艺多少", "交易多少", "two runes that are no word become the term"},
+		{"理睬", "理睬", "a word of the dictionary is no misspelling (li cai)"},
+		{"我想转战", "我想转战", "a word of the dictionary is no misspelling (zhuan zhan, fuzzy 转账)"},
+		{"月饼多少钱", "月饼多少钱", "a near homophone must be no word either"},
 		{"", "", "empty stays empty"},
 	}
 	for _, tt := range tests {
-		if got := h.correct(tt.in, py); got != tt.want {
-			t.Errorf("%s: correct(%q) = %q, want %q", tt.why, tt.in, got, tt.want)
+		if got := h.correct(tt.in, tok.cut(tt.in, false), py); got != tt.want {
+			t.Errorf("%s: correct(%q) = %q, want %q (tokens %q)", tt.why, tt.in, got, tt.want, tok.cut(tt.in, false))
 		}
 	}
 	// Ensure words sharing a sound are left out: the transcript cannot tell which was meant.
-	h2 := newHomophones(map[string]bool{"积分": true, "基分": true}, py)
-	if got := h2.correct("鸡分", py); got != "鸡分" {
+	h2 := newHomophones(map[string]bool{"积分": true, "基分": true}, map[string]bool{}, py)
+	if got := h2.correct("鸡分", tok.cut("鸡分", false), py); got != "鸡分" {
 		t.Errorf("ambiguous sound corrected to %q", got)
+	}
+}
+
+func TestFuzzySyllables(t *testing.T) {
+	tests := []struct{ in, want, why string }{
+		{"zhang", "zan", "retroflex and back nasal fold"},
+		{"yue", "yu", "ü and üe fold"},
+		{"ning", "lin", "n and l fold"},
+		{"ng", "ng", "the syllable ng stays"},
+		{"e", "e", "a bare final stays"},
+	}
+	for _, tt := range tests {
+		if got := fuzzy(tt.in); got != tt.want {
+			t.Errorf("%s: fuzzy(%q) = %q, want %q", tt.why, tt.in, got, tt.want)
+		}
 	}
 }
 

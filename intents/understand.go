@@ -224,7 +224,17 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 		}
 	}
 
-	u.homo = newHomophones(u.vocab, u.py)
+	// Banking terms, which homophones are corrected to: the bundle's own words (keywords,
+	// titles, enum names) and the synonym layer's. Words of the examples are not: they are
+	// everyday words too (几张, 同事, 持有), and correcting to them corrupted ordinary text.
+	terms := map[string]bool{}
+	for _, w := range dw {
+		terms[w] = true
+	}
+	for _, w := range theSynonyms().terms {
+		terms[w] = true
+	}
+	u.homo = newHomophones(terms, u.vocab, u.py)
 
 	// Document frequency over intents: a feature that every intent uses tells nothing.
 	df := map[uint64]map[int32]bool{}
@@ -496,11 +506,24 @@ func (u *Understander) analyse(t normalize.Text, spans []span, label labeler, co
 	}
 	b.WriteString(string(rs[pos:]))
 	s := b.String()
-	if correct {
-		s = u.homo.correct(s, u.py)
-	}
 	tokens := u.dict.apply(s, u.tok.cut(s, u.opts.HMM))
+	if correct {
+		if c := u.homo.correct(s, tokens, u.py); c != s {
+			s = c
+			tokens = u.dict.apply(s, u.tok.cut(s, u.opts.HMM))
+		}
+	}
 	fs, content := features(s, tokens, u.nameOf, u.py, label)
+	// The synonym layer: each member found adds its group's term as a word.
+	theSynonyms().find(s, func(_, term string) {
+		h := hashString(kindSynonym, term)
+		if label != nil {
+			label(h, kindSynonym, term)
+		}
+		if i, ok := slices.BinarySearchFunc(fs, h, func(f feat, h uint64) int { return cmp.Compare(f.h, h) }); !ok {
+			fs = slices.Insert(fs, i, feat{h, kindSynonym})
+		}
+	})
 	for _, typ := range extra {
 		h := hashString(kindEntity, typ)
 		if label != nil {
