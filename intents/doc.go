@@ -19,8 +19,10 @@
 //     (张三 in "给[张三](contact)转账"); builtin and bank-listed values are replaced by one
 //     placeholder per type, so that "给李四转两百块" matches "给[张三](contact)转[500块](money)";
 //     enum values keep their words, which are strong cues, and add their type;
-//  3. homophone correction: a run of Han characters that is no word of the bundle but sounds
-//     (toneless pinyin) exactly like one is replaced by it (鱼额 -> 余额, 挂湿 -> 挂失);
+//  3. homophone correction: a run of single-rune tokens that is no word (of the bundle or of
+//     jieba's full dictionary) but sounds (toneless, or fuzzy pinyin keeping a rune) like
+//     one banking term is replaced by it (鱼额 -> 余额, 挂湿 -> 挂失, 月额 -> 余额); the
+//     guards are in homophone.go;
 //  4. features: jieba words (the process-wide gojieba instance, plus the bundle's own words:
 //     entity names, keywords, titles), Han characters and bigrams, toneless pinyin syllables
 //     and syllable pairs (a phrase table fixes polyphones: 还款 huan kuan, 银行 yin hang), and

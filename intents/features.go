@@ -169,34 +169,41 @@ var fillers = map[string]bool{
 func fillerMask(s string, tokens []string, n int, offs []int) []bool {
 	var mask []bool
 	all := true
-	pos := 0 // byte offset of the token in s
+	eachToken(s, tokens, func(start, end int, tk string) {
+		if !fillers[tk] {
+			if strings.TrimSpace(tk) != "" {
+				all = false
+			}
+			return
+		}
+		if mask == nil {
+			mask = make([]bool, n)
+		}
+		for i, o := range offs[:n] {
+			if o >= start && o < end {
+				mask[i] = true
+			}
+		}
+	})
+	if all {
+		return nil
+	}
+	return mask
+}
+
+// eachToken calls f with each token of s and its byte range. Tokens are in order but need not
+// cover s (domain words replace what they overlap); a token not found is skipped.
+func eachToken(s string, tokens []string, f func(start, end int, tk string)) {
+	pos := 0
 	for _, tk := range tokens {
-		// Tokens are in order but need not cover s (domain words replace what they overlap).
 		at := strings.Index(s[pos:], tk)
 		if at < 0 || tk == "" {
 			continue
 		}
 		start := pos + at
 		pos = start + len(tk)
-		if !fillers[tk] {
-			if strings.TrimSpace(tk) != "" {
-				all = false
-			}
-			continue
-		}
-		if mask == nil {
-			mask = make([]bool, n)
-		}
-		for i, o := range offs[:n] {
-			if o >= start && o < pos {
-				mask[i] = true
-			}
-		}
+		f(start, pos, tk)
 	}
-	if all {
-		return nil
-	}
-	return mask
 }
 
 // runeOffsets returns the runes of s and the byte offset of each (offs[len(rs)] == len(s)),

@@ -1,29 +1,38 @@
 package intents
 
 import (
+	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
+
+	"github.com/weiyin-bank/weiyin/intents/jiebadict"
 )
 
 // Voice transcripts and pinyin keyboards write a banking term with the wrong characters of
 // the right sound: 鱼额 for 余额, 鸡分 for 积分, 挂湿 for 挂失, 月额 for 余额. Before matching,
-// such a run is replaced by the term, under three guards that keep correction from corrupting
-// ordinary text (请教一下 must never become 请交易下, nor 给张三 几张三):
+// such a run is replaced by the term, under guards that keep correction from corrupting
+// ordinary text (请教一下 must never become 请交易下, nor 给张三 几张三, nor 共同之处 共同支出):
 //
 //   - only inside the message's tokens: the run starts and ends at token boundaries and splits
 //     no token (jieba's cut with the bundle's words applied);
 //   - only when the original is not itself a word: every token of the run is a single rune
-//     (a word of two runes or more, 建设 or 请教, is kept as written), and no bundle word
-//     covers it;
+//     (a word of two runes or more, 建设 or 请教, is kept as written), no bundle word covers
+//     it, no word of jieba's full dictionary overlaps it (之处, 记账: rare words the
+//     tokeniser's cut dictionary lacks; jiebadict.IsWord), and its runes are not all common
+//     words on their own (还会, 不像);
 //   - only to a known banking term (homophones.terms: the bundle's keywords, titles and enum
-//     names, the synonym layer, and the words its examples use that everyday background
-//     text does not), the only term of that sound.
+//     names, the synonym layer, and the words at least minTermExamples examples use and the
+//     everyday background does not), the only term of that sound, and no term whose sound
+//     a much more frequent word shares (遗失 sounds like 意识, 止付 like 支付: crowdedSounds).
 //
 // An exact (toneless) homophone is corrected; a near one (fuzzy pinyin: zh/z, ch/c, sh/s, n/l,
 // an/ang, en/eng, in/ing, yu/yue...) only when it keeps at least one rune of the term. The
 // replacement has the same number of runes and is made on the text the matcher sees, after
 // the entities were taken from the original: names and amounts keep the customer's
-// characters.
+// characters. TestHomophonesKeepForeignText measures what is left: 4 of 3,040 sentences of
+// the public corpora rewritten (one classical line, 柳成 as 流程), against 114 with the
+// token guards alone.
 
 const maxHomophoneRunes = 4
 
@@ -76,9 +85,13 @@ func newHomophones(terms, vocab map[string]bool, py *pinyinTable) homophones {
 		return clash
 	}
 	clash, fclash := map[uint64]bool{}, map[uint64]bool{}
+	crowd := theCrowdedSounds(py)
 	for w := range terms {
 		n := utf8.RuneCountInString(w)
 		if n < 2 || n > maxHomophoneRunes || strings.ContainsFunc(w, func(r rune) bool { return !isHan(r) }) {
+			continue
+		}
+		if crowd.drowns(w, py) {
 			continue
 		}
 		for k := range index(h.bySound, w, nil) {
@@ -131,14 +144,8 @@ func (h homophones) correct(s string, tokens []string, py *pinyinTable) string {
 	single := make([]bool, len(rs)+1)
 	bound := make([]bool, len(rs)+1)
 	bound[len(rs)] = true
-	ri, pos := 0, 0
-	for _, tk := range tokens {
-		at := strings.Index(s[pos:], tk)
-		if at < 0 || tk == "" {
-			continue
-		}
-		start := pos + at
-		pos = start + len(tk)
+	ri := 0
+	eachToken(s, tokens, func(start, _ int, tk string) {
 		for ri < len(rs) && offs[ri] < start {
 			ri++
 		}
@@ -146,7 +153,7 @@ func (h homophones) correct(s string, tokens []string, py *pinyinTable) string {
 			bound[ri] = true
 			single[ri] = utf8.RuneCountInString(tk) == 1
 		}
-	}
+	})
 	// Runes inside a bundle word as written are never corrected: 查一下余额 keeps 余额 even
 	// though 下余 sounds like another word.
 	covered := make([]bool, len(rs))
@@ -196,14 +203,42 @@ next:
 			}
 		}
 		orig := s[offs[i]:offs[i+n]]
-		if w, ok := h.lookup(h.bySound, rs[i:i+n], nil, py); ok && w != orig {
-			return w, n
+		w, ok := h.lookup(h.bySound, rs[i:i+n], nil, py)
+		if !ok || w == orig {
+			w, ok = h.lookup(h.byFuzzy, rs[i:i+n], fuzzy, py)
+			ok = ok && w != orig && strings.ContainsFunc(orig, func(r rune) bool { return strings.ContainsRune(w, r) })
 		}
-		if w, ok := h.lookup(h.byFuzzy, rs[i:i+n], fuzzy, py); ok && w != orig && strings.ContainsFunc(orig, func(r rune) bool { return strings.ContainsRune(w, r) }) {
+		if ok && !inWord(s, rs, offs, i, i+n) && !crowd.ordinary(rs[i:i+n]) {
 			return w, n
 		}
 	}
 	return "", 0
+}
+
+// inWord reports whether a word of jieba's full dictionary overlaps the runes rs[i:j] of s:
+// then they are written as meant (之处, 记账, 疑是), though the cut, which knows only the
+// frequent words, left them single runes.
+func inWord(s string, rs []rune, offs []int, i, j int) bool {
+	for a := max(0, i-maxHomophoneRunes+1); a < j; a++ {
+		for b := max(a+2, i+1); b <= min(len(rs), a+maxHomophoneRunes); b++ {
+			if !allHan(rs[a:b]) {
+				break
+			}
+			if jiebadict.IsWord(s[offs[a]:offs[b]]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func allHan(rs []rune) bool {
+	for _, r := range rs {
+		if !isHan(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // lookup returns the term of m whose sound rs has, trying each rune's readings.
@@ -239,4 +274,90 @@ func (h homophones) lookup(m map[uint64]string, rs []rune, fold func(string) str
 	}
 	ok := rec(0, fnvOffset)
 	return found, ok
+}
+
+// crowdedSounds holds, per sound of the tokeniser's frequent words (2 to 4 Han runes), the
+// two most frequent words of that sound: a term that sounds like a more common word
+// (遗失 like 意识, 止付 like 支付, 积点 like 几点) is no target for correction, since text
+// that sounds like it is much more likely that other word, or a phrase (疑是, 一十, 之负).
+type crowdedSounds struct {
+	top  map[uint64][2]soundWord
+	freq map[string]int
+}
+
+type soundWord struct {
+	w    string
+	freq int
+}
+
+var (
+	crowdOnce sync.Once
+	crowd     crowdedSounds
+)
+
+func theCrowdedSounds(py *pinyinTable) crowdedSounds {
+	crowdOnce.Do(func() {
+		crowd = crowdedSounds{top: map[uint64][2]soundWord{}, freq: map[string]int{}}
+		for _, line := range strings.Split(jiebadict.Frequent(), "\n") {
+			f := strings.Fields(line)
+			if len(f) < 2 {
+				continue
+			}
+			w := f[0]
+			n := utf8.RuneCountInString(w)
+			if n > maxHomophoneRunes || strings.ContainsFunc(w, func(r rune) bool { return !isHan(r) }) {
+				continue
+			}
+			freq, _ := strconv.Atoi(f[1])
+			crowd.freq[w] = freq
+			if n < 2 {
+				continue
+			}
+			rs, offs := runeOffsets(w)
+			eachSound(py.readings(w, rs, offs), nil, func(k uint64) {
+				t := crowd.top[k]
+				switch {
+				case t[0].w == w || t[1].w == w:
+				case freq > t[0].freq:
+					t[0], t[1] = soundWord{w, freq}, t[0]
+				case freq > t[1].freq:
+					t[1] = soundWord{w, freq}
+				}
+				crowd.top[k] = t
+			})
+		}
+	})
+	return crowd
+}
+
+// drowns reports whether a word other than term, more than twice as frequent (and at least
+// 100, jieba's frequencies), has one of term's sounds: 积分 (742) keeps its sound beside 几分
+// (1,103), 遗失 (99) loses it to 意识 (4,907).
+func (c crowdedSounds) drowns(term string, py *pinyinTable) bool {
+	own := c.freq[term]
+	rs, offs := runeOffsets(term)
+	drowned := false
+	eachSound(py.readings(term, rs, offs), nil, func(k uint64) {
+		for _, o := range c.top[k] {
+			if o.w != "" && o.w != term && o.freq >= max(100, 2*own) {
+				drowned = true
+			}
+		}
+	})
+	return drowned
+}
+
+// commonRune is the frequency (jieba's, as a word on its own) from which a character is a
+// function word of ordinary text: 还, 会, 不, 像, 是, 之 are, 鱼, 额, 鸡, 湿, 财 are not.
+const commonRune = 30000
+
+// ordinary reports whether every rune of rs is a common word on its own: 还会 and 不像 are
+// text as meant, whatever banking term (换汇, 不想) they sound like.
+func (c crowdedSounds) ordinary(rs []rune) bool {
+	for _, r := range rs {
+		if c.freq[string(r)] < commonRune {
+			return false
+		}
+	}
+	return true
 }

@@ -43,6 +43,9 @@ const (
 	DefaultThreshold       = 0.27
 	DefaultAmbiguityMargin = 0.05
 	defaultMaxRunes        = 512
+	// minTermExamples is how many examples must use a word for homophones to be corrected
+	// to it (see homophone.go).
+	minTermExamples = 3
 )
 
 // Understander is the compiled NLU of one Bundle: it tells which intent a message expresses
@@ -74,6 +77,9 @@ type Understander struct {
 	homo      homophones
 	dict      domainDict
 	vocab     map[string]bool // words of the examples, keywords and entity names
+	// New only: how many examples use each word, and the words of the everyday background.
+	exWords map[string]int
+	bgWords map[string]bool
 	typeRune  map[string]rune
 	typeName  []string // placeholder rune - placeholderBase -> type
 	replace   map[string]bool
@@ -161,6 +167,8 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 		typeRune: map[string]rune{},
 		replace:  map[string]bool{},
 		vocab:    map[string]bool{},
+		exWords:  map[string]int{},
+		bgWords:  map[string]bool{},
 		tok:      tok,
 		py:       sharedPinyin(),
 		extract:  opts.Extractor,
@@ -225,12 +233,19 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 	}
 
 	// Banking terms, which homophones are corrected to: the bundle's own words (keywords,
-	// titles, enum names) and the synonym layer's. Words of the examples are not: they are
-	// everyday words too (几张, 同事, 持有), and correcting to them corrupted ordinary text.
+	// titles, enum names), the synonym layer's, and the words that at least
+	// minTermExamples examples use and the everyday background never does (确认, 绑定; not
+	// 时间 or 一下, nor 同事 or 一起, which one example of a transfer happens to say).
 	terms := map[string]bool{}
 	for _, w := range dw {
 		terms[w] = true
 	}
+	for w, n := range u.exWords {
+		if n >= minTermExamples && !u.bgWords[w] {
+			terms[w] = true
+		}
+	}
+	u.exWords, u.bgWords = nil, nil
 	for _, w := range theSynonyms().terms {
 		terms[w] = true
 	}
@@ -425,10 +440,17 @@ func (u *Understander) exampleFeatures(text string, marks []dialogs.Mark, learn 
 	}
 	spans = append(spans, hidden...)
 	s, tokens, fs, _ := u.analyse(t, spans, u.recordLabel, false)
+	seen := map[string]bool{}
 	for _, tk := range tokens {
-		if learn && wordToken(tk) {
+		switch {
+		case !wordToken(tk) || seen[tk]:
+		case learn:
 			u.vocab[tk] = true
+			u.exWords[tk]++
+		default:
+			u.bgWords[tk] = true
 		}
+		seen[tk] = true
 	}
 	return u.display(s), t.Norm, fs
 }
