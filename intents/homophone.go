@@ -1,6 +1,7 @@
 package intents
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,7 +25,7 @@ import (
 //   - only to a known banking term (homophones.terms: the bundle's keywords, titles and enum
 //     names, the synonym layer, and the words at least minTermExamples examples use and the
 //     everyday background does not), the only term of that sound, and no term whose sound
-//     a much more frequent word shares (遗失 sounds like 意识, 止付 like 支付: crowdedSounds).
+//     a much more frequent word shares (遗失 sounds like 意识, 止付 like 支付: drowned).
 //
 // An exact (toneless) homophone is corrected; a near one (fuzzy pinyin: zh/z, ch/c, sh/s, n/l,
 // an/ang, en/eng, in/ing, yu/yue...) only when it keeps at least one rune of the term. The
@@ -85,13 +86,17 @@ func newHomophones(terms, vocab map[string]bool, py *pinyinTable) homophones {
 		return clash
 	}
 	clash, fclash := map[uint64]bool{}, map[uint64]bool{}
-	crowd := theCrowdedSounds(py)
+	var han []string
 	for w := range terms {
 		n := utf8.RuneCountInString(w)
-		if n < 2 || n > maxHomophoneRunes || strings.ContainsFunc(w, func(r rune) bool { return !isHan(r) }) {
-			continue
+		if n >= 2 && n <= maxHomophoneRunes && !strings.ContainsFunc(w, func(r rune) bool { return !isHan(r) }) {
+			han = append(han, w)
 		}
-		if crowd.drowns(w, py) {
+	}
+	slices.Sort(han)
+	drown := drowned(han, py)
+	for _, w := range han {
+		if drown[w] {
 			continue
 		}
 		for k := range index(h.bySound, w, nil) {
@@ -208,7 +213,7 @@ next:
 			w, ok = h.lookup(h.byFuzzy, rs[i:i+n], fuzzy, py)
 			ok = ok && w != orig && strings.ContainsFunc(orig, func(r rune) bool { return strings.ContainsRune(w, r) })
 		}
-		if ok && !inWord(s, rs, offs, i, i+n) && !crowd.ordinary(rs[i:i+n]) {
+		if ok && !inWord(s, rs, offs, i, i+n) && !ordinary(rs[i:i+n]) {
 			return w, n
 		}
 	}
@@ -276,13 +281,12 @@ func (h homophones) lookup(m map[uint64]string, rs []rune, fold func(string) str
 	return found, ok
 }
 
-// crowdedSounds holds, per sound of the tokeniser's frequent words (2 to 4 Han runes), the
-// two most frequent words of that sound: a term that sounds like a more common word
-// (遗失 like 意识, 止付 like 支付, 积点 like 几点) is no target for correction, since text
-// that sounds like it is much more likely that other word, or a phrase (疑是, 一十, 之负).
-type crowdedSounds struct {
-	top  map[uint64][2]soundWord
-	freq map[string]int
+// frequentWords is the tokeniser's dictionary of frequent words, parsed once per process:
+// the words of 2 to 4 Han runes with their frequency, and the frequency of each rune as a word
+// on its own.
+type frequentWords struct {
+	words []soundWord
+	runes map[rune]int32
 }
 
 type soundWord struct {
@@ -291,60 +295,77 @@ type soundWord struct {
 }
 
 var (
-	crowdOnce sync.Once
-	crowd     crowdedSounds
+	freqOnce sync.Once
+	freqDict frequentWords
 )
 
-func theCrowdedSounds(py *pinyinTable) crowdedSounds {
-	crowdOnce.Do(func() {
-		crowd = crowdedSounds{top: map[uint64][2]soundWord{}, freq: map[string]int{}}
+func theFrequentWords() frequentWords {
+	freqOnce.Do(func() {
+		freqDict.runes = map[rune]int32{}
 		for _, line := range strings.Split(jiebadict.Frequent(), "\n") {
-			f := strings.Fields(line)
-			if len(f) < 2 {
-				continue
-			}
-			w := f[0]
+			w, rest, _ := strings.Cut(line, " ")
+			fs, _, _ := strings.Cut(rest, " ")
+			freq, err := strconv.Atoi(fs)
 			n := utf8.RuneCountInString(w)
-			if n > maxHomophoneRunes || strings.ContainsFunc(w, func(r rune) bool { return !isHan(r) }) {
+			if err != nil || n == 0 || n > maxHomophoneRunes || strings.ContainsFunc(w, func(r rune) bool { return !isHan(r) }) {
 				continue
 			}
-			freq, _ := strconv.Atoi(f[1])
-			crowd.freq[w] = freq
-			if n < 2 {
+			if n == 1 {
+				r, _ := utf8.DecodeRuneInString(w)
+				freqDict.runes[r] = int32(freq)
 				continue
 			}
-			rs, offs := runeOffsets(w)
-			eachSound(py.readings(w, rs, offs), nil, func(k uint64) {
-				t := crowd.top[k]
-				switch {
-				case t[0].w == w || t[1].w == w:
-				case freq > t[0].freq:
-					t[0], t[1] = soundWord{w, freq}, t[0]
-				case freq > t[1].freq:
-					t[1] = soundWord{w, freq}
-				}
-				crowd.top[k] = t
-			})
+			freqDict.words = append(freqDict.words, soundWord{w, freq})
 		}
 	})
-	return crowd
+	return freqDict
 }
 
-// drowns reports whether a word other than term, more than twice as frequent (and at least
-// 100, jieba's frequencies), has one of term's sounds: 积分 (742) keeps its sound beside 几分
-// (1,103), 遗失 (99) loses it to 意识 (4,907).
-func (c crowdedSounds) drowns(term string, py *pinyinTable) bool {
-	own := c.freq[term]
-	rs, offs := runeOffsets(term)
-	drowned := false
-	eachSound(py.readings(term, rs, offs), nil, func(k uint64) {
-		for _, o := range c.top[k] {
-			if o.w != "" && o.w != term && o.freq >= max(100, 2*own) {
-				drowned = true
-			}
+// drowned returns the terms that a word other than themselves, more than twice as frequent
+// (and at least 100, jieba's frequencies), sounds exactly like: text that sounds like such a
+// term is much more likely that other word or a phrase (疑是, 一十). 积分 (742) keeps its
+// sound beside 几分 (1,103); 遗失 (99) loses it to 意识 (4,907), 止付 to 支付, 积点 to 几点.
+func drowned(terms []string, py *pinyinTable) map[string]bool {
+	fw := theFrequentWords()
+	own := map[string]int{}
+	for _, w := range fw.words {
+		own[w.w] = w.freq
+	}
+	// The terms by sound; a dictionary word is only read out when its length and first rune's
+	// syllable are a term's.
+	bySound := map[uint64][]string{}
+	type lenSyl struct {
+		n   int
+		syl string
+	}
+	firsts := map[lenSyl]bool{}
+	for _, t := range terms {
+		rs, offs := runeOffsets(t)
+		rd := py.readings(t, rs, offs)
+		for _, syl := range rd[0] {
+			firsts[lenSyl{len(rs), syl}] = true
 		}
-	})
-	return drowned
+		eachSound(rd, nil, func(k uint64) { bySound[k] = append(bySound[k], t) })
+	}
+	out := map[string]bool{}
+	for _, w := range fw.words {
+		r, _ := utf8.DecodeRuneInString(w.w)
+		n := utf8.RuneCountInString(w.w)
+		syl, ok := py.firstReading(r)
+		x, hasX := extraReadings[r]
+		if !ok || !firsts[lenSyl{n, syl}] && !(hasX && firsts[lenSyl{n, x}]) {
+			continue
+		}
+		rs, offs := runeOffsets(w.w)
+		eachSound(py.readings(w.w, rs, offs), nil, func(k uint64) {
+			for _, t := range bySound[k] {
+				if t != w.w && w.freq >= max(100, 2*own[t]) {
+					out[t] = true
+				}
+			}
+		})
+	}
+	return out
 }
 
 // commonRune is the frequency (jieba's, as a word on its own) from which a character is a
@@ -353,9 +374,10 @@ const commonRune = 30000
 
 // ordinary reports whether every rune of rs is a common word on its own: 还会 and 不像 are
 // text as meant, whatever banking term (换汇, 不想) they sound like.
-func (c crowdedSounds) ordinary(rs []rune) bool {
+func ordinary(rs []rune) bool {
+	fw := theFrequentWords()
 	for _, r := range rs {
-		if c.freq[string(r)] < commonRune {
+		if fw.runes[r] < commonRune {
 			return false
 		}
 	}

@@ -78,15 +78,15 @@ type Understander struct {
 	dict      domainDict
 	vocab     map[string]bool // words of the examples, keywords and entity names
 	// New only: how many examples use each word, and the words of the everyday background.
-	exWords map[string]int
-	bgWords map[string]bool
-	typeRune  map[string]rune
-	typeName  []string // placeholder rune - placeholderBase -> type
-	replace   map[string]bool
-	tok       *tokenizer
-	py        *pinyinTable
-	extract   Extractor
-	scratch   sync.Pool
+	exWords  map[string]int
+	bgWords  map[string]bool
+	typeRune map[string]rune
+	typeName []string // placeholder rune - placeholderBase -> type
+	replace  map[string]bool
+	tok      *tokenizer
+	py       *pinyinTable
+	extract  Extractor
+	scratch  sync.Pool
 }
 
 type example struct {
