@@ -106,8 +106,10 @@ func features(s string, tokens []string, typeName func(rune) string, py *pinyinT
 			content++
 			add(hashRunes(kindChar, r, -1), kindChar, func() string { return string(r) })
 		case isASCIILetter(r):
-			// An ASCII word is one feature, whatever jieba made of it (it cuts unknown
-			// ASCII into letters).
+			// An ASCII word is one word, whatever jieba made of it (it cuts unknown ASCII
+			// into letters). It stands for as many features as a Chinese word gives (its
+			// runes, bigram and syllables): an English word the synonym layer did not
+			// translate (car in "buy a car") must weigh as much as the one it did (buy).
 			content++
 			if i == 0 || !isASCIILetter(rs[i-1]) {
 				j := i + 1
@@ -115,7 +117,9 @@ func features(s string, tokens []string, typeName func(rune) string, py *pinyinT
 					j++
 				}
 				w := s[offs[i]:offs[j]]
-				add(hashString(kindWord, w), kindWord, func() string { return w })
+				for _, k := range asciiKinds {
+					add(hashString(k, w), k, func() string { return w })
+				}
 			}
 			continue
 		default:
@@ -155,6 +159,9 @@ func features(s string, tokens []string, typeName func(rune) string, py *pinyinT
 	fs = slices.CompactFunc(fs, func(a, b feat) bool { return a.h == b.h })
 	return fs, content
 }
+
+// asciiKinds are the kinds an ASCII word gives a feature of.
+var asciiKinds = [...]byte{kindWord, kindChar, kindBigram, kindPinyin}
 
 // fillers are spoken words that carry no intent (就是 我的卡丢了, 那个 帮我查下): when jieba
 // makes one a token of its own, its runes give no feature. 嗯, 好 and the like are not

@@ -527,7 +527,7 @@ func (u *Understander) analyse(t normalize.Text, spans []span, label labeler, co
 		pos = sp.end
 	}
 	b.WriteString(string(rs[pos:]))
-	s := b.String()
+	s := theSynonyms().translate(b.String())
 	tokens := u.dict.apply(s, u.tok.cut(s, u.opts.HMM))
 	if correct {
 		if c := u.homo.correct(s, tokens, u.py); c != s {
