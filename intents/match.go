@@ -4,6 +4,7 @@ import (
 	"github.com/weiyin-bank/weiyin/intents/normalize"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -66,7 +67,13 @@ func (u *Understander) run(text string, c Context, label labeler) *analysis {
 	for _, e := range a.entities {
 		s, en := normRange(a.norm, e.Start, e.End)
 		if s < en {
-			spans = append(spans, span{s, en, e.Type})
+			typ := e.Type
+			if to, ok := u.stands[typ]; ok {
+				if v, err := strconv.ParseFloat(e.Value, 64); err == nil && v >= 100 {
+					typ = to
+				}
+			}
+			spans = append(spans, span{s, en, typ})
 		}
 	}
 	spans = append(spans, hidden...)

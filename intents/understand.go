@@ -77,16 +77,22 @@ type Understander struct {
 	homo      homophones
 	dict      domainDict
 	vocab     map[string]bool // words of the examples, keywords and entity names
-	// New only: how many examples use each word, and the words of the everyday background.
-	exWords  map[string]int
-	bgWords  map[string]bool
-	typeRune map[string]rune
-	typeName []string // placeholder rune - placeholderBase -> type
-	replace  map[string]bool
-	tok      *tokenizer
-	py       *pinyinTable
-	extract  Extractor
-	scratch  sync.Pool
+	// stands: an entity type the extractor finds where the examples mark another: 五万 is a
+	// number to the extractor, money ([五万](amount:money)) to the examples. A message's
+	// number of 100 or more stands for that type in matching (its entity stays a number).
+	stands map[string]string
+	// New only: how many examples use each word, and the words of the everyday background;
+	// how often the extractor read a marked value as another type (from, to).
+	standCount map[[2]string]int
+	exWords    map[string]int
+	bgWords    map[string]bool
+	typeRune   map[string]rune
+	typeName   []string // placeholder rune - placeholderBase -> type
+	replace    map[string]bool
+	tok        *tokenizer
+	py         *pinyinTable
+	extract    Extractor
+	scratch    sync.Pool
 }
 
 type example struct {
@@ -157,21 +163,23 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 		return nil, err
 	}
 	u := &Understander{
-		p:        p,
-		opts:     opts,
-		intents:  []string{None},
-		faq:      []bool{false},
-		others:   []bool{true},
-		featID:   map[uint64]int32{},
-		labels:   map[uint64]uint64{},
-		typeRune: map[string]rune{},
-		replace:  map[string]bool{},
-		vocab:    map[string]bool{},
-		exWords:  map[string]int{},
-		bgWords:  map[string]bool{},
-		tok:      tok,
-		py:       sharedPinyin(),
-		extract:  opts.Extractor,
+		p:          p,
+		opts:       opts,
+		intents:    []string{None},
+		faq:        []bool{false},
+		others:     []bool{true},
+		featID:     map[uint64]int32{},
+		labels:     map[uint64]uint64{},
+		typeRune:   map[string]rune{},
+		replace:    map[string]bool{},
+		vocab:      map[string]bool{},
+		exWords:    map[string]int{},
+		stands:     map[string]string{},
+		standCount: map[[2]string]int{},
+		bgWords:    map[string]bool{},
+		tok:        tok,
+		py:         sharedPinyin(),
+		extract:    opts.Extractor,
 	}
 	if u.extract == nil {
 		u.extract = DefaultExtractor()
@@ -231,6 +239,14 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 			addDoc(0, s, nil)
 		}
 	}
+
+	best := map[string]int{}
+	for k, n := range u.standCount {
+		if n >= minTermExamples && (n > best[k[0]] || n == best[k[0]] && k[1] < u.stands[k[0]]) {
+			u.stands[k[0]], best[k[0]] = k[1], n
+		}
+	}
+	u.standCount = nil
 
 	// Banking terms, which homophones are corrected to: the bundle's own words (keywords,
 	// titles, enum names), the synonym layer's, and the words that at least
@@ -432,6 +448,13 @@ func (u *Understander) exampleFeatures(text string, marks []dialogs.Mark, learn 
 		}
 	}
 	ents, hidden := u.entities(t, Context{})
+	for _, m := range spans {
+		for _, en := range ents {
+			if s, e := normRange(t, en.Start, en.End); s == m.start && e == m.end && en.Type != m.typ {
+				u.standCount[[2]string{en.Type, m.typ}]++
+			}
+		}
+	}
 	for _, en := range ents {
 		s, e := normRange(t, en.Start, en.End)
 		if s < e {
