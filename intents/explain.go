@@ -50,7 +50,7 @@ func (u *Understander) Explain(text string, c Context) Explanation {
 		}
 	})
 	x := Explanation{
-		Result:     u.result(a),
+		Result:     u.applyContrast(a, u.result(a), c),
 		Normalized: a.norm.Norm,
 		Matched:    u.display(a.matched),
 		Tokens:     []string{},

@@ -46,7 +46,7 @@ type analysis struct {
 // option.
 func (u *Understander) Understand(text string, c Context) Result {
 	a := u.run(text, c, nil)
-	return u.result(a)
+	return u.applyContrast(a, u.result(a), c)
 }
 
 func (u *Understander) run(text string, c Context, label labeler) *analysis {
