@@ -36,6 +36,14 @@ type Options struct {
 	Extractor Extractor
 	// MaxRunes caps how much of a message is analysed; longer messages are cut. 0 means 512.
 	MaxRunes int
+	// Calibrate derives the threshold from the bundle's own examples and the background
+	// (held-out folds, see calibrate.go) when Threshold is 0, instead of DefaultThreshold.
+	// The figures are cached by the bundle's hash, in memory and under CacheDir.
+	Calibrate bool
+	// CacheDir keeps calibrations between runs; "" means the user cache directory, "-" none.
+	CacheDir string
+
+	background []string // calibration folds: the background lines to learn, nil for all
 }
 
 // Defaults for Options.
@@ -52,6 +60,7 @@ const (
 // and which entities it holds. It is immutable after New and safe for concurrent use.
 type Understander struct {
 	opts    Options
+	calib   Calibration
 	p       params
 	intents []string // intent index -> name; intents[0] is None (the background)
 	faq     []bool   // intent index -> a knowledge answer (dialogs.Intent.IsFAQ)
@@ -138,17 +147,35 @@ func compact(lists [][]posting) index {
 // Understander; b is only read. The first call of the process also loads the tokeniser's
 // dictionaries (see Preload). It fails when b has no intent with an example.
 func New(b *dialogs.Bundle, opts Options) (*Understander, error) {
-	if opts.Threshold == 0 {
-		opts.Threshold = DefaultThreshold
-	}
 	if opts.AmbiguityMargin == 0 {
 		opts.AmbiguityMargin = DefaultAmbiguityMargin
 	}
 	if opts.MaxRunes <= 0 {
 		opts.MaxRunes = defaultMaxRunes
 	}
-	return newUnderstander(b, opts, defaultParams)
+	calib := Calibration{Threshold: opts.Threshold, Source: "fixed"}
+	if opts.Threshold == 0 && opts.Calibrate && b != nil {
+		c, err := calibration(b, opts)
+		if err != nil {
+			return nil, err
+		}
+		calib = c
+		opts.Threshold = c.Threshold
+	}
+	if opts.Threshold == 0 {
+		opts.Threshold = DefaultThreshold
+		calib = Calibration{Threshold: DefaultThreshold, Source: "default"}
+	}
+	u, err := newUnderstander(b, opts, defaultParams)
+	if u != nil {
+		u.calib = calib
+	}
+	return u, err
 }
+
+// Calibration says how the Understander's threshold was chosen, with the held-out figures
+// when it was calibrated.
+func (u *Understander) Calibration() Calibration { return u.calib }
 
 func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, error) {
 	if b == nil {
@@ -235,7 +262,11 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 		return nil, fmt.Errorf("intents: the bundle declares no intent with examples")
 	}
 	if !opts.NoBackground {
-		for _, s := range backgroundExamples() {
+		bg := opts.background
+		if bg == nil {
+			bg = backgroundExamples()
+		}
+		for _, s := range bg {
 			addDoc(0, s, nil)
 		}
 	}
