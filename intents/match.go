@@ -129,7 +129,7 @@ func (u *Understander) score(fs []feat, provider bool) []scored {
 		if i == 0 {
 			// The background is no topic but many: its centroid and its share of the
 			// logistic model say little, its nearest example says how everyday a message is.
-			s = max(s, sc.best[i])
+			s = max(s, sc.best[i]) * u.bgScale
 		}
 		if len(ranked) == maxRanked && s <= ranked[maxRanked-1].score {
 			continue

@@ -44,6 +44,7 @@ type Options struct {
 	CacheDir string
 
 	background []string // calibration folds: the background lines to learn, nil for all
+	bgScale    float32  // scales intent none's score; 0 means 1
 }
 
 // Defaults for Options.
@@ -59,8 +60,11 @@ const (
 // Understander is the compiled NLU of one Bundle: it tells which intent a message expresses
 // and which entities it holds. It is immutable after New and safe for concurrent use.
 type Understander struct {
-	opts    Options
-	calib   Calibration
+	opts  Options
+	calib Calibration
+	// bgScale scales intent none's score (the background's): 1, or less for a bundle whose
+	// few examples score lower than a rich bundle's (calibrated, see calibrate.go).
+	bgScale float32
 	p       params
 	intents []string // intent index -> name; intents[0] is None (the background)
 	faq     []bool   // intent index -> a knowledge answer (dialogs.Intent.IsFAQ)
@@ -161,6 +165,7 @@ func New(b *dialogs.Bundle, opts Options) (*Understander, error) {
 		}
 		calib = c
 		opts.Threshold = c.Threshold
+		opts.bgScale = float32(c.BackgroundScale)
 	}
 	if opts.Threshold == 0 {
 		opts.Threshold = DefaultThreshold
@@ -189,7 +194,12 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 	if err != nil {
 		return nil, err
 	}
+	bgScale := opts.bgScale
+	if bgScale == 0 {
+		bgScale = 1
+	}
 	u := &Understander{
+		bgScale:    bgScale,
 		p:          p,
 		opts:       opts,
 		intents:    []string{None},
