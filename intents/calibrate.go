@@ -1,6 +1,7 @@
 package intents
 
 import (
+	_ "embed"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -63,6 +64,24 @@ type Calibration struct {
 
 var calibCache sync.Map // hash -> Calibration
 
+// calibrations.json holds the calibrations shipped with the binary (the embedded bank bot's),
+// so that its first start anywhere skips the folds; TestShippedCalibration keeps it current
+// (go test ./intents -run TestShippedCalibration -update).
+//
+//go:embed calibrations.json
+var shippedCalibrations []byte
+
+var shippedOnce = sync.OnceValue(func() map[string]Calibration {
+	var list []Calibration
+	m := map[string]Calibration{}
+	if json.Unmarshal(shippedCalibrations, &list) == nil {
+		for _, c := range list {
+			m[c.Hash] = c
+		}
+	}
+	return m
+})
+
 // bundleHash identifies what calibration depends on: the intents with their examples and
 // keywords, the entity values, and the calibration's version.
 func bundleHash(b *dialogs.Bundle) string {
@@ -105,6 +124,11 @@ func calibration(b *dialogs.Bundle, opts Options) (Calibration, error) {
 	hash := bundleHash(b)
 	if c, ok := calibCache.Load(hash); ok {
 		c := c.(Calibration)
+		c.Cached = true
+		return c, nil
+	}
+	if c, ok := shippedOnce()[hash]; ok {
+		calibCache.Store(hash, c)
 		c.Cached = true
 		return c, nil
 	}
