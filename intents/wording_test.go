@@ -46,8 +46,6 @@ func TestBankWording(t *testing.T) {
 		if not, ok := strings.CutPrefix(tt.want, "!"); ok && r.Intent != not || !ok && r.Intent == tt.want {
 			continue
 		}
-		{
-			t.Errorf("%s: %q -> %s (%.2f, alternatives %v), want %s", tt.why, tt.text, r.Intent, r.Confidence, r.Alternatives, tt.want)
-		}
+		t.Errorf("%s: %q -> %s (%.2f, alternatives %v), want %s", tt.why, tt.text, r.Intent, r.Confidence, r.Alternatives, tt.want)
 	}
 }
