@@ -19,8 +19,10 @@
 //     (张三 in "给[张三](contact)转账"); builtin and bank-listed values are replaced by one
 //     placeholder per type, so that "给李四转两百块" matches "给[张三](contact)转[500块](money)";
 //     enum values keep their words, which are strong cues, and add their type;
-//  3. homophone correction: a run of Han characters that is no word of the bundle but sounds
-//     (toneless pinyin) exactly like one is replaced by it (鱼额 -> 余额, 挂湿 -> 挂失);
+//  3. homophone correction: a run of single-rune tokens that is no word (of the bundle or of
+//     jieba's full dictionary) but sounds (toneless, or fuzzy pinyin keeping a rune) like
+//     one banking term is replaced by it (鱼额 -> 余额, 挂湿 -> 挂失, 月额 -> 余额); the
+//     guards are in homophone.go;
 //  4. features: jieba words (the process-wide gojieba instance, plus the bundle's own words:
 //     entity names, keywords, titles), Han characters and bigrams, toneless pinyin syllables
 //     and syllable pairs (a phrase table fixes polyphones: 还款 huan kuan, 银行 yin hang), and
@@ -31,7 +33,15 @@
 //     seed: deterministic). Built-in everyday utterances (weather, films, travel ...) form a
 //     rival class for none.
 //
-// The best intent is accepted when its score reaches Options.Threshold and beats none. A FAQ
+// Before step 4, the synonym layer (synonyms.go, synonyms.txt: banking terms reviewed by the
+// team, Taiwan and Hong Kong wording, English) translates English members to their Chinese
+// term (check my balance is matched as 查询 余额) and adds each group's term as a feature
+// wherever a member occurs (解除绑定 meets 解绑). After scoring, negation.go reads contrast
+// and calling off: 不是查余额,我是要转账 is a transfer, 不要预约了 is cancel.
+//
+// The best intent is accepted when its score reaches Options.Threshold and beats none. With
+// Options.Calibrate (the weiyin command sets it) the threshold is derived from the bundle's
+// own held-out examples and background at New, cached by the bundle's hash (calibrate.go). A FAQ
 // intent must beat the best flow intent by params.faqMargin (0.05): a question about an
 // operation (积分能换什么) is usually the operation, whose flow can answer it, while the FAQ
 // cannot do the flow's work. Its confidence is a logistic of the score (0.5 at the
@@ -50,8 +60,9 @@
 //
 // The held-out evaluation set is testdata/nlu/eval.tsv (613 lines, written without reading
 // the dialogs; never used to edit them; `weiyin eval --no-texts` shows its figures without its
-// lines). On 2026-11-25 17:30 UTC, with the shipped dialogs: in-scope accuracy 97.7%
-// (516/528), out-of-scope rejection 96.5% (82/85); TestBankEvaluation holds the product's bar
+// lines). On 2026-12-07, with the shipped dialogs (2,057 examples, calibrated threshold 0.29):
+// in-scope accuracy 98.1% (518/528), out-of-scope rejection 96.5% (82/85); on 2026-11-25,
+// 97.7% and 96.5%; TestBankEvaluation holds the product's bar
 // (97%, 95%). The path there, each step chosen on development data:
 //
 //   - 16:10, 94.5% / 94.1%. The original generic parameters (feature weights, unseen-feature
@@ -72,7 +83,30 @@
 //     thresholds scored a little better still on development data (0.18: 89.4% CV) but rest
 //     more on the background's coverage of what customers say out of scope; not taken.
 //
-// Development figures now: 5-fold cross-validation over the dialogs' own examples
+// Issue 18 (2026-12-07), each step measured on development data, the held-out set looked at
+// only with --no-texts (details and the k-shot figures in docs/nlu-evaluation.md):
+//
+//   - Homophone correction guarded (homophone.go): of 3,040 sentences of the public corpora
+//     (none about a bank), 114 were rewritten with the token guards alone, 64 with jieba's
+//     full dictionary as a word test, 25 when terms that a much more frequent word sounds
+//     like are dropped, 4 (one classical line) when runs of common function runes are kept.
+//     Example words become correction targets only when 3 examples use them (1: 同事, 一起,
+//     持有 were targets and rewrote everyday lines). Held-out figures unchanged.
+//   - Synonym features weighed 0.5 (params.go); English translated, function words left out,
+//     an English word given as many features as a Chinese word (word, char, bigram, pinyin
+//     kinds): check my balance, cancel, help were none, now their intents. Unchanged figures.
+//   - A bare amount (五万) stands for the type the examples mark it as (money) in matching:
+//     bankdev2 94.5% -> 95.2%, held-out 97.7% -> 98.3%.
+//   - Negation and contrast: bankdev2 95.2% -> 96.0% (its three calling-off lines), held-out
+//     98.3% -> 98.5%; no out-of-scope line changed.
+//   - Calibration (4 folds of the examples and the background, thresholds 0.10 to 0.60):
+//     0.28 for the shipped bot (held-out folds 88.8% right, 95.7% of the background rejected);
+//     bankdev2 and the held-out set unchanged. Scaling the background's score was allowed
+//     for every bundle at first: the folds chose 0.7 for the shipped bot, which let 2 more of
+//     bankdev2's 88 out-of-scope lines through (and 2 of the held-out set's); it is now
+//     searched only for bundles of fewer than 8 examples an intent (bank K=3: 44.1% -> 47.1%).
+//
+// Development figures before issue 18: 5-fold cross-validation over the dialogs' own examples
 // (TestBankCrossValidation) 88.0% correct (1767/2008, 155 rejected, 11 asked as ambiguous with
 // the right pair); testdata/bankdev.tsv 98.9% in scope, 20/20 rejected; bankdev2.tsv 95.0%,
 // 85/88 rejected. An ambiguity margin of 0.05 turned 8 wrong guesses of the cross-validation
