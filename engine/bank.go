@@ -80,6 +80,7 @@ var (
 	ErrNothingDue        = errors.New("nothing due")
 	ErrNotEligible       = errors.New("not eligible")
 	ErrIdempotencyReuse  = errors.New("idempotency key reused with a different request")
+	ErrFixedTerm         = errors.New("a fixed-term deposit cannot be debited")
 )
 
 // ErrorCode maps a bank error to the code dialog `on` handlers name.
@@ -119,6 +120,8 @@ func ErrorCode(err error) string {
 		return "not_eligible"
 	case errors.Is(err, ErrIdempotencyReuse):
 		return "idempotency_reuse"
+	case errors.Is(err, ErrFixedTerm):
+		return "fixed_account"
 	case errors.Is(err, ErrNotFound):
 		return "not_found"
 	case errors.Is(err, ErrInvalid):
@@ -147,7 +150,9 @@ type Account struct {
 	Balance    Money  `json:"balance"`
 	Currency   string `json:"currency"`
 	DailyLimit Money  `json:"daily_limit"`
-	Frozen     bool   `json:"frozen"`
+	// SpentToday is what left the account today against DailyLimit.
+	SpentToday Money `json:"spent_today,omitempty"`
+	Frozen     bool  `json:"frozen"`
 }
 
 // Transaction is one movement on an account: Amount is positive for credit, negative for debit.
@@ -176,6 +181,9 @@ type TransferRequest struct {
 	ToName      string `json:"to_name,omitempty"`
 	Amount      Money  `json:"amount"`
 	Memo        string `json:"memo,omitempty"`
+	// Challenge is the verified one-time-code challenge issued for exactly this request
+	// (Operation); the bank refuses the request without it.
+	Challenge string `json:"challenge,omitempty"`
 }
 
 type TransferResult struct {
@@ -199,6 +207,9 @@ type CollectRequest struct {
 	Card      string `json:"card"`       // other-bank card number
 	ToAccount string `json:"to_account"` // account id
 	Amount    Money  `json:"amount"`
+	// Challenge is the verified one-time-code challenge issued for exactly this request
+	// (Operation); the bank refuses the request without it.
+	Challenge string `json:"challenge,omitempty"`
 }
 
 type CreditCard struct {
@@ -219,6 +230,9 @@ type RepayRequest struct {
 	FromAccount string `json:"from_account"`
 	Amount      Money  `json:"amount"`         // 0 with Mode set
 	Mode        string `json:"mode,omitempty"` // "full", "minimum" or "" (Amount)
+	// Challenge is the verified one-time-code challenge issued for exactly this request
+	// (Operation); the bank refuses the request without it.
+	Challenge string `json:"challenge,omitempty"`
 }
 
 type RepayResult struct {
@@ -289,6 +303,9 @@ type PurchaseRequest struct {
 	Product     string `json:"product"`
 	FromAccount string `json:"from_account"`
 	Amount      Money  `json:"amount"`
+	// Challenge is the verified one-time-code challenge issued for exactly this request
+	// (Operation); the bank refuses the request without it.
+	Challenge string `json:"challenge,omitempty"`
 }
 
 type PurchaseResult struct {
@@ -301,6 +318,9 @@ type TopupRequest struct {
 	Phone       string `json:"phone"`
 	FromAccount string `json:"from_account"`
 	Amount      Money  `json:"amount"`
+	// Challenge is the verified one-time-code challenge issued for exactly this request
+	// (Operation); the bank refuses the request without it.
+	Challenge string `json:"challenge,omitempty"`
 }
 
 type Biller struct {
@@ -316,6 +336,9 @@ type BillRequest struct {
 	BillAccount string `json:"bill_account"`
 	FromAccount string `json:"from_account"`
 	Amount      Money  `json:"amount"`
+	// Challenge is the verified one-time-code challenge issued for exactly this request
+	// (Operation); the bank refuses the request without it.
+	Challenge string `json:"challenge,omitempty"`
 }
 
 type PaymentResult struct {

@@ -14,21 +14,12 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/weiyin-bank/weiyin/dialogs"
 	"github.com/weiyin-bank/weiyin/intents"
 )
 
 // NLU understands one message. *intents.Understander implements it.
 type NLU interface {
 	Understand(text string, c intents.Context) intents.Result
-}
-
-// Program is a loaded bot: a checked bundle and the NLU built from it. Immutable.
-type Program struct {
-	Bundle *dialogs.Bundle
-	NLU    NLU
-	// Version identifies the bundle (a content hash); sessions in a flow keep theirs.
-	Version string
 }
 
 // Config wires a Bot to the outside world.
@@ -128,6 +119,7 @@ func (b *Bot) Swap(p *Program) {
 	if p.Version == "" {
 		p.Version = fmt.Sprintf("v%d", len(b.order)+1)
 	}
+	p.compile()
 	b.prog = p
 	if _, ok := b.progs[p.Version]; !ok {
 		b.progs[p.Version] = p
@@ -149,13 +141,11 @@ func (b *Bot) Program() *Program {
 	return b.prog
 }
 
+// program returns the program of a version still loaded, or nil when it is gone.
 func (b *Bot) program(version string) *Program {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
-	if p, ok := b.progs[version]; ok {
-		return p
-	}
-	return b.prog
+	return b.progs[version]
 }
 
 func (b *Bot) lock(user string) func() { return b.locks.lock(user) }
@@ -252,7 +242,8 @@ func (b *Bot) Turn(ctx context.Context, user string, m Message) (rep Reply, err 
 		return Reply{}, err
 	}
 	t.handle(m)
-	rep = t.reply()
+	t.syncLabels()
+	rep = t.result()
 	s.LastActive = t.now
 	s.Turns++
 	sraw, err := encodeSession(s)

@@ -227,7 +227,7 @@ func (w *recordWriter) frame(f *Frame) {
 	w.strField("id", f.ID, false)
 	w.strField("flow", f.Flow, false)
 	w.strField("version", f.Version, false)
-	w.intField("pc", f.PC, false)
+	w.strField("step", f.Step, false)
 	w.strField("wait", f.Wait, true)
 	mapField(w, "slots", f.Slots, false, w.value)
 	if len(f.Results) > 0 {
@@ -237,8 +237,20 @@ func (w *recordWriter) frame(f *Frame) {
 	w.intField("calls", f.Calls, true)
 	w.timeField("started", f.Started)
 	w.timeField("active", f.Active)
-	w.boolField("confirmed", f.Confirmed)
-	w.boolField("verified", f.Verified)
+	w.strField("shown", f.Shown, true)
+	w.strField("confirmed", f.Confirmed, true)
+	w.strField("challenge", f.Challenge, true)
+	w.strField("code_for", f.CodeFor, true)
+	w.strField("verified", f.Verified, true)
+	if p := f.Pending; p != nil {
+		w.key("pending")
+		w.open('{')
+		w.strField("step", p.Step, false)
+		w.strField("key", p.Key, false)
+		w.strField("digest", p.Digest, false)
+		w.strField("challenge", p.Challenge, true)
+		w.close('}')
+	}
 	w.close('}')
 }
 

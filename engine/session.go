@@ -7,7 +7,7 @@ import (
 )
 
 // SessionSchema is the version of the session record; Load refuses records it cannot read.
-const SessionSchema = 1
+const SessionSchema = 2
 
 // Session is one user's conversation state: a value, never shared between users, serialised
 // to the Store at the end of every turn.
@@ -44,10 +44,14 @@ type Session struct {
 
 // Frame is one running flow instance.
 type Frame struct {
-	ID      string           `json:"id"` // unique per user: idempotency keys derive from it
-	Flow    string           `json:"flow"`
-	Version string           `json:"version"` // the program version the flow started on
-	PC      int              `json:"pc"`      // index of the current top-level step
+	ID      string `json:"id"` // unique per user: idempotency keys derive from it
+	Flow    string `json:"flow"`
+	Version string `json:"version"` // the program version the flow started on
+	// Step is the stable label of the current top-level step (flowProg.labels). The record
+	// holds labels, never indices: a label that does not resolve in the frame's version
+	// restarts the flow.
+	Step    string           `json:"step"`
+	PC      int              `json:"-"` // Step resolved in the frame's program; set by the turn
 	Wait    string           `json:"wait,omitempty"`
 	Slots   map[string]Value `json:"slots"`
 	Results map[string]any   `json:"results,omitempty"`
@@ -55,9 +59,29 @@ type Frame struct {
 	Calls   int              `json:"calls,omitempty"` // bank calls made, part of the idempotency key
 	Started time.Time        `json:"started"`
 	Active  time.Time        `json:"active"`
-	// Confirmed is set once the customer said yes to the confirm step; a correction clears it.
-	Confirmed bool `json:"confirmed,omitempty"`
-	Verified  bool `json:"verified,omitempty"`
+
+	// The money guard's state (guard.go), each a digest of one Operation. Shown is the
+	// operation last read back; Confirmed the one the customer said yes to; Verified the one a
+	// code was verified for, through Challenge. A call runs only when its own digest equals
+	// Confirmed and Verified; it consumes them.
+	Shown     string `json:"shown,omitempty"`
+	Confirmed string `json:"confirmed,omitempty"`
+	Challenge string `json:"challenge,omitempty"`
+	CodeFor   string `json:"code_for,omitempty"` // the digest Challenge was issued for
+	Verified  string `json:"verified,omitempty"`
+	// Pending is a money-moving call recorded durably before it was sent: a turn that finds
+	// it completes it with the same idempotency key and tells the customer the result.
+	Pending *PendingCall `json:"pending,omitempty"`
+}
+
+// PendingCall is a bank call in flight: the step that makes it, its idempotency key and the
+// digest of its operation.
+type PendingCall struct {
+	Step   string `json:"step"`
+	Key    string `json:"key"`
+	Digest string `json:"digest"`
+	// Challenge is the verified code's challenge the call was sent with.
+	Challenge string `json:"challenge,omitempty"`
 }
 
 // Pending is an open question outside a flow.

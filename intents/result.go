@@ -13,6 +13,12 @@ type Entity struct {
 	Slot  string `json:"slot,omitempty"` // the slot role when an example names one ("payee")
 	// End2 is the second bound of a period or range (date/time RFC 3339), empty otherwise.
 	End2 string `json:"end_value,omitempty"`
+	// Unit qualifies a value: a money entity's currency when it is not yuan (ISO 4217: "USD",
+	// "TWD"), a duration's unit ("minute", "hour", "day", "week", "month").
+	Unit string `json:"unit,omitempty"`
+	// Role is what the words around the entity make of it: "to" (给张三, 转到工资卡), "from"
+	// (从工资卡). Roles never name a dialog's slots: the engine maps them.
+	Role string `json:"role,omitempty"`
 }
 
 // Candidate is a scored intent.

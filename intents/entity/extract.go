@@ -40,6 +40,8 @@ type Entity struct {
 	End   int    `json:"end"`
 	Slot  string `json:"slot,omitempty"`
 	End2  string `json:"end_value,omitempty"`
+	Unit  string `json:"unit,omitempty"` // see intents.Entity
+	Role  string `json:"role,omitempty"` // see intents.Entity
 }
 
 // ListValue is one value of a run-time list entity; same layout as intents.ListValue

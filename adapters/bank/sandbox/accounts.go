@@ -120,7 +120,9 @@ func (b *Bank) Accounts(ctx context.Context, customer string) ([]engine.Account,
 				return err
 			}
 			if a.Kind == kindCustomer && a.Customer == customer {
-				out = append(out, a.Account)
+				acc := a.Account
+				acc.SpentToday = a.spentOn(b.now())
+				out = append(out, acc)
 			}
 			return nil
 		})
