@@ -39,6 +39,7 @@ type serveOptions struct {
 	record       string
 	gogc         int
 	procs        int
+	store        string
 }
 
 // DefaultGOGC is serve's garbage-collector target when neither --gogc nor $GOGC says
@@ -93,6 +94,7 @@ func runServeEnv(ctx context.Context, args []string, io stdio, env serveEnv) int
 	fs.StringVar(&o.debugAddr, "debug-addr", "", "serve net/http/pprof on this address (keep it on loopback); off by default")
 	fs.IntVar(&o.gogc, "gogc", 0, fmt.Sprintf("garbage-collector target percentage, as $GOGC (default: $GOGC if set, else %d); -1 turns the collector off", DefaultGOGC))
 	fs.IntVar(&o.procs, "procs", 0, fmt.Sprintf("Go scheduler Ps, as $GOMAXPROCS (default: $GOMAXPROCS if set, else %d per CPU)", ProcsPerCPU))
+	fs.StringVar(&o.store, "store", env.getenv("WEIYIN_STORE"), "where sessions, replies and WeChat state live: bbolt (in --data, one instance) or redis://[user:pass@]host:port/db, rediss://..., redis-cluster://h1:port,h2:port (several instances) (default: $WEIYIN_STORE, else bbolt)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -109,6 +111,10 @@ func runServeEnv(ctx context.Context, args []string, io stdio, env serveEnv) int
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(o.logLevel)); err != nil {
 		fmt.Fprintf(io.err, "weiyin serve: --log-level %q: %v\n", o.logLevel, err)
+		return 2
+	}
+	if err := checkStoreURL(o.store); err != nil {
+		fmt.Fprintln(io.err, "weiyin serve:", err)
 		return 2
 	}
 	if o.sandboxLogin && o.bankURL != "" {
@@ -145,6 +151,17 @@ func serve(ctx context.Context, o serveOptions, env serveEnv, log *slog.Logger) 
 			return err
 		}
 		o.bot.Bank = hb
+	}
+	shared, err := openSharedStore(ctx, o.store, log)
+	if err != nil {
+		return err
+	}
+	if shared != nil {
+		defer shared.Close()
+		o.bot.Store = shared
+		if o.bankURL == "" {
+			log.Warn("--store is shared but the bank is the embedded sandbox in --data: each instance has its own ledger; run `weiyin bank serve` and give every instance --bank-url")
+		}
 	}
 	metrics := web.NewMetrics()
 	o.bot.OnCommit = metrics.ObserveCommit

@@ -251,6 +251,8 @@ func TestServeUsage(t *testing.T) {
 		{[]string{"--log-level", "loud"}, 2},                         // unknown level
 		{[]string{"--sandbox-login", "--bank-url", "http://x:1"}, 2}, // sandbox login needs the sandbox
 		{[]string{"extra"}, 2},                                       // no positional arguments
+		{[]string{"--store", "memcache://h:1"}, 2},                   // a store URL serve cannot use
+		{[]string{"--store", "redis://h:1/0?lease_ttl=x"}, 2},        // a bad store parameter
 	}
 	for _, tt := range tests {
 		var errb bytes.Buffer

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/weiyin-bank/weiyin/adapters/wechat/wechattest"
+	"github.com/weiyin-bank/weiyin/internal/redistest"
+)
+
+// Ensure two serve instances on one Redis (--store) serve one customer as one: a flow started
+// on one continues on the other, and a message retried on the other gets the reply already
+// given, not a second turn.
+func TestServeSharedStore(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Redis and two servers")
+	}
+	rs := redistest.Start(t)
+	api := wechattest.NewFakeAPI(srvAppID, srvSecret)
+	defer api.Close()
+	a := startServe(t, t.TempDir(), api.URL(), "--store", rs.URL())
+	b := startServe(t, t.TempDir(), api.URL(), "--store", rs.URL())
+	signer, err := wechattest.NewSigner(srvToken, srvAppID, srvAESKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().Unix()
+	msg := func(id int64, text string) wechattest.Msg {
+		return wechattest.Msg{To: "gh_bank", From: "o_demo_1", CreateTime: now, Type: "text", Content: text, MsgID: id}
+	}
+	first := a.wechat(t, signer, msg(7001, "给张三转500元"))
+	if !strings.Contains(first.Text, "¥500.00") {
+		t.Fatalf("transfer on A: %q", first.Text)
+	}
+	if again := b.wechat(t, signer, msg(7001, "给张三转500元")); again.Text != first.Text {
+		t.Errorf("the retry on B: %q, want A's reply %q", again.Text, first.Text)
+	}
+	if next := b.wechat(t, signer, msg(7002, "不对,改成800元")); !strings.Contains(next.Text, "¥800.00") {
+		t.Errorf("the correction on B did not continue A's transfer: %q", next.Text)
+	}
+	if _, body := get(t, a.url+"/metrics"); !strings.Contains(body, `weiyin_turns_total{channel="wechat"} 1`) {
+		t.Errorf("A's metrics: want one WeChat turn")
+	}
+}
