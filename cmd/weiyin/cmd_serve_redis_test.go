@@ -3,7 +3,6 @@ package main
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/weiyin-bank/weiyin/adapters/wechat/wechattest"
 	"github.com/weiyin-bank/weiyin/internal/redistest"
@@ -21,14 +20,7 @@ func TestServeSharedStore(t *testing.T) {
 	defer api.Close()
 	a := startServe(t, t.TempDir(), api.URL(), "--store", rs.URL())
 	b := startServe(t, t.TempDir(), api.URL(), "--store", rs.URL())
-	signer, err := wechattest.NewSigner(srvToken, srvAppID, srvAESKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now().Unix()
-	msg := func(id int64, text string) wechattest.Msg {
-		return wechattest.Msg{To: "gh_bank", From: "o_demo_1", CreateTime: now, Type: "text", Content: text, MsgID: id}
-	}
+	signer, _, msg := demoWeChat(t)
 	first := a.wechat(t, signer, msg(7001, "给张三转500元"))
 	if !strings.Contains(first.Text, "¥500.00") {
 		t.Fatalf("transfer on A: %q", first.Text)

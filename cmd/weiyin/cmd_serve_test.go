@@ -106,6 +106,20 @@ func (s *served) wechat(t *testing.T, signer *wechattest.Signer, m wechattest.Ms
 	return rep
 }
 
+// demoWeChat returns a signer for the servers startServe runs, the time of its messages, and
+// a maker of the demo customer's text messages.
+func demoWeChat(t *testing.T) (*wechattest.Signer, int64, func(id int64, text string) wechattest.Msg) {
+	t.Helper()
+	signer, err := wechattest.NewSigner(srvToken, srvAppID, srvAESKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().Unix()
+	return signer, now, func(id int64, text string) wechattest.Msg {
+		return wechattest.Msg{To: "gh_bank", From: "o_demo_1", CreateTime: now, Type: "text", Content: text, MsgID: id}
+	}
+}
+
 func postJSON(t *testing.T, url, auth, body string) (int, map[string]any) {
 	t.Helper()
 	return doJSON(t, "POST", url, auth, body)
@@ -148,14 +162,7 @@ func TestServe(t *testing.T) {
 	defer api.Close()
 	data := t.TempDir()
 	s := startServe(t, data, api.URL())
-	signer, err := wechattest.NewSigner(srvToken, srvAppID, srvAESKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now().Unix()
-	msg := func(id int64, text string) wechattest.Msg {
-		return wechattest.Msg{To: "gh_bank", From: "o_demo_1", CreateTime: now, Type: "text", Content: text, MsgID: id}
-	}
+	signer, now, msg := demoWeChat(t)
 
 	// WeChat, safe mode: a greeting and a balance query of the bound demo customer.
 	hello := s.wechat(t, signer, msg(9001, "你好"))
