@@ -219,19 +219,47 @@ func (h *Handler) dispatch(in inbound, start time.Time) (passive string, rest []
 		t.Stop()
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if !c.finished || c.async {
 		c.async = true
+		c.mu.Unlock()
 		return "", nil
 	}
 	if len(c.parts) == 0 {
+		c.mu.Unlock()
 		return "", nil
 	}
+	passive = c.parts[0]
 	if !c.restSent {
 		c.restSent = true
 		rest = c.parts[1:]
 	}
-	return c.parts[0], rest
+	c.mu.Unlock()
+	if !h.claim(context.Background(), in, "passive") {
+		return "", nil
+	}
+	return passive, rest
+}
+
+// claim reports whether this instance delivers in's answer how ("passive" or "cs"): always
+// without Claims; else unless another instance has sent it as customer-service messages (a
+// passive reply may repeat a passive reply lost with its HTTP response: WeChat retries
+// only then). When the claim cannot be made, the answer is sent: at least once.
+func (h *Handler) claim(ctx context.Context, in inbound, how string) bool {
+	if h.opt.Claims == nil {
+		return true
+	}
+	prev, err := h.opt.Claims.ClaimAnswer(ctx, in.user, in.msg.ID, how)
+	if err != nil {
+		h.log.Warn("wechat answer claim failed, answering anyway", "how", how, "err", err)
+		return true
+	}
+	if prev != "" && (how == "cs" || prev == "cs") {
+		if h.opt.OnDuplicate != nil {
+			h.opt.OnDuplicate()
+		}
+		return false
+	}
+	return true
 }
 
 // run turns in.msg and stores the answer; when the deadline has already passed, it sends the
@@ -247,7 +275,7 @@ func (h *Handler) run(c *call, in inbound) {
 	c.mu.Unlock()
 	close(c.done)
 	h.calls.finish(in.key, async, parts, h.clock.Now())
-	if async && len(parts) > 0 {
+	if async && len(parts) > 0 && h.claim(ctx, in, "cs") {
 		h.send(ctx, in.user, parts)
 	}
 }

@@ -184,7 +184,12 @@ func serve(ctx context.Context, o serveOptions, env serveEnv, log *slog.Logger) 
 	getenv := env.getenv
 	wcfg := wechat.Config{AppID: getenv("WEIYIN_WECHAT_APPID"), Token: getenv("WEIYIN_WECHAT_TOKEN"),
 		AESKey: getenv("WEIYIN_WECHAT_AESKEY"), Secret: getenv("WEIYIN_WECHAT_SECRET")}
-	client := wechat.NewClient(wechat.ClientConfig{AppID: wcfg.AppID, Secret: wcfg.Secret, BaseURL: o.wechatAPI})
+	ccfg := wechat.ClientConfig{AppID: wcfg.AppID, Secret: wcfg.Secret, BaseURL: o.wechatAPI}
+	var claims wechat.Claims
+	if shared != nil { // one access token for all instances; each answer sent by one
+		ccfg.Shared, claims = shared.Tokens(wcfg.AppID), shared
+	}
+	client := wechat.NewClient(ccfg)
 
 	// Notifications: their own bbolt file; customers resolved through the bank when it can.
 	rate, err := envFloat(getenv, "WEIYIN_NOTIFY_RATE", 10)
@@ -207,7 +212,7 @@ func serve(ctx context.Context, o serveOptions, env serveEnv, log *slog.Logger) 
 	var wh *wechat.Handler
 	if wcfg.Token != "" {
 		wh, err = wechat.NewHandler(wechat.Options{Config: wcfg, Turner: metrics.Instrument("wechat", turner),
-			Sender: client, Logger: log, OnDuplicate: metrics.DedupeHits.Inc,
+			Sender: client, Claims: claims, Logger: log, OnDuplicate: metrics.DedupeHits.Inc,
 			OnTemplateReceipt: func(ctx context.Context, msgID int64, status string) {
 				if err := queue.Receipt(ctx, msgID, status); err != nil && !errors.Is(err, notify.ErrNotFound) {
 					log.Warn("notification receipt", "msgid", msgID, "err", err)

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/weiyin-bank/weiyin/adapters/wechat/wechattest"
 	"github.com/weiyin-bank/weiyin/internal/redistest"
@@ -30,6 +32,20 @@ func TestServeSharedStore(t *testing.T) {
 	}
 	if next := b.wechat(t, signer, msg(7002, "不对,改成800元")); !strings.Contains(next.Text, "¥800.00") {
 		t.Errorf("the correction on B did not continue A's transfer: %q", next.Text)
+	}
+	// Both instances call WeChat's API on one access token: the second never fetches its own,
+	// which would invalidate the first's.
+	for i, s := range []*served{a, b} {
+		if code, out := postJSON(t, s.url+"/api/notify", srvNotify,
+			fmt.Sprintf(`{"id":"alert-%d","openid":"o_demo_1","template_id":"TPL_TXN","data":{"amount":"¥1.00"}}`, i)); code != 202 {
+			t.Fatalf("notify: %d %v", code, out)
+		}
+	}
+	if !api.WaitFor(10*time.Second, func() bool { return len(api.Templates()) == 2 }) {
+		t.Fatalf("%d notifications delivered, want 2", len(api.Templates()))
+	}
+	if n := api.TokensIssued(); n != 1 {
+		t.Errorf("two instances fetched %d access tokens, want 1 shared", n)
 	}
 	if _, body := get(t, a.url+"/metrics"); !strings.Contains(body, `weiyin_turns_total{channel="wechat"} 1`) {
 		t.Errorf("A's metrics: want one WeChat turn")
