@@ -191,7 +191,8 @@ func serve(ctx context.Context, o serveOptions, env serveEnv, log *slog.Logger) 
 	}
 	client := wechat.NewClient(ccfg)
 
-	// Notifications: their own bbolt file; customers resolved through the bank when it can.
+	// Notifications: their own bbolt file, or the Redis stream all instances share; customers
+	// resolved through the bank when it can.
 	rate, err := envFloat(getenv, "WEIYIN_NOTIFY_RATE", 10)
 	if err != nil {
 		return err
@@ -200,8 +201,9 @@ func serve(ctx context.Context, o serveOptions, env serveEnv, log *slog.Logger) 
 	if err != nil {
 		return err
 	}
-	queue, err := notify.Open(notify.Options{Path: filepath.Join(o.bot.DataDir, "notify.db"), Sender: client,
-		Resolver: bankOf(bot, o.bot.Bank), Logger: log, Rate: rate, Burst: int(burst)})
+	nopt := notify.Options{Path: filepath.Join(o.bot.DataDir, "notify.db"), Sender: client,
+		Resolver: bankOf(bot, o.bot.Bank), Logger: log, Rate: rate, Burst: int(burst)}
+	queue, err := openQueue(ctx, nopt, shared)
 	if err != nil {
 		return err
 	}

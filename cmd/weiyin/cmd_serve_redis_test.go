@@ -44,6 +44,21 @@ func TestServeSharedStore(t *testing.T) {
 	if !api.WaitFor(10*time.Second, func() bool { return len(api.Templates()) == 2 }) {
 		t.Fatalf("%d notifications delivered, want 2", len(api.Templates()))
 	}
+	// The queue is shared: a repeat of A's id on B is the same job, and B reports it delivered.
+	if code, out := postJSON(t, b.url+"/api/notify", srvNotify,
+		`{"id":"alert-0","openid":"o_demo_1","template_id":"TPL_TXN","data":{"amount":"¥1.00"}}`); code != 200 {
+		t.Errorf("A's notification repeated on B: %d %v, want 200 (the same job)", code, out)
+	}
+	var status map[string]any
+	if !api.WaitFor(5*time.Second, func() bool {
+		_, status = getJSON(t, b.url+"/api/notify/alert-0", srvNotify)
+		return status["status"] == "delivered"
+	}) {
+		t.Errorf("A's notification as B reports it: %v", status)
+	}
+	if n := len(api.Templates()); n != 2 {
+		t.Errorf("%d template messages sent, want 2", n)
+	}
 	if n := api.TokensIssued(); n != 1 {
 		t.Errorf("two instances fetched %d access tokens, want 1 shared", n)
 	}

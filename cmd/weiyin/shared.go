@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"log/slog"
+	"os"
 
+	"github.com/weiyin-bank/weiyin/adapters/notify"
 	"github.com/weiyin-bank/weiyin/adapters/store/redisstore"
 )
 
@@ -31,4 +34,26 @@ func openSharedStore(ctx context.Context, url string, log *slog.Logger) (*rediss
 	}
 	log.Info("sessions, replies and WeChat state in Redis: instances sharing it serve the same customers")
 	return rs, nil
+}
+
+// queue is serve's notification queue: notify.Queue (bbolt) or notify.StreamQueue (Redis).
+type queue interface {
+	notify.Jobs
+	Depth() int
+	Receipt(ctx context.Context, msgID int64, status string) error
+	Run(ctx context.Context) error
+	Close() error
+}
+
+// openQueue opens the notification queue: in Redis, as a consumer named after this process,
+// when the store is shared; else the bbolt file o.Path.
+func openQueue(ctx context.Context, o notify.Options, shared *redisstore.Store) (queue, error) {
+	if shared == nil {
+		return notify.Open(o)
+	}
+	host, _ := os.Hostname()
+	var b [4]byte
+	rand.Read(b[:])
+	consumer := fmt.Sprintf("%s-%d-%x", host, os.Getpid(), b)
+	return notify.OpenStream(ctx, notify.StreamOptions{Options: o, Client: shared.Client(), Consumer: consumer})
 }
