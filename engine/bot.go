@@ -237,7 +237,7 @@ func (b *Bot) Turn(ctx context.Context, user string, m Message) (rep Reply, err 
 		}
 		return Reply{Intent: "unsubscribe"}, nil
 	}
-	t := &turn{b: b, ctx: ctx, user: user, s: s, now: b.cfg.Clock.Now().In(Shanghai), prog: b.Program()}
+	t := &turn{b: b, ctx: ctx, user: user, lease: lease, s: s, now: b.cfg.Clock.Now().In(Shanghai), prog: b.Program()}
 	if err := t.resolveCustomer(m.As); err != nil {
 		return Reply{}, err
 	}

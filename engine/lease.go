@@ -22,6 +22,10 @@ type Leaser interface {
 	// and the session is still the one l read (l.Version); otherwise it returns an error
 	// wrapping ErrStale and changes nothing. A commit that applies also gives the lease up.
 	CommitLeased(ctx context.Context, l *Lease, session []byte, msgID string, reply []byte) error
+	// Persist saves the session mid-turn (before a money-moving call), fenced by l like
+	// CommitLeased, but keeps the lease (renewed for a whole lease TTL) and moves l.Version
+	// to the version it wrote, so the turn's final commit still applies.
+	Persist(ctx context.Context, l *Lease, session []byte) error
 	// Release gives l up; a lease that lapsed or was committed is left alone.
 	Release(ctx context.Context, l *Lease) error
 }

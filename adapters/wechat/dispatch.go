@@ -124,6 +124,13 @@ func (f *inflight) finish(key string, async bool, parts []string, now time.Time)
 	g.chunks[n] = append(b, part...)
 }
 
+// forget drops the running call of key without recording its answer (the turn failed).
+func (f *inflight) forget(key string) {
+	f.mu.Lock()
+	delete(f.running, key)
+	f.mu.Unlock()
+}
+
 // rotate starts a new generation every TTL, dropping the oldest: a finished call is
 // remembered between one and two TTLs.
 func (f *inflight) rotate(now time.Time) {
@@ -268,20 +275,25 @@ func (h *Handler) run(c *call, in inbound) {
 	defer h.wg.Done()
 	ctx, cancel := context.WithTimeout(context.Background(), h.opt.TurnTimeout)
 	defer cancel()
-	parts := h.answer(ctx, in)
+	parts, failed := h.answer(ctx, in)
 	c.mu.Lock()
 	c.parts, c.finished = parts, true
 	async := c.async
 	c.mu.Unlock()
 	close(c.done)
-	h.calls.finish(in.key, async, parts, h.clock.Now())
+	if failed { // nothing was committed: a later retry turns the message again
+		h.calls.forget(in.key)
+	} else {
+		h.calls.finish(in.key, async, parts, h.clock.Now())
+	}
 	if async && len(parts) > 0 && h.claim(ctx, in, "cs") {
 		h.send(ctx, in.user, parts)
 	}
 }
 
-// answer runs the turn and renders the reply as WeChat-sized parts.
-func (h *Handler) answer(ctx context.Context, in inbound) []string {
+// answer runs the turn and renders the reply as WeChat-sized parts; failed says the turn
+// failed (the answer is the busy reply).
+func (h *Handler) answer(ctx context.Context, in inbound) (parts []string, failed bool) {
 	m := in.msg
 	if m.Kind == "voice" && m.Text == "" {
 		if h.opt.ASR != nil && in.media != "" {
@@ -292,18 +304,18 @@ func (h *Handler) answer(ctx context.Context, in inbound) []string {
 			m.Text = strings.TrimSpace(text)
 		}
 		if m.Text == "" {
-			return Split(h.opt.AskToType, MaxReplyBytes)
+			return Split(h.opt.AskToType, MaxReplyBytes), false
 		}
 	}
 	reply, err := h.opt.Turner.Turn(ctx, in.user, m)
 	if err != nil {
 		h.log.Error("wechat turn", "msg_id", m.ID, "kind", m.Kind, "err", err)
-		return Split(h.opt.Busy, MaxReplyBytes)
+		return Split(h.opt.Busy, MaxReplyBytes), true
 	}
 	if m.Kind == "event" && m.Event == "unsubscribe" {
-		return nil // the customer has left: nothing can reach them
+		return nil, false // the customer has left: nothing can reach them
 	}
-	return Split(h.render(reply), MaxReplyBytes)
+	return Split(h.render(reply), MaxReplyBytes), false
 }
 
 // render joins the reply's texts and buttons into one text.

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/weiyin-bank/weiyin/adapters/notify"
 	"github.com/weiyin-bank/weiyin/adapters/store/redisstore"
 )
@@ -28,12 +30,21 @@ func openSharedStore(ctx context.Context, url string, log *slog.Logger) (*rediss
 	if url == "" || url == "bbolt" {
 		return nil, nil
 	}
+	redis.SetLogger(redisLog{log})
 	rs, err := redisstore.Open(ctx, url)
 	if err != nil {
 		return nil, fmt.Errorf("--store: %w", err)
 	}
 	log.Info("sessions, replies and WeChat state in Redis: instances sharing it serve the same customers")
 	return rs, nil
+}
+
+// redisLog sends go-redis's own messages (each failed dial while Redis is away, ...) to the
+// log at debug level: the turns that fail meanwhile are logged as errors already.
+type redisLog struct{ log *slog.Logger }
+
+func (l redisLog) Printf(ctx context.Context, format string, v ...any) {
+	l.log.DebugContext(ctx, "redis: "+fmt.Sprintf(format, v...))
 }
 
 // queue is serve's notification queue: notify.Queue (bbolt) or notify.StreamQueue (Redis).

@@ -161,36 +161,50 @@ func (s *Store) Reply(ctx context.Context, user, msgID string) ([]byte, bool, er
 }
 
 // commitScript saves a session and a reply together. KEYS: lease, session[, reply]. ARGV:
-// fenced ("1": only while the lease holds ARGV[2] and the session's version is ARGV[3]), the
-// new version, the expected version, session, session TTL ms[, reply, reply TTL ms].
+// mode ("0" unfenced; "1" fenced: only while the lease holds ARGV[2] and the session's
+// version is ARGV[3], then the lease is given up; "2" fenced, the lease kept and renewed for
+// ARGV[9] ms), the lease token, the expected version, session, session TTL ms, reply, reply
+// TTL ms, the new version, lease TTL ms.
 var commitScript = redis.NewScript(`
-if ARGV[1] == '1' then
+if ARGV[1] ~= '0' then
   if redis.call('GET', KEYS[1]) ~= ARGV[2] then return redis.error_reply('STALE lease') end
   local v = redis.call('HGET', KEYS[2], 'v')
   if (v or '') ~= ARGV[3] then return redis.error_reply('STALE version') end
 end
 if KEYS[3] and redis.call('EXISTS', KEYS[3]) == 1 then return redis.error_reply('COMMITTED') end
-redis.call('HSET', KEYS[2], 'v', ARGV[2], 'd', ARGV[4])
+redis.call('HSET', KEYS[2], 'v', ARGV[8], 'd', ARGV[4])
 redis.call('PEXPIRE', KEYS[2], ARGV[5])
 if KEYS[3] then redis.call('SET', KEYS[3], ARGV[6], 'PX', ARGV[7]) end
 if ARGV[1] == '1' then redis.call('DEL', KEYS[1]) end
+if ARGV[1] == '2' then redis.call('PEXPIRE', KEYS[1], ARGV[9]) end
 return 'OK'
 `)
 
 // Commit saves the session and the reply to msgID together, unfenced: for a sole writer. A
 // message id already committed fails with ErrCommitted and changes nothing.
 func (s *Store) Commit(ctx context.Context, user string, session []byte, msgID string, reply []byte) error {
-	return s.commit(ctx, user, "0", s.token(), "", session, msgID, reply)
+	return s.commit(ctx, user, "0", "", "", s.token(), session, msgID, reply)
 }
 
 // CommitLeased saves the session and the reply to msgID together, only while l is the user's
 // lease and the session is still at l.Version, and then gives the lease up; otherwise it
 // returns an error wrapping engine.ErrStale (or ErrCommitted) and changes nothing.
 func (s *Store) CommitLeased(ctx context.Context, l *engine.Lease, session []byte, msgID string, reply []byte) error {
-	return s.commit(ctx, l.User, "1", l.Token, l.Version, session, msgID, reply)
+	return s.commit(ctx, l.User, "1", l.Token, l.Version, l.Token, session, msgID, reply)
 }
 
-func (s *Store) commit(ctx context.Context, user, fenced, token, version string, session []byte, msgID string, reply []byte) error {
+// Persist saves the session mid-turn, fenced by l as CommitLeased, but keeps the lease
+// (renewed for LeaseTTL) and moves l.Version to the version it wrote.
+func (s *Store) Persist(ctx context.Context, l *engine.Lease, session []byte) error {
+	v := s.token()
+	if err := s.commit(ctx, l.User, "2", l.Token, l.Version, v, session, "", nil); err != nil {
+		return err
+	}
+	l.Version = v
+	return nil
+}
+
+func (s *Store) commit(ctx context.Context, user, mode, token, version, newVersion string, session []byte, msgID string, reply []byte) error {
 	if err := checkUser(user); err != nil {
 		return err
 	}
@@ -198,11 +212,11 @@ func (s *Store) commit(ctx context.Context, user, fenced, token, version string,
 		return fmt.Errorf("redisstore: a record of %d bytes (at most %d)", max(len(session), len(reply)), MaxValue)
 	}
 	keys := []string{leaseKey(user), sessionKey(user)}
-	args := []any{fenced, token, version, session, s.opt.SessionTTL.Milliseconds()}
 	if msgID != "" {
 		keys = append(keys, replyKey(user, msgID))
-		args = append(args, reply, s.opt.ReplyTTL.Milliseconds())
 	}
+	args := []any{mode, token, version, session, s.opt.SessionTTL.Milliseconds(), reply, s.opt.ReplyTTL.Milliseconds(),
+		newVersion, s.opt.LeaseTTL.Milliseconds()}
 	err := commitScript.Run(ctx, s.rdb, keys, args...).Err()
 	switch {
 	case err == nil:

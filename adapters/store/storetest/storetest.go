@@ -239,6 +239,28 @@ func runLeaser(t *testing.T, h Harness) {
 				wantReply(t, s, "u1", "m1", "r1")
 				must(t, lr.Release(ctx, l))
 			}},
+		{"persist mid-turn", "a session saved mid-turn (before a bank call) keeps the lease, and the turn's final commit still applies",
+			func(t *testing.T, s engine.Store, lr engine.Leaser) {
+				l := lease(t, s, "u1")
+				must(t, lr.Persist(ctx, l, []byte(`{"pending":1}`)))
+				wantSession(t, s, "u1", `{"pending":1}`)
+				busy(t, s, "u1")
+				must(t, lr.Persist(ctx, l, []byte(`{"pending":2}`)))
+				must(t, lr.CommitLeased(ctx, l, []byte(`{"done":1}`), "m1", []byte(`r1`)))
+				wantSession(t, s, "u1", `{"done":1}`)
+				wantReply(t, s, "u1", "m1", "r1")
+				must(t, lr.Release(ctx, lease(t, s, "u1")))
+			}},
+		{"stale persist", "a mid-turn save under a lease that lapsed is refused with ErrStale and changes nothing",
+			func(t *testing.T, s engine.Store, lr engine.Leaser) {
+				old := lease(t, s, "u1")
+				must(t, lr.Release(ctx, old))
+				must(t, lr.CommitLeased(ctx, lease(t, s, "u1"), []byte(`{"n":"new"}`), "", nil))
+				if err := lr.Persist(ctx, old, []byte(`{"n":"old"}`)); !errors.Is(err, engine.ErrStale) {
+					t.Fatalf("stale persist: %v, want ErrStale", err)
+				}
+				wantSession(t, s, "u1", `{"n":"new"}`)
+			}},
 		{"mutual exclusion", "concurrent read-modify-write turns of one user through leases from two store handles lose no update",
 			func(t *testing.T, s engine.Store, lr engine.Leaser) {
 				stores := []engine.Leaser{lr}
