@@ -203,7 +203,11 @@ func serve(ctx context.Context, o serveOptions, env serveEnv, log *slog.Logger) 
 	}
 	nopt := notify.Options{Path: filepath.Join(o.bot.DataDir, "notify.db"), Sender: client,
 		Resolver: bankOf(bot, o.bot.Bank), Logger: log, Rate: rate, Burst: int(burst)}
-	queue, err := openQueue(ctx, nopt, shared)
+	claim, err := envDuration(getenv, "WEIYIN_NOTIFY_CLAIM")
+	if err != nil {
+		return err
+	}
+	queue, err := openQueue(ctx, nopt, shared, claim)
 	if err != nil {
 		return err
 	}
@@ -330,6 +334,19 @@ func pprofMux() *http.ServeMux {
 	m.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	m.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	return m
+}
+
+// envDuration reads a positive duration from the environment; 0 when unset.
+func envDuration(getenv func(string) string, key string) (time.Duration, error) {
+	s := getenv(key)
+	if s == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s=%q: want a positive duration such as 1m", key, s)
+	}
+	return d, nil
 }
 
 func envFloat(getenv func(string) string, key string, def float64) (float64, error) {

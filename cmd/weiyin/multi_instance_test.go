@@ -218,7 +218,8 @@ func (c *cluster) customTo(user string) []string {
 // (SIGKILL) mid-run and started again; afterwards every message got one answer (its retries
 // the same one, never a customer-service message besides a passive answer), each transfer
 // ran once (every customer's balance fell by exactly the transfers answered as done), and
-// money is conserved to the fen. Then Redis is killed: the instances answer busy, and once
+// money is conserved to the fen, and every notification accepted by any instance is
+// delivered (the dead one's taken over by the others). Then Redis is killed: the instances answer busy, and once
 // it is back they serve again with what it kept.
 func TestMultiInstance(t *testing.T) {
 	if testing.Short() {
@@ -238,6 +239,8 @@ func TestMultiInstance(t *testing.T) {
 
 	api := wechattest.NewFakeAPI(srvAppID, srvSecret)
 	defer api.Close()
+	api.SetSendDelay(20 * time.Millisecond) // keep notifications queued when the kill lands
+	t.Setenv("WEIYIN_NOTIFY_CLAIM", "3s")    // a dead instance's notifications wait this long
 	store := rs.URL() + "?lease_ttl=3s" // a dead instance's customers wait this long
 	args := []string{"--store", store, "--bank-url", bankURL}
 	c := &cluster{t: t, api: api}
@@ -294,6 +297,30 @@ func TestMultiInstance(t *testing.T) {
 			}
 		}()
 	}
+	// Notifications, to random instances, accepted while an instance dies.
+	accepted := map[string]bool{}
+	load.Add(1)
+	go func() {
+		defer load.Done()
+		for n := 0; ; n++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			id := fmt.Sprint("mi-", n)
+			c.mu.Lock()
+			url := c.urls[rand.IntN(len(c.urls))]
+			c.mu.Unlock()
+			if code, _ := tryJSON("POST", url+"/api/notify", srvNotify,
+				`{"id":"`+id+`","openid":"o_demo_1","template_id":"TPL","data":{"n":"`+id+`"}}`); code == 202 {
+				mu.Lock()
+				accepted[id] = true
+				mu.Unlock()
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
 	time.Sleep(3 * time.Second)
 	victim := rand.IntN(3)
 	cmds[victim].Process.Kill() // SIGKILL, mid-turn for some customer most likely
@@ -348,6 +375,27 @@ func TestMultiInstance(t *testing.T) {
 	if total == 0 {
 		t.Fatal("no transfer was done: the load never ran")
 	}
+
+	// Every notification accepted, before or after the kill, is delivered: the dead
+	// instance's are taken over by the others.
+	api.SetSendDelay(0)
+	delivered := func() (lost []string) {
+		got := map[string]bool{}
+		for _, m := range api.Templates() {
+			got[m.ClientMsgID] = true
+		}
+		for id := range accepted {
+			if !got[id] {
+				lost = append(lost, id)
+			}
+		}
+		return lost
+	}
+	if !api.WaitFor(60*time.Second, func() bool { return len(delivered()) == 0 }) {
+		lost := delivered()
+		t.Errorf("%d of %d accepted notifications never delivered, e.g. %v", len(lost), len(accepted), lost[:min(5, len(lost))])
+	}
+	t.Logf("%d notifications accepted, %d template sends", len(accepted), len(api.Templates()))
 
 	// Redis goes away: the instances answer busy; once it is back they serve again, with the
 	// sessions it kept (appendfsync always).

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -58,13 +59,18 @@ type queue interface {
 
 // openQueue opens the notification queue: in Redis, as a consumer named after this process,
 // when the store is shared; else the bbolt file o.Path.
-func openQueue(ctx context.Context, o notify.Options, shared *redisstore.Store) (queue, error) {
+// claim (WEIYIN_NOTIFY_CLAIM, 0 = the default) is how long a job another instance read stays
+// unacknowledged before this one takes it over; a send times out within it.
+func openQueue(ctx context.Context, o notify.Options, shared *redisstore.Store, claim time.Duration) (queue, error) {
 	if shared == nil {
 		return notify.Open(o)
+	}
+	if claim > 0 {
+		o.SendTimeout = min(claim, 30*time.Second)
 	}
 	host, _ := os.Hostname()
 	var b [4]byte
 	rand.Read(b[:])
 	consumer := fmt.Sprintf("%s-%d-%x", host, os.Getpid(), b)
-	return notify.OpenStream(ctx, notify.StreamOptions{Options: o, Client: shared.Client(), Consumer: consumer})
+	return notify.OpenStream(ctx, notify.StreamOptions{Options: o, Client: shared.Client(), Consumer: consumer, Claim: claim})
 }
