@@ -240,8 +240,8 @@ func TestMultiInstance(t *testing.T) {
 	api := wechattest.NewFakeAPI(srvAppID, srvSecret)
 	defer api.Close()
 	api.SetSendDelay(20 * time.Millisecond) // keep notifications queued when the kill lands
-	t.Setenv("WEIYIN_NOTIFY_CLAIM", "3s")    // a dead instance's notifications wait this long
-	store := rs.URL() + "?lease_ttl=3s" // a dead instance's customers wait this long
+	t.Setenv("WEIYIN_NOTIFY_CLAIM", "3s")   // a dead instance's notifications wait this long
+	store := rs.URL() + "?lease_ttl=3s"     // a dead instance's customers wait this long
 	args := []string{"--store", store, "--bank-url", bankURL}
 	c := &cluster{t: t, api: api}
 	c.signer, err = wechattest.NewSigner(srvToken, srvAppID, srvAESKey)
