@@ -88,7 +88,7 @@ const (
 var BuiltinEntities = []string{"money", "number", "date", "time", "datetime", "period", "phone", "card_tail", "otp", "text"}
 
 // BankLists are the lists an entity may take from the bank (`entity X from bank LIST`).
-var BankLists = []string{"contacts", "accounts", "cards", "other_cards", "branches", "districts", "products", "billers", "advisors", "business_types"}
+var BankLists = []string{"contacts", "accounts", "cards", "other_cards", "branches", "districts", "products", "billers", "advisors", "business_types", "bookings"}
 
 // Entity is a declared entity type.
 type Entity struct {

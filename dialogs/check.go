@@ -60,7 +60,7 @@ func check(files []*File, d *diags) *Bundle {
 	}
 	for _, f := range files {
 		for _, r := range f.Replies {
-			if slices.Contains(reservedReplies, r.Name) || c.intents[r.Name] != nil {
+			if b.IsReservedReply(r.Name) || c.intents[r.Name] != nil {
 				continue
 			}
 			sp := c.at(&r.Name, r.Pos)

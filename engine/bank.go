@@ -38,6 +38,8 @@ type Bank interface {
 	Branches(ctx context.Context, q BranchQuery) ([]Branch, error)
 	BookingSlots(ctx context.Context, branch string, day time.Time) ([]time.Time, error)
 	Book(ctx context.Context, key string, req BookingRequest) (Booking, error)
+	// Bookings lists the customer's upcoming bookings (not started, not cancelled), soonest first.
+	Bookings(ctx context.Context, customer string) ([]Booking, error)
 	CancelBooking(ctx context.Context, customer, booking string) error
 	Advisor(ctx context.Context, customer string) (Advisor, error)
 
@@ -222,6 +224,13 @@ type CreditCard struct {
 	DueDate          time.Time `json:"due_date"`
 	Points           int64     `json:"points"`
 	Frozen           bool      `json:"frozen"`
+	// AutoRepay is the automatic repayment the customer signed up for: "full", "minimum", or ""
+	// (none); AutoRepayAccount is the number of the account it debits on the due date.
+	AutoRepay        string `json:"auto_repay,omitempty"`
+	AutoRepayAccount string `json:"auto_repay_account,omitempty"`
+	// Repaid is what was repaid on the current statement, last at LastRepaidAt.
+	Repaid       Money     `json:"repaid"`
+	LastRepaidAt time.Time `json:"last_repaid_at,omitzero"`
 }
 
 type RepayRequest struct {

@@ -28,7 +28,7 @@ func (t *turn) restoreFrames() bool {
 	for i := 0; i < len(t.s.Frames); i++ {
 		f := t.s.Frames[i]
 		if fp := t.flowOf(f); fp != nil {
-			if pc, ok := fp.index[f.Step]; ok {
+			if pc, ok := fp.index[f.Step]; ok && waitsAt(fp.Steps[pc], f) {
 				f.PC = pc
 				continue
 			}
@@ -72,6 +72,23 @@ func (t *turn) restoreFrames() bool {
 	return true
 }
 
+// waitsAt reports whether a stored frame can be waiting at step st: a flow only ever rests at a
+// question, a read-back or a code it asked for, or at a bank call recorded as pending. Anything
+// else is a corrupt or forged record, restarted like a version that is gone.
+func waitsAt(st *dialogs.Step, f *Frame) bool {
+	switch f.Wait {
+	case "ask":
+		return st.Kind == dialogs.StepAsk
+	case "confirm":
+		return st.Kind == dialogs.StepConfirm
+	case "verify":
+		return st.Kind == dialogs.StepVerify
+	case "pending":
+		return st.Kind == dialogs.StepCall && f.Pending != nil
+	}
+	return f.Pending != nil && st.Kind == dialogs.StepCall
+}
+
 // syncLabels writes each frame's step label from its program counter, for the record.
 func (t *turn) syncLabels() {
 	for _, f := range t.s.Frames {
@@ -94,10 +111,12 @@ func (t *turn) startFlow(name string, prefill map[string]Value) {
 			t.reply("unavailable", nil)
 			return
 		}
-		// A flow may say what an unbound customer needs first (a lost card: the hotline).
-		if !t.reply("unbound_"+name, nil) {
-			t.reply("unbound", nil)
+		// A flow may say what an unbound customer needs instead (a lost card: the hotline, now,
+		// not a card number to type); else the customer is offered binding.
+		if t.reply("unbound_"+name, nil) {
+			return
 		}
+		t.reply("unbound", nil)
 		if bind, ok := t.bundle().StartedBy["bind_account"]; ok && bind != name {
 			t.startFlow(bind, nil)
 		}
@@ -167,7 +186,12 @@ func (t *turn) step(f *Frame, fp *flowProg, i int) outcome {
 	sc := t.scope(f, fp)
 	switch st.Kind {
 	case dialogs.StepAsk:
-		if _, ok := f.Slots[st.Slot]; !ok && st.Default != nil {
+		if _, filled := f.Slots[st.Slot]; !filled && st.Choices && len(st.Validations) > 0 {
+			if valid, all := t.choices(f, fp, st); len(valid) == 0 && all > 0 {
+				return t.noChoice(f, fp, st)
+			}
+		}
+		if _, ok := f.Slots[st.Slot]; !ok && st.Default != nil && !slices.Contains(f.Refused, st.Slot) {
 			if v, ok := t.defaultValue(f, fp, st); ok {
 				f.Slots[st.Slot] = v
 			}
@@ -178,6 +202,7 @@ func (t *turn) step(f *Frame, fp *flowProg, i int) outcome {
 				return next
 			}
 			delete(f.Slots, st.Slot)
+			f.refuse(st.Slot)
 			t.say(msg)
 		}
 		t.say(sc.render(st.Prompt))
@@ -198,7 +223,8 @@ func (t *turn) step(f *Frame, fp *flowProg, i int) outcome {
 }
 
 // revalidate checks the values of the ask steps already passed, in step order. The first that
-// fails is forgotten, its message said, and the flow goes back to ask for it.
+// fails is forgotten, its message said, and the flow goes back to ask for it; the first whose
+// value was dropped is asked again.
 func (t *turn) revalidate(f *Frame, fp *flowProg) {
 	for i := 0; i < f.PC && i < len(fp.Steps); i++ {
 		st := fp.Steps[i]
@@ -206,10 +232,12 @@ func (t *turn) revalidate(f *Frame, fp *flowProg) {
 			continue
 		}
 		if _, ok := f.Slots[st.Slot]; !ok {
-			continue
+			f.PC, f.Retries = i, 0 // dropped (a value it depended on changed): ask again
+			return
 		}
 		if msg := t.invalid(f, fp, st); msg != "" {
 			delete(f.Slots, st.Slot)
+			f.refuse(st.Slot)
 			t.say(msg)
 			f.PC, f.Retries = i, 0
 			return
@@ -233,8 +261,8 @@ func (t *turn) defaultValue(f *Frame, fp *flowProg, st *dialogs.Step) (Value, bo
 	if sl == nil {
 		return Value{}, false
 	}
-	if st.Default.Op == "first" {
-		if vs := t.lists[sl.Entity]; len(vs) > 0 {
+	if st.Default.Op == "first" { // the first value the step accepts
+		if vs, _ := t.choices(f, fp, st); len(vs) > 0 {
 			return vs[0], true
 		}
 		return Value{}, false
@@ -445,20 +473,10 @@ func (t *turn) retry(f *Frame) {
 	}
 }
 
-// offerChoices lists the values of a bank-list or enum slot as numbered options.
+// offerChoices lists the values of a bank-list or enum slot the step would accept as numbered
+// options: a choice the step's validations refuse is never offered.
 func (t *turn) offerChoices(f *Frame, fp *flowProg, st *dialogs.Step) {
-	sl := fp.Slot(st.Slot)
-	if sl == nil {
-		return
-	}
-	var items []Value
-	if vs, ok := t.lists[sl.Entity]; ok {
-		items = vs
-	} else if ent := t.bundle().Entities[sl.Entity]; ent != nil && ent.Kind == dialogs.EntityEnum {
-		for _, ev := range ent.Values {
-			items = append(items, Value{Type: sl.Entity, V: ev.Value, Fields: map[string]string{"name": ev.Names[0]}})
-		}
-	}
+	items, _ := t.choices(f, fp, st)
 	if len(items) == 0 || len(items) > 9 {
 		return
 	}
@@ -469,5 +487,51 @@ func (t *turn) offerChoices(f *Frame, fp *flowProg, st *dialogs.Step) {
 		t.buttons = append(t.buttons, v.Display())
 	}
 	t.say(strings.Join(lines, "\n"))
-	t.s.LastList = &List{Entity: sl.Entity, Items: items}
+	t.s.LastList = &List{Entity: fp.Slot(st.Slot).Entity, Items: items}
+}
+
+// choices returns the values of the step's slot (a bank list or an enum) that pass the step's
+// validations, and how many values there were before validation.
+func (t *turn) choices(f *Frame, fp *flowProg, st *dialogs.Step) ([]Value, int) {
+	sl := fp.Slot(st.Slot)
+	if sl == nil {
+		return nil, 0
+	}
+	var items []Value
+	if vs, ok := t.lists[sl.Entity]; ok {
+		items = vs
+	} else if ent := t.bundle().Entities[sl.Entity]; ent != nil && ent.Kind == dialogs.EntityEnum {
+		for _, ev := range ent.Values {
+			items = append(items, Value{Type: sl.Entity, V: ev.Value, Fields: map[string]string{"name": ev.Names[0]}})
+		}
+	}
+	if len(st.Validations) == 0 {
+		return items, len(items)
+	}
+	old, had := f.Slots[st.Slot]
+	var valid []Value
+	for _, v := range items {
+		f.Slots[st.Slot] = v
+		if t.invalid(f, fp, st) == "" {
+			valid = append(valid, v)
+		}
+	}
+	if had {
+		f.Slots[st.Slot] = old
+	} else {
+		delete(f.Slots, st.Slot)
+	}
+	return valid, len(items)
+}
+
+// noChoice ends a flow whose question has values to choose from but none the step accepts (a
+// customer with no credit card asked which credit card): the flow's no_choice_FLOW reply, else
+// the step's first validation message.
+func (t *turn) noChoice(f *Frame, fp *flowProg, st *dialogs.Step) outcome {
+	if !t.reply("no_choice_"+f.Flow, nil) {
+		sc := t.scope(f, fp)
+		t.say(sc.render(st.Validations[0].Message))
+	}
+	t.endFrame(f, false)
+	return left
 }

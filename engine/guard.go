@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"unicode"
 
 	"github.com/weiyin-bank/weiyin/dialogs"
 )
@@ -156,6 +158,9 @@ func (t *turn) enterCode(f *Frame, fp *flowProg, st *dialogs.Step) bool {
 	code := t.codeIn()
 	if code == "" {
 		code = t.digitsEntity(4, 8)
+	}
+	if code != "" && !onlyCode(t.res.Text) && t.corrects(f) {
+		code = "" // "给王芳转60000" changes the transfer; 60000 is no code
 	}
 	if code == "" {
 		if changed := t.corrections(f, fp, nil, true); len(changed) > 0 {
@@ -384,6 +389,7 @@ func (t *turn) callFailed(f *Frame, fp *flowProg, i int, spec *opSpec, err error
 			if ask, ok := fp.askOf[slot]; ok {
 				t.reply("error_"+code, nil)
 				delete(f.Slots, slot)
+				f.refuse(slot)
 				f.PC, f.Retries = ask, 0
 				return jump
 			}
@@ -456,6 +462,20 @@ func (t *turn) digitsEntity(min, max int) string {
 	}
 	return ""
 }
+
+// onlyCode reports whether a message holds nothing but a code: digits, spaces, punctuation
+// and the words around a code ("验证码是 123456").
+func onlyCode(s string) bool {
+	s = codeWords.Replace(s)
+	for _, r := range s {
+		if !unicode.IsDigit(r) && !unicode.IsSpace(r) && !unicode.IsPunct(r) && !strings.ContainsRune("幺一二三四五六七八九零〇洞两", r) {
+			return false
+		}
+	}
+	return true
+}
+
+var codeWords = strings.NewReplacer("验证码", "", "校验码", "", "动态码", "", "短信", "", "是", "", "为", "", "我的", "", "收到的", "", "收到", "")
 
 func isDigits(s string) bool {
 	for _, r := range s {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -107,6 +108,17 @@ func listValues(ctx context.Context, bank Bank, cust *Customer, list string) ([]
 		for _, p := range ps {
 			out = append(out, Value{V: p.ID, Fields: map[string]string{"name": p.Name, "rate": p.Rate, "risk": p.Risk, "minimum": p.Minimum.Yuan()}})
 		}
+	case "bookings":
+		if cust == nil {
+			return nil, nil
+		}
+		bks, err := bank.Bookings(ctx, cust.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, bk := range bks {
+			out = append(out, bookingValue(bk))
+		}
 	case "billers":
 		bs, err := bank.Billers(ctx)
 		if err != nil {
@@ -117,6 +129,17 @@ func listValues(ctx context.Context, bank Bank, cust *Customer, list string) ([]
 		}
 	}
 	return out, nil
+}
+
+// bookingValue names a booking as the customer knows it: where, when, what for.
+func bookingValue(bk Booking) Value {
+	at := bk.Time.In(Shanghai)
+	name := fmt.Sprintf("%s %d月%d日(%s)%s", bk.BranchName, at.Month(), at.Day(), weekdays[at.Weekday()], at.Format("15:04"))
+	if bk.Business != "" {
+		name += " " + bk.Business
+	}
+	return Value{V: bk.ID, Fields: map[string]string{"name": name, "id": bk.ID, "branch_name": bk.BranchName,
+		"time": at.Format(time.RFC3339), "business": bk.Business}}
 }
 
 func branchValue(b Branch) Value {

@@ -114,6 +114,7 @@ var registry = map[string]*opSpec{
 	"wealth_buy":   {MovesMoney: true, prepare: prepBuy},
 
 	"book":           {prepare: prepBook},
+	"bookings":       {ReadOnly: true, prepare: reader(opBookings)},
 	"cancel_booking": {Errors: map[string]string{"not_found": "unknown_booking"}, prepare: prepCancelBooking},
 	"loan_apply":     {prepare: prepLoan},
 	"card_apply":     {prepare: prepCardApply},
@@ -205,7 +206,31 @@ func opCreditBill(ctx context.Context, b Bank, c opCall) (map[string]any, error)
 		return nil, err
 	}
 	return map[string]any{"statement_balance": card.StatementBalance.Yuan(), "minimum_due": card.MinimumDue.Yuan(),
-		"due_date": card.DueDate.In(Shanghai).Format("2006-01-02"), "limit": card.Limit.Yuan(), "number": card.Number}, nil
+		"due_date": card.DueDate.In(Shanghai).Format("2006-01-02"), "limit": card.Limit.Yuan(), "number": card.Number,
+		"repaid": card.Repaid.Yuan(), "repaid_at": dateOrEmpty(card.LastRepaidAt),
+		"auto_repay": autoRepayState(card, c.now), "auto_repay_account": card.AutoRepayAccount}, nil
+}
+
+// autoRepayState says where the automatic repayment of a statement stands: "none" (not signed
+// up), "paid" (nothing left to repay), "scheduled" (it debits on the due date, still ahead)
+// or "missed" (the due date passed with money still owed: the debit failed).
+func autoRepayState(card CreditCard, now time.Time) string {
+	switch {
+	case card.AutoRepay == "":
+		return "none"
+	case card.StatementBalance <= 0 || card.AutoRepay == "minimum" && card.MinimumDue <= 0:
+		return "paid"
+	case now.Before(card.DueDate.In(Shanghai).AddDate(0, 0, 1)):
+		return "scheduled"
+	}
+	return "missed"
+}
+
+func dateOrEmpty(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(Shanghai).Format("2006-01-02")
 }
 
 func opPoints(ctx context.Context, b Bank, c opCall) (map[string]any, error) {
@@ -250,6 +275,23 @@ func opBookingSlots(ctx context.Context, b Bank, c opCall) (map[string]any, erro
 	var items []any
 	for _, t := range ts {
 		items = append(items, map[string]any{"time": t.In(Shanghai).Format(time.RFC3339)})
+	}
+	return map[string]any{"items": items, "count": float64(len(items))}, nil
+}
+
+func opBookings(ctx context.Context, b Bank, c opCall) (map[string]any, error) {
+	bks, err := b.Bookings(ctx, c.cust.ID)
+	if err != nil {
+		return nil, err
+	}
+	var items []any
+	for _, bk := range bks {
+		v := bookingValue(bk)
+		m := map[string]any{}
+		for k, x := range v.Fields {
+			m[k] = x
+		}
+		items = append(items, m)
 	}
 	return map[string]any{"items": items, "count": float64(len(items))}, nil
 }
@@ -486,7 +528,11 @@ func prepBook(ctx context.Context, b Bank, c opCall) (prepared, error) {
 	if err != nil {
 		return prepared{}, err
 	}
-	req := BookingRequest{Customer: c.cust.ID, Branch: c.str("branch"), Time: at, Business: c.str("business")}
+	business := c.field("business", "name") // what the branch's staff read: 大额取现, not its code
+	if business == "" {
+		business = c.str("business")
+	}
+	req := BookingRequest{Customer: c.cust.ID, Branch: c.str("branch"), Time: at, Business: business}
 	return prepared{
 		op: Operation{Name: "book", Fields: map[string]string{"branch": req.Branch, "time": at.Format(time.RFC3339), "business": req.Business}},
 		check: func(ctx context.Context) error {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -62,11 +63,15 @@ type flowProg struct {
 	askOf map[string]int
 	// intent is the first intent that starts the flow (deterministic follow-ups).
 	intent string
+	// dependents maps a slot to the slots whose question names it: the account number asked
+	// as "请输入{utility}缴费户号" depends on utility. When a slot gets a new value, the values
+	// of its dependents given earlier no longer answer the question asked and are asked again.
+	dependents map[string][]string
 }
 
 func compileFlow(fl *dialogs.Flow) *flowProg {
 	fp := &flowProg{Flow: fl, index: map[string]int{}, guards: map[int]int{}, confirmOf: map[int]int{},
-		verifyOf: map[int]int{}, askOf: map[string]int{}}
+		verifyOf: map[int]int{}, askOf: map[string]int{}, dependents: map[string][]string{}}
 	if len(fl.StartOn) > 0 {
 		fp.intent = fl.StartOn[0]
 	}
@@ -97,6 +102,11 @@ func compileFlow(fl *dialogs.Flow) *flowProg {
 			if _, ok := fp.askOf[st.Slot]; !ok {
 				fp.askOf[st.Slot] = i
 			}
+			for _, ref := range askRefs(st) {
+				if ref != st.Slot && fl.Slot(ref) != nil && !slices.Contains(fp.dependents[ref], st.Slot) {
+					fp.dependents[ref] = append(fp.dependents[ref], st.Slot)
+				}
+			}
 		}
 	}
 	for i, st := range fl.Steps {
@@ -116,6 +126,40 @@ func compileFlow(fl *dialogs.Flow) *flowProg {
 		}
 	}
 	return fp
+}
+
+// askRefs lists the names an ask step's question and validations refer to (first path
+// element of each placeholder and expression).
+func askRefs(st *dialogs.Step) []string {
+	var refs []string
+	var expr func(e *dialogs.Expr)
+	expr = func(e *dialogs.Expr) {
+		if e == nil {
+			return
+		}
+		if len(e.Path) > 0 {
+			refs = append(refs, e.Path[0])
+		}
+		for _, a := range e.Args {
+			expr(a)
+		}
+	}
+	tmpl := func(t *dialogs.Template) {
+		if t == nil {
+			return
+		}
+		for _, p := range t.Parts {
+			if len(p.Path) > 0 {
+				refs = append(refs, p.Path[0])
+			}
+		}
+	}
+	tmpl(st.Prompt)
+	for _, v := range st.Validations {
+		expr(v.Cond)
+		tmpl(v.Message)
+	}
+	return refs
 }
 
 // label is the stable name of step i.

@@ -234,6 +234,7 @@ func (w *recordWriter) frame(f *Frame) {
 		w.anyField("results", f.Results)
 	}
 	w.intField("retries", f.Retries, true)
+	w.strings("refused", f.Refused, true)
 	w.intField("calls", f.Calls, true)
 	w.timeField("started", f.Started)
 	w.timeField("active", f.Active)

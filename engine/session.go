@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -42,6 +43,13 @@ type Session struct {
 	Variants map[string]int `json:"variants,omitempty"`
 }
 
+// refuse records that the value of slot was refused.
+func (f *Frame) refuse(slot string) {
+	if !slices.Contains(f.Refused, slot) {
+		f.Refused = append(f.Refused, slot)
+	}
+}
+
 // Frame is one running flow instance.
 type Frame struct {
 	ID      string `json:"id"` // unique per user: idempotency keys derive from it
@@ -56,9 +64,12 @@ type Frame struct {
 	Slots   map[string]Value `json:"slots"`
 	Results map[string]any   `json:"results,omitempty"`
 	Retries int              `json:"retries,omitempty"`
-	Calls   int              `json:"calls,omitempty"` // bank calls made, part of the idempotency key
-	Started time.Time        `json:"started"`
-	Active  time.Time        `json:"active"`
+	// Refused names slots whose value the flow or the bank refused: the customer chooses
+	// them again, no default fills them silently.
+	Refused []string  `json:"refused,omitempty"`
+	Calls   int       `json:"calls,omitempty"` // bank calls made, part of the idempotency key
+	Started time.Time `json:"started"`
+	Active  time.Time `json:"active"`
 
 	// The money guard's state (guard.go), each a digest of one Operation. Shown is the
 	// operation last read back; Confirmed the one the customer said yes to; Verified the one a

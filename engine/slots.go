@@ -112,6 +112,10 @@ func (t *turn) admit(sl *dialogs.Slot, v Value) (Value, bool) {
 // when the message is about that number.
 func (t *turn) fits(sl *dialogs.Slot, e intents.Entity, loose bool) bool {
 	switch {
+	case e.Role == intents.RoleNot:
+		return false // 不是张三: the value the customer rejects fills nothing
+	case sl.Entity == "text" && e.Type == "account_no":
+		return true // 户号123 answers the bill's account number
 	case e.Type == sl.Entity:
 		return true
 	case e.Type == "datetime" && (sl.Entity == "date" || sl.Entity == "time"):
@@ -140,6 +144,16 @@ func (t *turn) slotFor(fp *flowProg, e intents.Entity, loose bool, want func(*di
 	for _, sl := range fp.Slots {
 		if t.fits(sl, e, loose) && (want == nil || want(sl)) {
 			cands = append(cands, sl)
+		}
+	}
+	if len(cands) > 1 && e.Type == "number" {
+		// A bare number goes to the amount when the words around it pay or lend ("贷款5万"),
+		// else to a slot that counts (a term, a quantity).
+		money := moneyContext([]rune(t.res.Text), e.Start, e.End)
+		for _, sl := range cands {
+			if (sl.Entity == "money") == money {
+				return sl
+			}
 		}
 	}
 	if len(cands) <= 1 || e.Role == "" {
@@ -185,9 +199,10 @@ func (t *turn) fillFromEntities(f *Frame, fp *flowProg, skip string, used map[in
 
 // assign gives the message's entities to the slots of f that want accepts, each entity to the
 // slot slotFor picks, in text order (a later value for the same slot wins), and returns the
-// slots whose value changed. Entities in used are skipped; those it takes are added to used.
+// slots whose value changed. A slot given a new value drops the earlier values of the slots
+// whose question depends on it (flowProg.dependents). Entities in used are skipped; those it takes are added to used.
 func (t *turn) assign(f *Frame, fp *flowProg, used map[int]bool, loose bool, want func(*dialogs.Slot) bool) []string {
-	var changed []string
+	var changed, replaced []string
 	if used == nil {
 		used = map[int]bool{}
 	}
@@ -214,6 +229,16 @@ func (t *turn) assign(f *Frame, fp *flowProg, used map[int]bool, loose bool, wan
 			if !contains(changed, sl.Name) {
 				changed = append(changed, sl.Name)
 			}
+			if had {
+				replaced = append(replaced, sl.Name)
+			}
+		}
+	}
+	for _, name := range replaced {
+		for _, dep := range fp.dependents[name] {
+			if !contains(changed, dep) {
+				delete(f.Slots, dep) // 户号 of the water bill does not pay the electricity bill
+			}
 		}
 	}
 	return changed
@@ -228,6 +253,9 @@ func (t *turn) aboutNumber(e intents.Entity) bool {
 	if len(strings.TrimLeft(e.Value, "-")) > 9 {
 		return false // a phone or an account number, not an amount
 	}
+	if moneyContext([]rune(t.res.Text), e.Start, e.End) {
+		return true
+	}
 	rest := strings.Replace(t.res.Text, e.Text, "", 1)
 	n := 0
 	for _, r := range rest {
@@ -237,6 +265,28 @@ func (t *turn) aboutNumber(e intents.Entity) bool {
 		n++
 	}
 	return n == 0
+}
+
+// moneyContext reports whether the words right around text[start:end] make a number an amount:
+// a paying verb or a balance just before it ("转800", "卡里的5000") or a moving verb right after
+// it ("5000转到…"). Cues of other numbers (户号, 尾号, 分钟) never count.
+func moneyContext(text []rune, start, end int) bool {
+	if start < 0 || end > len(text) || start >= end {
+		return false
+	}
+	before := string(text[max(0, start-2):start])
+	after := string(text[end:min(len(text), end+2)])
+	for _, cue := range []string{"转", "汇", "付", "还", "充", "缴", "交", "买", "存", "取", "贷", "借", "贷款", "借款", "归集", "转账", "汇款", "付款", "还款", "充值", "缴费", "取款", "存款", "里的", "里", "内的"} {
+		if strings.HasSuffix(before, cue) {
+			return true
+		}
+	}
+	for _, cue := range []string{"转", "汇", "打", "付"} {
+		if strings.HasPrefix(after, cue) {
+			return true
+		}
+	}
+	return false
 }
 
 // amountCues are the characters that may stand around an amount without making it something
@@ -390,6 +440,10 @@ func (t *turn) answer(f *Frame, fp *flowProg, sl *dialogs.Slot) (v Value, idx in
 			return t.s.LastList.Items[n-1], -1, true
 		}
 	}
+	// A yes to a list of one ("要取消哪个预约? 1. …" → "对") is that one.
+	if t.res.Intent == "affirm" && t.s.LastList != nil && t.s.LastList.Entity == sl.Entity && len(t.s.LastList.Items) == 1 {
+		return t.s.LastList.Items[0], -1, true
+	}
 	if sl.Entity == "number" || sl.Entity == "otp" {
 		if d := digitSeparators.Replace(text); len(d) >= 4 && strings.Trim(d, "0123456789") == "" {
 			return Value{Type: sl.Entity, V: d, Text: text}, -1, true
@@ -417,7 +471,7 @@ func (t *turn) answer(f *Frame, fp *flowProg, sl *dialogs.Slot) (v Value, idx in
 	ent := t.bundle().Entities[sl.Entity]
 	switch {
 	case sl.Entity == "text":
-		if text != "" && t.res.Intent != "cancel" {
+		if text != "" && t.res.Intent != "cancel" && !t.corrects(f) { // "不对,是9000" corrects, it is no 户号
 			return Value{Type: "text", V: text, Text: text}, -1, true
 		}
 	case sl.Entity == "otp":

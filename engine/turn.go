@@ -87,7 +87,7 @@ func (t *turn) say(s string) {
 func (t *turn) reply(name string, extra map[string]any) bool {
 	r := t.bundle().Replies[name]
 	if r == nil || len(r.Variants) == 0 {
-		if d, ok := defaultReplies[name]; ok {
+		if d, ok := dialogs.DefaultReplies[name]; ok {
 			t.say(renderDefault(d, extra))
 			return true
 		}

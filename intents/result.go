@@ -1,6 +1,10 @@
 package intents
 
-import "time"
+import (
+	"time"
+
+	"github.com/weiyin-bank/weiyin/intents/entity"
+)
 
 // Entity is a value found in a message. Start and End are rune offsets into the text the
 // customer wrote (not the normalised text), so Text == original[Start:End].
@@ -13,13 +17,25 @@ type Entity struct {
 	Slot  string `json:"slot,omitempty"` // the slot role when an example names one ("payee")
 	// End2 is the second bound of a period or range (date/time RFC 3339), empty otherwise.
 	End2 string `json:"end_value,omitempty"`
-	// Unit qualifies a value: a money entity's currency when it is not yuan (ISO 4217: "USD",
-	// "TWD"), a duration's unit ("minute", "hour", "day", "week", "month").
+	// Unit is the unit of a money or duration value. Money: the ISO 4217 code of a foreign
+	// currency ("USD", "TWD", "JPY"...), empty for renminbi (元/块/人民币/RMB/CNY or no currency
+	// word); Value is then in that currency, never converted. Duration: minute, hour, day, week
+	// or month (years are counted in months), or second. Empty for other types.
 	Unit string `json:"unit,omitempty"`
-	// Role is what the words around the entity make of it: "to" (给张三, 转到工资卡), "from"
-	// (从工资卡). Roles never name a dialog's slots: the engine maps them.
+	// Role is what cue words around the value say it is for: RoleTo after 给/向/转给/转到...
+	// (where money goes), RoleFrom after 从/用/由/拿 or before 卡里 (where it comes from),
+	// RoleNot when the customer says it is not the one (不是张三, 别转给张三, 500不对): such a
+	// value fills no slot. Empty when nothing says. Roles name no dialog slot: the engine maps
+	// them to slots.
 	Role string `json:"role,omitempty"`
 }
+
+// Roles of an entity (Entity.Role), as package entity names them.
+const (
+	RoleTo   = entity.RoleTo
+	RoleFrom = entity.RoleFrom
+	RoleNot  = entity.RoleNot
+)
 
 // Candidate is a scored intent.
 type Candidate struct {

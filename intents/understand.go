@@ -330,7 +330,7 @@ func (u *Understander) initTypes(b *dialogs.Bundle) {
 	for _, n := range dialogs.BuiltinEntities {
 		add(n, n != "text")
 	}
-	for _, n := range []string{entity.TypeForeignMoney, entity.TypeOrdinal, entity.TypePercent} {
+	for _, n := range []string{entity.TypeOrdinal, entity.TypePercent, entity.TypeDuration, entity.TypeAccountNo} {
 		add(n, true)
 	}
 	names := make([]string, 0, len(b.Entities))

@@ -98,11 +98,11 @@ func TestCorpusMoney(t *testing.T) {
 		ents := x.Extract(normalize.Normalize(in), Context{Now: time.Date(2026, 11, 25, 10, 0, 0, 0, shanghai)})
 		var gotCNY, gotForeign []string
 		for _, e := range ents {
-			switch e.Type {
-			case TypeMoney:
+			switch {
+			case e.Type == TypeMoney && e.Unit == "":
 				gotCNY = append(gotCNY, e.Value)
-			case TypeForeignMoney:
-				gotForeign = append(gotForeign, e.Value[strings.IndexByte(e.Value, ' ')+1:])
+			case e.Type == TypeMoney:
+				gotForeign = append(gotForeign, e.Value)
 			}
 		}
 		relevant := strings.Contains(r.Get("results_json"), `"CNY"`) || r.Get("n_results") == "0"
@@ -253,11 +253,6 @@ func entityValues(ents []Entity) []string {
 		end2 := e.End2
 		switch e.Type {
 		case TypeNumber, TypeMoney, TypePhone, TypeCardTail, TypeOrdinal:
-		case TypeForeignMoney:
-			v = v[strings.IndexByte(v, ' ')+1:]
-			if end2 != "" {
-				end2 = end2[strings.IndexByte(end2, ' ')+1:]
-			}
 		default:
 			continue
 		}
@@ -474,3 +469,46 @@ func TestCorpusTime(t *testing.T) {
 }
 
 var _ = sort.Strings
+
+// secondsIn counts the seconds of a duration's units; a month is 30 days, as Duckling
+// counts it (一個半月 = 45 day).
+var secondsIn = map[string]int64{UnitSecond: 1, UnitMinute: 60, UnitHour: 3600, UnitDay: 86400, UnitWeek: 7 * 86400, UnitMonth: 30 * 86400}
+
+// durationSeconds is v counted in unit, in seconds.
+func durationSeconds(v, unit string) (dec, bool) {
+	d, ok := parseDecimal(strings.TrimSpace(v))
+	k, known := secondsIn[strings.TrimSpace(unit)]
+	if !ok || !known {
+		return dec{}, false
+	}
+	return d.mulInt(k)
+}
+
+// TestCorpusDuration reads Duckling's Chinese durations as whole messages: the one duration
+// found must span the input and count the same length of time.
+func TestCorpusDuration(t *testing.T) {
+	x := New()
+	duck := &corpustest.Rate{Name: "duration: duckling_zh_duration", MaxFailures: 20}
+	for _, r := range corpustest.Load(t, "duckling_zh_duration.tsv") {
+		in := r.Get("input")
+		want, ok := durationSeconds(r.Get("expected_value"), r.Get("expected_unit"))
+		if !ok {
+			duck.Add(false, in+": bad row")
+			continue
+		}
+		es := x.Extract(normalize.Normalize(in), Context{Now: time.Date(2026, 11, 25, 10, 0, 0, 0, shanghai)})
+		got := "nothing"
+		pass := false
+		if len(es) == 1 {
+			e := es[0]
+			got = fmt.Sprintf("%s %s %s [%s]", e.Type, e.Value, e.Unit, e.Text)
+			s, ok := durationSeconds(e.Value, e.Unit)
+			pass = e.Type == TypeDuration && ok && s.cmp(want) == 0 && e.Text == in
+		}
+		duck.Add(pass, fmt.Sprintf("%s -> %s, want %s %s", in, got, r.Get("expected_value"), r.Get("expected_unit")))
+	}
+	// Misses left, by design: 十月 and 五日 are October and the 5th (a bank customer means the
+	// date), a bare 分半 (分半年还 splits over half a year) and Cantonese 3個字 (a quarter hour:
+	// 输入3个字 is three characters) are not read.
+	duck.Report(t, 80)
+}

@@ -1,6 +1,7 @@
 // Package entity finds the values a banking customer mentions: amounts of money, numbers,
-// dates, times, periods, phone numbers, card tails, account types and run-time list values
-// (contacts, branches...), in text made by package normalize.
+// dates, times, periods, durations, phone numbers, card tails, account and bill numbers,
+// account types and run-time list values (contacts, branches...), in text made by package
+// normalize.
 //
 // # Basics
 //
@@ -8,8 +9,13 @@
 // span in the ORIGINAL text (rune offsets, through normalize.Text's map) and a canonical
 // value: money "500.00" (yuan, two decimals), date "2026-11-26", time "15:00", datetime RFC
 // 3339 in Asia/Shanghai, period value = first day and End2 = last day (inclusive), phone and
-// card_tail digits, number a plain decimal, account_type current / fixed / credit. Overlaps go
-// to the longest span, then to the type's priority.
+// card_tail digits, account_no the digits after 户号/账号/卡号/编号 (never an amount), number a
+// plain decimal, duration a count of Unit (second, minute, hour, day, week, month: 3年 is 36
+// month), account_type current / fixed / credit. Overlaps go to the longest span, then to the
+// type's priority.
+//
+// Role (RoleTo, RoleFrom) says what the words around a party or an account make of it: 给张三,
+// 转到招商卡 (to); 从建行卡, 用尾号1234的卡, 建行卡里的5000 (from). Roles name no slot.
 //
 // The parsers are usable alone: ParseMoney, ParseAmount, ParseNumber, ParseChineseInt,
 // MoneyFromNumber.
@@ -17,7 +23,10 @@
 // # Caveats
 //
 // A money entity with End2 set is a range (三到五万) and must not fill a one-amount slot.
-// Foreign amounts are type foreign_money ("USD 15.00"), never money. A bare number is a
+// A foreign amount is money with Unit set to its ISO 4217 code (100美元: Value "100.00", Unit
+// "USD"); renminbi has Unit "". A negative amount (-5, 负五百块) keeps its sign: the caller
+// refuses it. A count of time (等我5分钟, 两个小时, 分3年) is a duration, an account or bill
+// number (户号123, 卡号...) is account_no: neither is ever money. A bare number is a
 // number: the engine turns it into money with MoneyFromNumber when it asked for an amount.
 // Amounts above MaxYuan and numerals of 20 digits or more are rejected.
 //

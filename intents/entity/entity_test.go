@@ -27,6 +27,12 @@ func render(es []Entity) string {
 		if e.End2 != "" {
 			out += ".." + e.End2
 		}
+		if e.Unit != "" {
+			out += "/" + e.Unit
+		}
+		if e.Role != "" {
+			out += "@" + e.Role
+		}
 		out += "[" + e.Text + "]"
 	}
 	return out
@@ -52,10 +58,10 @@ func TestExtract(t *testing.T) {
 		{"RMB500", "money:500.00[RMB500]", "RMB prefix, any case"},
 		{"三到五万", "money:30000.00..50000.00[三到五万]", "a bare range with 万 is a money range"},
 		{"100-200元", "money:100.00..200.00[100-200元]", "dash range"},
-		{"100美元", "foreign_money:USD 100.00[100美元]", "foreign currency is not money"},
-		{"3.14港幣", "foreign_money:HKD 3.14[3.14港幣]", "traditional currency names"},
+		{"100美元", "money:100.00/USD[100美元]", "a foreign currency is named in Unit, never taken for yuan"},
+		{"3.14港幣", "money:3.14/HKD[3.14港幣]", "traditional currency names"},
 		{"五角大楼宣布", "", "五角大楼 is a building"},
-		{"等了二十分钟", "number:20[二十]", "分钟 is not money"},
+		{"等了二十分钟", "duration:20/minute[二十分钟]", "分钟 is a duration, not money"},
 		{"订单号 A202107211321363588510367", "", "digits after letters are an identifier"},
 		{"转500", "money:500.00[500]", "after a verb that moves money a number is an amount"},
 		{"转1.5万给妈妈", "money:15000.00[1.5万]", "1.5万 after 转 is an amount"},
@@ -132,9 +138,9 @@ func TestExtractLists(t *testing.T) {
 		"branch":  {{Value: "b9", Names: []string{"中关村支行", "中关村"}}},
 	}
 	tests := []struct{ in, want, ensures string }{
-		{"给老妈转500块", "contact:c1[老妈] money:500.00[500块]", "a synonym gives the value"},
-		{"转给张三", "contact:c2[张三]", "names are normalised: 張三 matches 张三"},
-		{"轉給張三", "contact:c2[張三]", "traditional input matches"},
+		{"给老妈转500块", "contact:c1@to[老妈] money:500.00[500块]", "a synonym gives the value"},
+		{"转给张三", "contact:c2@to[张三]", "names are normalised: 張三 matches 张三"},
+		{"轉給張三", "contact:c2@to[張三]", "traditional input matches"},
 		{"中关村支行几点开门", "branch:b9[中关村支行]", "the longest name wins"},
 	}
 	for _, tt := range tests {

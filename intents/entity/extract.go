@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/weiyin-bank/weiyin/intents/normalize"
@@ -12,18 +13,43 @@ import (
 
 // Entity types produced by the extractor.
 const (
-	TypeMoney        = "money"
-	TypeForeignMoney = "foreign_money"
-	TypeNumber       = "number"
-	TypeOrdinal      = "ordinal"
-	TypePercent      = "percent"
-	TypeDate         = "date"
-	TypeTime         = "time"
-	TypeDateTime     = "datetime"
-	TypePeriod       = "period"
-	TypePhone        = "phone"
-	TypeCardTail     = "card_tail"
-	TypeAccountType  = "account_type"
+	TypeMoney       = "money"
+	TypeNumber      = "number"
+	TypeOrdinal     = "ordinal"
+	TypePercent     = "percent"
+	TypeDuration    = "duration"
+	TypeDate        = "date"
+	TypeTime        = "time"
+	TypeDateTime    = "datetime"
+	TypePeriod      = "period"
+	TypePhone       = "phone"
+	TypeCardTail    = "card_tail"
+	TypeAccountNo   = "account_no"
+	TypeAccountType = "account_type"
+)
+
+// Types lists every type the extractor produces (list entities aside), for callers that
+// give each type a placeholder.
+var Types = []string{TypeMoney, TypeNumber, TypeOrdinal, TypePercent, TypeDuration, TypeDate, TypeTime,
+	TypeDateTime, TypePeriod, TypePhone, TypeCardTail, TypeAccountNo, TypeAccountType}
+
+// Units of a duration entity (Entity.Unit). Years are counted in months (3年 = 36 month).
+const (
+	UnitSecond = "second"
+	UnitMinute = "minute"
+	UnitHour   = "hour"
+	UnitDay    = "day"
+	UnitWeek   = "week"
+	UnitMonth  = "month"
+)
+
+// Roles of an entity (Entity.Role): what the cue words around it say the value is for.
+const (
+	RoleTo   = "to"   // where money goes: 给/向/转给/转到/汇给/付给/还给/存到 X, 收款人是 X
+	RoleFrom = "from" // where it comes from: 从/用/由/拿 X, X 卡里的, 付款账户是 X
+	// RoleNot marks a value the customer says is not the one (不是张三, 别转给张三, 500不对):
+	// it must fill no slot. Any type takes it.
+	RoleNot = "not"
 )
 
 // Entity is a value found in a message. It has the same fields, in the same order, as
@@ -31,7 +57,11 @@ const (
 // into the original text; Text == original[Start:End].
 //
 // A money entity with End2 set is a range (三到五万: Value "30000.00", End2 "50000.00"): a slot
-// asking for one amount must reject it. foreign_money values are "USD 15.00".
+// asking for one amount must reject it. A money entity's Unit is "" for renminbi and the ISO
+// 4217 code of any other currency (Value "15.00", Unit "USD"): a slot asking for yuan must not
+// take it as yuan. A money Value may be negative ("-5.00" for 负五块): the sign is never
+// dropped, the caller refuses it. A duration's Value is a count of Unit (minute, hour...).
+// Role is RoleTo, RoleFrom, RoleNot or "" (see the Role constants).
 type Entity struct {
 	Type  string `json:"type"`
 	Value string `json:"value"`
@@ -98,15 +128,16 @@ func New() *Extractor { return &Extractor{} }
 
 // priorities break ties between overlapping candidates of equal length (higher wins).
 var priority = map[string]int{
-	TypeCardTail: 90, TypePhone: 85, TypeMoney: 80, TypeForeignMoney: 79, TypeDateTime: 70,
-	TypePeriod: 66, TypeDate: 65, TypeTime: 60, TypeAccountType: 55, TypePercent: 50,
+	TypeAccountNo: 92, TypeCardTail: 90, TypePhone: 85, TypeMoney: 80, TypeDateTime: 70,
+	TypePeriod: 66, TypeDate: 65, TypeDuration: 62, TypeTime: 60, TypeAccountType: 55, TypePercent: 50,
 	TypeOrdinal: 45, TypeNumber: 10,
 }
 
 type cand struct {
 	start, end int // rune range in Norm
 	typ, value string
-	end2       string
+	end2, unit string
+	role       string
 	prio       int
 }
 
@@ -126,18 +157,32 @@ func (x *Extractor) Extract(t normalize.Text, c Context) []Entity {
 		if e <= s {
 			return
 		}
-		cands = append(cands, cand{s, e, typ, val, end2, priority[typ] + extra})
+		cands = append(cands, cand{start: s, end: e, typ: typ, value: val, end2: end2, prio: priority[typ] + extra})
+	}
+	addUnit := func(s, e int, typ, val, end2, unit string, extra int) {
+		if e <= s {
+			return
+		}
+		cands = append(cands, cand{start: s, end: e, typ: typ, value: val, end2: end2, unit: unit, prio: priority[typ] + extra})
 	}
 	x.scanLists(rs, c.Lists, add)
 	scanKeywords(rs, add)
 	scanCardTail(rs, add)
+	scanAccountNo(rs, add)
 	scanPhones(rs, add)
-	scanNumeric(rs, &dateEnv{today: dayOf(now), now: now, cal: c.Calendar}, add)
+	scanNumeric(rs, &dateEnv{today: dayOf(now), now: now, cal: c.Calendar}, add, addUnit)
 	if len(cands) == 0 {
 		return nil
 	}
 	chosen := resolve(cands)
+	assignRoles(rs, chosen, isBuiltin)
 	return toEntities(t, chosen)
+}
+
+// isBuiltin reports whether typ is one of the extractor's own types (not a list's).
+func isBuiltin(typ string) bool {
+	_, ok := priority[typ]
+	return ok
 }
 
 // resolve keeps non-overlapping candidates: longest first, then priority, then leftmost.
@@ -201,12 +246,15 @@ func toEntities(t normalize.Text, cs []cand) []Entity {
 		if s < 0 || e > len(offs)-1 || s >= e {
 			continue
 		}
-		out = append(out, Entity{Type: c.typ, Value: c.value, Text: t.Original[offs[s]:offs[e]], Start: s, End: e, End2: c.end2})
+		out = append(out, Entity{Type: c.typ, Value: c.value, Text: t.Original[offs[s]:offs[e]], Start: s, End: e, End2: c.end2, Unit: c.unit, Role: c.role})
 	}
 	return out
 }
 
 type addFunc func(s, e int, typ, val, end2 string, extra int)
+
+// unitFunc adds a candidate with a unit (money's currency, a duration's unit).
+type unitFunc func(s, e int, typ, val, end2, unit string, extra int)
 
 // keywords: account types.
 var accountKeywords = []struct{ w, v string }{
@@ -316,17 +364,26 @@ func scanPhones(rs []rune, add addFunc) {
 }
 
 // scanNumeric finds money, dates, times, periods, numbers, ordinals and percents.
-func scanNumeric(rs []rune, env *dateEnv, add addFunc) {
+func scanNumeric(rs []rune, env *dateEnv, add addFunc, addUnit unitFunc) {
+	// durations first: a numeral that runs into a duration's count stops where the count starts
+	// (借五万三年 is 五万 and 三年, not 53000).
+	durAt, countEnd := scanDurations(rs, addUnit)
 	// reach is the end of the furthest candidate found so far. A numeral right after another one
 	// continues it only while an earlier parse covers it: in 给张三两千块 the run 三两千 does not
 	// parse, so 两千块 may start a new amount (names ending in numerals are common: 张三, 王五).
 	reach := 0
-	inner := add
+	inner, innerUnit := add, addUnit
 	add = func(s, e int, typ, val, end2 string, extra int) {
 		if e > reach {
 			reach = e
 		}
 		inner(s, e, typ, val, end2, extra)
+	}
+	addUnit = func(s, e int, typ, val, end2, unit string, extra int) {
+		if e > reach {
+			reach = e
+		}
+		innerUnit(s, e, typ, val, end2, unit, extra)
 	}
 	for i := 0; i < len(rs); i++ {
 		r := rs[i]
@@ -349,14 +406,17 @@ func scanNumeric(rs []rune, env *dateEnv, add addFunc) {
 		if !midNumber && !afterLetter && !(midChinese && (chineseDigit(r) >= 0 || smallUnit(r) != 0)) {
 			if m, ok := moneyAt(rs, i); ok {
 				if acceptMoney(rs, m) {
-					addMoney(m, add)
+					addMoney(m, addUnit)
 				}
 			}
-			if m, ok := approxAmount(rs, i); ok && m.end > i && (m.end >= len(rs) || true) {
+			if m, ok := approxAmount(rs, i); ok && m.end > i {
 				// approximations need a currency word to be money in free text.
 				if m.amt.Range && hasCurrencyInside(rs, m) {
-					addMoney(m, add)
+					addMoney(m, addUnit)
 				}
+			}
+			if m, ok := negativeMoneyAt(rs, i); ok {
+				addMoney(m, addUnit)
 			}
 		}
 		// numbers
@@ -389,6 +449,17 @@ func scanNumeric(rs []rune, env *dateEnv, add addFunc) {
 		if !ok || n.end <= i {
 			continue
 		}
+		if !durAt[i] {
+			// 五万三年: the numeral stops where a duration's count starts.
+			for k := i + 1; k < n.end; k++ {
+				if countEnd[k] == n.end {
+					if n2, ok := scanNumber(rs[:k], i, true); ok && n2.end == k {
+						n = n2
+					}
+					break
+				}
+			}
+		}
 		if n.end < len(rs) && rs[n.end] == '%' {
 			add(i, n.end+1, TypePercent, n.val.String(), "", 0)
 			continue
@@ -399,8 +470,17 @@ func scanNumeric(rs []rune, env *dateEnv, add addFunc) {
 		if len(n.digits) >= 20 {
 			continue
 		}
-		if afterMoneyVerb(rs, i) && !n.neg && (n.end >= len(rs) || !isDateFollower(rs[n.end]) || isYuanUnit(rs[n.end])) {
-			// 转1.5万 / 还款500: after a verb that moves money, a number is an amount.
+		if n.neg && (afterMoneyVerb(rs, i) || standsAlone(rs, n.end)) {
+			// -5 / 负五百 said where an amount could be: a negative amount, never a positive
+			// one and never a plain number the caller might turn into one. The engine refuses it.
+			if f, ok := n.val.fen(); ok && -f <= MaxYuan*100 && n.val.s <= 2 {
+				add(i, n.end, TypeMoney, Money(f).String(), "", 0)
+				continue
+			}
+		}
+		if !n.neg && (afterMoneyVerb(rs, i) && amountEnds(rs, n.end, countEnd) || beforeMoneyMove(rs, n.end)) {
+			// 转1.5万 / 还款500: after a verb that moves money, a number is an amount; so is
+			// one the money moves (卡里的5000转到微银, 500转给他).
 			if f, ok := n.val.fen(); ok && f > 0 && f <= MaxYuan*100 && n.val.s <= 2 {
 				add(i, n.end, TypeMoney, Money(f).String(), "", 0)
 				continue
@@ -449,22 +529,95 @@ func acceptMoney(rs []rune, m moneyMatch) bool {
 	return true
 }
 
-func addMoney(m moneyMatch, add addFunc) {
-	typ := TypeMoney
-	val := m.amt.Min.String()
+// addMoney adds an amount: Unit is "" for renminbi, the ISO code of any other currency.
+func addMoney(m moneyMatch, add unitFunc) {
 	end2 := ""
 	if m.amt.Range {
 		end2 = m.amt.Max.String()
 	}
-	if m.amt.Currency != CNY {
-		typ = TypeForeignMoney
-		val = m.amt.Currency + " " + val
-		if end2 != "" {
-			end2 = m.amt.Currency + " " + end2
+	unit := m.amt.Currency
+	if unit == CNY {
+		unit = ""
+	}
+	add(m.start, m.end, TypeMoney, m.amt.Min.String(), end2, unit, 0)
+}
+
+// negativeMoneyAt reads a signed amount at i: -5元, 负五百块, -¥5, -$20, - 5元 (a spaced sign
+// is still a sign: reading it as +5 would move money the customer did not ask for). Ranges
+// are not negated.
+func negativeMoneyAt(rs []rune, i int) (moneyMatch, bool) {
+	if rs[i] != '-' && rs[i] != '负' {
+		return moneyMatch{}, false
+	}
+	p := i + 1
+	if p < len(rs) && rs[p] == ' ' {
+		p++
+	}
+	m, ok := moneyAt(rs, p)
+	if !ok || m.amt.Range || !acceptMoney(rs, m) {
+		return moneyMatch{}, false
+	}
+	m.start = i
+	m.amt.Min, m.amt.Max = -m.amt.Min, -m.amt.Max
+	return m, true
+}
+
+// standsAlone reports whether a numeral ending at e is not followed by a measure word or
+// more text that makes it a count: the end, a space or punctuation, or a particle.
+func standsAlone(rs []rune, e int) bool {
+	if e >= len(rs) {
+		return true
+	}
+	r := rs[e]
+	if strings.ContainsRune("的了吗呢吧啊呀啦嘛哦", r) {
+		return true
+	}
+	return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+}
+
+// scanDurations adds every duration (5分钟, 两个小时, 3年, 12期) and returns the positions
+// where one starts and, by the start of each count, where the count ends.
+func scanDurations(rs []rune, add unitFunc) (starts []bool, countEnd map[int]int) {
+	starts = make([]bool, len(rs))
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		if !(isDigitLike(r) || smallUnit(r) == 10 || r == '廿' || r == '卅' || r == '半' || r == '个' || r == '.') {
+			continue
+		}
+		if i > 0 && (isASCIIDigit(rs[i-1]) || rs[i-1] == '.' || rs[i-1] >= 'a' && rs[i-1] <= 'z') {
+			continue
+		}
+		d, ok := durationAtRunes(rs, i)
+		if !ok || !plausibleCount(rs, d) {
+			continue
+		}
+		extra := 0
+		if afterTermCue(rs, d.start) {
+			extra = 10 // 分30年还: a term, not the year 2030
+		}
+		add(d.start, d.end, TypeDuration, d.val.String(), "", d.unit, extra)
+		starts[i] = true
+		if countEnd == nil {
+			countEnd = map[int]int{}
+		}
+		countEnd[d.numStart] = d.numEnd
+	}
+	return starts, countEnd
+}
+
+// plausibleCount rejects counts no customer means as a length of time: with 万 or 亿 (五万三年
+// is 五万 and 三年), or above maxDurationCount.
+func plausibleCount(rs []rune, d durMatch) bool {
+	for k := d.numStart; k < d.numEnd; k++ {
+		if bigUnit(rs[k]) != 0 || rs[k] == 'k' || rs[k] == 'w' {
+			return false
 		}
 	}
-	add(m.start, m.end, typ, val, end2, 0)
+	return d.val.cmp(dec{m: maxDurationCount}) <= 0
 }
+
+// maxDurationCount is the largest count of a duration (in its final unit).
+const maxDurationCount = 1_000_000
 
 // acceptNumber filters numerals that are words: a lone Chinese digit (一下, 一起, 两岸), a lone
 // financial digit (大陆), 十分 (very).
@@ -574,8 +727,43 @@ var dateStarts = func() map[rune]bool {
 	return m
 }()
 
-// moneyVerbs move money: a number right after one is an amount (转500, 还款1.5万).
-var moneyVerbs = []string{"转账", "转给", "汇款", "存入", "取出", "取款", "还款", "支付", "充值", "缴费", "转", "汇", "存", "取", "还", "付", "充", "缴"}
+// moneyVerbs move money: a number right after one is an amount (转500, 还款1.5万, 贷款20万).
+var moneyVerbs = []string{"转账", "转给", "汇款", "存入", "取出", "取款", "还款", "支付", "充值", "缴费", "贷款", "借款",
+	"转", "汇", "存", "取", "还", "付", "充", "缴", "交", "借", "贷"}
+
+// amountEnds reports whether a number after a money verb that ends at e is an amount: not
+// followed by a measure word (借2本书, 转3次) or a date word, unless a unit of yuan or a
+// term follows (贷款20万30年: countEnd holds where each duration's count starts).
+func amountEnds(rs []rune, e int, countEnd map[int]int) bool {
+	if e >= len(rs) || isYuanUnit(rs[e]) {
+		return true
+	}
+	if _, ok := countEnd[e]; ok {
+		return true
+	}
+	return !isDateFollower(rs[e]) && !strings.ContainsRune(measureWords, rs[e])
+}
+
+// measureWords count things, not yuan: a number before one is a count.
+const measureWords = "本张个次笔份位条件只台辆家间项种把双套口人年月周号期秒样颗杯瓶盒袋页"
+
+// moveVerbs move money somewhere: a number right before one is the amount moved (5000转到
+// 微银账户, 500块转给他).
+var moveVerbs = []string{"转给", "转到", "转入", "转进", "转去", "转过去", "转出", "汇给", "汇到", "汇入", "汇过去", "打给", "打到",
+	"打过去", "还给", "付给", "存到", "存入", "存进", "取出来"}
+
+// beforeMoneyMove reports whether a move verb starts at e, after an optional space.
+func beforeMoneyMove(rs []rune, e int) bool {
+	if e < len(rs) && rs[e] == ' ' {
+		e++
+	}
+	for _, v := range moveVerbs {
+		if hasStr(rs, e, v) {
+			return true
+		}
+	}
+	return false
+}
 
 func afterMoneyVerb(rs []rune, i int) bool {
 	for _, v := range moneyVerbs {

@@ -23,8 +23,9 @@ func TestExtractGolden(t *testing.T) {
 	}
 	x := New()
 	lists := map[string][]ListValue{
-		"contact": {{Value: "c-mum", Names: []string{"妈妈"}}, {Value: "c-zhang", Names: []string{"张三"}}},
+		"contact": {{Value: "c-mum", Names: []string{"妈妈"}}, {Value: "c-zhang", Names: []string{"张三"}}, {Value: "c-li", Names: []string{"李四"}}},
 		"branch":  {{Value: "b-zgc", Names: []string{"中关村支行"}}},
+		"account": {{Value: "a-ccb", Names: []string{"建行卡"}}, {Value: "a-cmb", Names: []string{"招商卡"}}, {Value: "a-wy", Names: []string{"微银账户"}}},
 	}
 	var b strings.Builder
 	sc := bufio.NewScanner(strings.NewReader(string(in)))

@@ -2,6 +2,7 @@ package entity
 
 import (
 	"strings"
+	"unicode"
 
 	"github.com/weiyin-bank/weiyin/intents/normalize"
 )
@@ -56,6 +57,9 @@ type currencyWord struct {
 	w     []rune
 	code  string
 	cents bool // 美分: the number counts hundredths
+	// suffix marks slang that names a currency only after a number (100刀, 200欧): as a
+	// prefix, or after a lone 一 (一刀切), it is a word.
+	suffix bool
 }
 
 var currencyWords = func() []currencyWord {
@@ -88,6 +92,9 @@ var currencyWords = func() []currencyWord {
 		}
 	}
 	out = append(out, currencyWord{w: []rune("美分"), code: "USD", cents: true})
+	for _, w := range []struct{ w, code string }{{"刀", "USD"}, {"欧", "EUR"}, {"镑", "GBP"}} {
+		out = append(out, currencyWord{w: []rune(w.w), code: w.code, suffix: true})
+	}
 	// longest first
 	for i := 1; i < len(out); i++ {
 		for j := i; j > 0 && len(out[j].w) > len(out[j-1].w); j-- {
@@ -301,7 +308,7 @@ func amountAt(rs []rune, i int) (moneyMatch, bool) {
 	m := moneyMatch{start: i}
 	p := i
 	prefix := ""
-	if c, ok := matchCurrency(rs, p); ok && !c.cents {
+	if c, ok := matchCurrency(rs, p); ok && !c.cents && !c.suffix {
 		prefix = c.code
 		p += len(c.w)
 		if p < len(rs) && rs[p] == ' ' {
@@ -326,10 +333,11 @@ func amountAt(rs []rune, i int) (moneyMatch, bool) {
 		}
 	} else if unit == "" {
 		q := n.end
-		if q < len(rs) && rs[q] == ' ' {
+		spaced := q < len(rs) && rs[q] == ' '
+		if spaced {
 			q++
 		}
-		if c, ok := matchCurrency(rs, q); ok {
+		if c, ok := matchCurrency(rs, q); ok && !(spaced && numeralAfter(rs, q+len(c.w))) && !(c.suffix && loneDigit(rs, n, '一')) {
 			cur = c.code
 			if c.cents {
 				v, _ = v.mulTenth(2)
@@ -362,6 +370,9 @@ func amountAt(rs []rune, i int) (moneyMatch, bool) {
 	if cur == "" {
 		return m, false
 	}
+	if prefix != "" && unit == "" && end == n.end && loneDigit(rs, n, 0) && end < len(rs) && unicode.Is(unicode.Han, rs[end]) {
+		return m, false // 日元一直贬值, 美元一路上涨: a lone Chinese digit running into a word
+	}
 	if v.m < 0 {
 		return m, false
 	}
@@ -372,6 +383,25 @@ func amountAt(rs []rune, i int) (moneyMatch, bool) {
 	m.end = end
 	m.amt = Amount{Min: Money(f), Max: Money(f), Currency: cur}
 	return m, true
+}
+
+// loneDigit reports whether numeral n is one Chinese digit (d, or any digit when d is 0).
+func loneDigit(rs []rune, n num, d rune) bool {
+	if n.end-n.start != 1 || isASCIIDigit(rs[n.start]) {
+		return false
+	}
+	return d == 0 || rs[n.start] == d
+}
+
+// numeralAfter reports whether a numeral starts at p, after an optional space: a currency
+// word between a number and a space and another numeral prefixes the second (李四 新台币三千
+// is TWD 3000, not TWD 4).
+func numeralAfter(rs []rune, p int) bool {
+	if p < len(rs) && rs[p] == ' ' {
+		p++
+	}
+	_, ok := scanNumber(rs, p, false)
+	return ok
 }
 
 // rangeConnector returns the length of a range connector at p (到 至 - ~ -- 至多...), or 0.

@@ -92,6 +92,7 @@ func NewHandler(bank engine.Bank, opts ServerOptions) http.Handler {
 	m.HandleFunc("GET /v1/customers/{id}/contacts", list(s, b.Contacts))
 	m.HandleFunc("GET /v1/customers/{id}/other-bank-cards", list(s, b.OtherBankCards))
 	m.HandleFunc("GET /v1/customers/{id}/credit-cards", list(s, b.CreditCards))
+	m.HandleFunc("GET /v1/customers/{id}/bookings", list(s, b.Bookings))
 	m.HandleFunc("GET /v1/customers/{id}/holdings", list(s, b.Holdings))
 	m.HandleFunc("GET /v1/customers/{id}/advisor", get(s, func(r *http.Request) (engine.Advisor, error) {
 		return b.Advisor(r.Context(), r.PathValue("id"))

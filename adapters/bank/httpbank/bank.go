@@ -130,6 +130,11 @@ func (c *Client) Book(ctx context.Context, key string, req engine.BookingRequest
 	return keyed[engine.Booking](ctx, c, "/v1/bookings", key, req)
 }
 
+// Bookings implements engine.Bank: GET /v1/customers/{customer}/bookings.
+func (c *Client) Bookings(ctx context.Context, customer string) ([]engine.Booking, error) {
+	return items[engine.Booking](ctx, c, "/v1/customers/"+seg(customer)+"/bookings", nil)
+}
+
 // CancelBooking implements engine.Bank: DELETE /v1/bookings/{booking}.
 func (c *Client) CancelBooking(ctx context.Context, customer, booking string) error {
 	return c.do(ctx, call{method: http.MethodDelete, path: "/v1/bookings/" + seg(booking), query: url.Values{"customer": {customer}}}, nil)

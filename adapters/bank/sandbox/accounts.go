@@ -408,6 +408,8 @@ func (b *Bank) CreditRepay(ctx context.Context, key string, req engine.RepayRequ
 		}
 		card.StatementBalance -= amount
 		card.MinimumDue = max(0, card.MinimumDue-amount)
+		card.Repaid += amount
+		card.LastRepaidAt = r.now
 		if err := r.put(bCards, card.ID, card); err != nil {
 			return res, err
 		}

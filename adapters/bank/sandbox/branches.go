@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -164,6 +165,25 @@ func (b *Bank) Book(ctx context.Context, key string, req engine.BookingRequest) 
 		}
 		return bk, r.tx.Bucket(bSlots).Put(slotKey(br.ID, t), u64(uint64(n+1)))
 	})
+}
+
+// Bookings lists the customer's bookings that have not started and are not cancelled, soonest
+// first.
+func (b *Bank) Bookings(ctx context.Context, customer string) ([]engine.Booking, error) {
+	var out []engine.Booking
+	err := b.view(ctx, func(r *rtx) error {
+		if err := r.known(customer); err != nil {
+			return err
+		}
+		return each(r, bBookings, func(_ string, bk bookingRecord) error {
+			if bk.Customer == customer && !bk.Cancelled && bk.Time.After(r.now) {
+				out = append(out, bk.Booking)
+			}
+			return nil
+		})
+	})
+	slices.SortFunc(out, func(a, b engine.Booking) int { return a.Time.Compare(b.Time) })
+	return out, wrapOp("bookings", err)
 }
 
 // CancelBooking cancels one of the customer's bookings and frees its place. Cancelling a

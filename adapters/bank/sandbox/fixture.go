@@ -90,6 +90,10 @@ type FixCreditCard struct {
 	MinimumDue       string `json:"minimum_due"`
 	DueDate          string `json:"due_date"`
 	Points           int64  `json:"points"`
+	// AutoRepay ("full", "minimum" or empty) debits AutoRepayAccount (an account id of the
+	// same customer) on the due date.
+	AutoRepay        string `json:"auto_repay,omitempty"`
+	AutoRepayAccount string `json:"auto_repay_account,omitempty"`
 }
 
 // FixOtherBankCard is a customer's card at another bank, the source of fund collection.
@@ -354,6 +358,16 @@ func (f *Fixture) validate() error {
 		when(p+".due_date", c.DueDate)
 		if c.Points < 0 {
 			e.add(p+".points", "%d: negative", c.Points)
+		}
+		switch c.AutoRepay {
+		case "":
+			if c.AutoRepayAccount != "" {
+				e.add(p+".auto_repay_account", "%q: set without auto_repay", c.AutoRepayAccount)
+			}
+		case "full", "minimum":
+			ref(p+".auto_repay_account", c.AutoRepayAccount, accounts, "account")
+		default:
+			e.add(p+".auto_repay", "%q: want full, minimum or empty", c.AutoRepay)
 		}
 	}
 	for i, c := range f.OtherBankCards {

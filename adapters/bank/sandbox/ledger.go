@@ -399,7 +399,13 @@ func seed(r *rtx, f *Fixture) error {
 	}
 	for _, c := range f.CreditCards {
 		card := engine.CreditCard{ID: c.ID, Customer: c.Customer, Number: c.Number, Limit: money(c.Limit),
-			StatementBalance: money(c.StatementBalance), MinimumDue: money(c.MinimumDue), DueDate: when(c.DueDate), Points: c.Points}
+			StatementBalance: money(c.StatementBalance), MinimumDue: money(c.MinimumDue), DueDate: when(c.DueDate), Points: c.Points,
+			AutoRepay: c.AutoRepay}
+		for _, a := range f.Accounts {
+			if c.AutoRepay != "" && a.ID == c.AutoRepayAccount {
+				card.AutoRepayAccount = a.Number
+			}
+		}
 		if err := r.put(bCards, c.ID, card); err != nil {
 			return err
 		}
