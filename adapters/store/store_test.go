@@ -327,3 +327,32 @@ func TestStoreContract(t *testing.T) {
 		},
 	})
 }
+
+// Ensure sessions idle for SessionRetention are removed, whoever they belong to, and recent
+// ones kept: what one-off visitors leave is bounded.
+func TestPruneSessions(t *testing.T) {
+	ctx := context.Background()
+	s, _ := open(t)
+	defer s.Close()
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	s.now = func() time.Time { return now }
+	for i := range 5 {
+		mustCommit(t, s, fmt.Sprint("stranger", i), "s", "", nil)
+	}
+	mustCommit(t, s, "regular", "s1", "", nil)
+	if _, err := s.PruneSessions(ctx); err != nil { // applied: their age is recorded
+		t.Fatal(err)
+	}
+	now = now.Add(SessionRetention - 24*time.Hour)
+	mustCommit(t, s, "regular", "s2", "", nil) // comes back before the retention ends
+	now = now.Add(48 * time.Hour)
+	n, err := s.PruneSessions(ctx)
+	if err != nil || n != 5 {
+		t.Fatalf("PruneSessions = %d, %v; want 5", n, err)
+	}
+	wantSession(t, s, "regular", "s2")
+	wantSession(t, s, "stranger0", "")
+	if c, _ := s.Sessions(); c != 1 {
+		t.Errorf("%d sessions left, want 1", c)
+	}
+}

@@ -10,7 +10,14 @@ import (
 
 type checkOptions struct {
 	format string // text or json
+	lang   string // zh or en
 	dir    string
+}
+
+// langFlag adds --lang to fs: the language of diagnostics, Chinese by default (product staff
+// read them), from $WEIYIN_LANG when set.
+func langFlag(fs *flag.FlagSet, v *string) {
+	fs.StringVar(v, "lang", envOr("WEIYIN_LANG", "zh"), "language of the diagnostics: zh (中文) or en (English); env WEIYIN_LANG")
 }
 
 func checkCommand() command {
@@ -22,8 +29,9 @@ func runCheck(_ context.Context, args []string, io stdio) int {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(io.err)
 	fs.StringVar(&o.format, "format", "text", "output format: text or json")
+	langFlag(fs, &o.lang)
 	fs.Usage = func() {
-		fmt.Fprintln(io.err, "usage: weiyin check [--format text|json] DIR")
+		fmt.Fprintln(io.err, "usage: weiyin check [--format text|json] [--lang zh|en] DIR\n\nDraft files (*.dlg.draft) are checked with the others; the bot that runs leaves them out.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -33,13 +41,17 @@ func runCheck(_ context.Context, args []string, io stdio) int {
 		fs.Usage()
 		return 2
 	}
+	lang, err := dialogs.ParseLang(o.lang)
+	if err != nil {
+		fmt.Fprintf(io.err, "weiyin check: %v\n", err)
+		return 2
+	}
 	o.dir = fs.Arg(0)
 	_, ds := dialogs.Load(o.dir)
-	var err error
 	if o.format == "json" {
-		err = ds.WriteJSON(io.out)
+		err = ds.WriteJSONIn(io.out, lang)
 	} else {
-		err = ds.WriteText(io.out, 0)
+		err = ds.WriteTextIn(io.out, lang, 0)
 	}
 	if err != nil {
 		fmt.Fprintf(io.err, "weiyin check: %v\n", err)

@@ -17,6 +17,7 @@ type fmtOptions struct {
 	write bool // -w: rewrite files in place
 	list  bool // -l: list files whose formatting differs
 	diff  bool // -d: print a unified diff
+	lang  dialogs.Lang
 }
 
 func fmtCommand() command {
@@ -30,11 +31,18 @@ func runFmt(_ context.Context, args []string, io stdio) int {
 	fs.BoolVar(&o.write, "w", false, "write the result back to the file instead of printing it")
 	fs.BoolVar(&o.list, "l", false, "list the files whose formatting differs")
 	fs.BoolVar(&o.diff, "d", false, "print a unified diff of the changes")
+	var lang string
+	langFlag(fs, &lang)
 	fs.Usage = func() {
-		fmt.Fprintln(io.err, "usage: weiyin fmt [-w|-l|-d] FILE|DIR...\n\nA DIR means every *.dlg file in it.")
+		fmt.Fprintln(io.err, "usage: weiyin fmt [-w|-l|-d] [--lang zh|en] FILE|DIR...\n\nA DIR means every *.dlg and *.dlg.draft file in it.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	var err error
+	if o.lang, err = dialogs.ParseLang(lang); err != nil {
+		fmt.Fprintf(io.err, "weiyin fmt: %v\n", err)
 		return 2
 	}
 	if fs.NArg() == 0 {
@@ -54,7 +62,8 @@ func runFmt(_ context.Context, args []string, io stdio) int {
 	return code
 }
 
-// dlgFiles expands directories to their *.dlg files (sorted); files are kept as given.
+// dlgFiles expands directories to their *.dlg and *.dlg.draft files (sorted); files are kept
+// as given.
 func dlgFiles(args []string) ([]string, error) {
 	var out []string
 	for _, a := range args {
@@ -66,9 +75,15 @@ func dlgFiles(args []string) ([]string, error) {
 			out = append(out, a)
 			continue
 		}
-		m, err := filepath.Glob(filepath.Join(a, "*.dlg"))
+		ents, err := os.ReadDir(a)
 		if err != nil {
 			return nil, err
+		}
+		var m []string
+		for _, e := range ents {
+			if !e.IsDir() && dialogs.IsDialogFile(e.Name()) {
+				m = append(m, filepath.Join(a, e.Name()))
+			}
 		}
 		if len(m) == 0 {
 			return nil, fmt.Errorf("no dialog files (*.dlg) in %s", a)
@@ -88,7 +103,7 @@ func fmtOne(name string, o fmtOptions, io stdio) int {
 	out, err := dialogs.FormatFile(name, src)
 	if err != nil {
 		if de, ok := err.(*dialogs.DiagnosticsError); ok {
-			_ = de.Diags.WriteText(io.err, 0)
+			_ = de.Diags.WriteTextIn(io.err, o.lang, 0)
 		} else {
 			fmt.Fprintf(io.err, "weiyin fmt: %v\n", err)
 		}

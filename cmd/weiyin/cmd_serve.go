@@ -17,7 +17,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/weiyin-bank/weiyin/adapters/bank/httpbank"
 	"github.com/weiyin-bank/weiyin/adapters/notify"
 	"github.com/weiyin-bank/weiyin/adapters/web"
 	"github.com/weiyin-bank/weiyin/adapters/wechat"
@@ -32,10 +31,13 @@ type serveOptions struct {
 	wechatAPI    string
 	sandboxLogin bool
 	bankURL      string
+	bankTLS      bankClientTLS
 	logLevel     string
 	drain        time.Duration
 	reloadEvery  time.Duration
 	debugAddr    string
+	metricsAddr  string
+	sandbox      bool
 	record       string
 	gogc         int
 	procs        int
@@ -78,7 +80,7 @@ func runServeEnv(ctx context.Context, args []string, io stdio, env serveEnv) int
 	var o serveOptions
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(io.err)
-	fs.StringVar(&o.addr, "addr", ":8080", "listen address")
+	fs.StringVar(&o.addr, "addr", DefaultServeAddr, "listen address (give a non-loopback address to serve beyond this host)")
 	fs.StringVar(&o.bot.Dialogs, "dialogs", "", "dialog directory, hot-reloaded on change (default: the embedded bank bot)")
 	fs.StringVar(&o.bot.Fixture, "fixture", "", "sandbox fixture JSON (default: embedded demo data)")
 	fs.StringVar(&o.bot.DataDir, "data", "weiyin-data", "data directory (bank.db, sessions.db, notify.db)")
@@ -86,12 +88,15 @@ func runServeEnv(ctx context.Context, args []string, io stdio, env serveEnv) int
 	fs.StringVar(&o.wechatAPI, "wechat-api", wechat.DefaultAPI, "base URL of the WeChat API (tests point it at a fake)")
 	fs.BoolVar(&o.sandboxLogin, "sandbox-login", false, `honour "as" in /api/chat (sandbox bank only)`)
 	fs.StringVar(&o.bankURL, "bank-url", "", "core-banking REST API base URL (default: the embedded sandbox bank)")
+	o.bankTLS.flags(fs, env.getenv)
 	fs.DurationVar(&o.bot.SessionTTL, "session-ttl", 15*time.Minute, "idle time after which a conversation restarts politely")
 	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.DurationVar(&o.drain, "drain", 30*time.Second, "on SIGTERM, how long to wait for in-flight turns")
 	fs.DurationVar(&o.reloadEvery, "reload-every", 2*time.Second, "how often --dialogs is checked for changes")
 	fs.StringVar(&o.record, "record", "", "write every conversation to DIR/USER.convo.txt (masked), to turn into regression tests")
-	fs.StringVar(&o.debugAddr, "debug-addr", "", "serve net/http/pprof on this address (keep it on loopback); off by default")
+	fs.StringVar(&o.debugAddr, "debug-addr", "", "serve net/http/pprof on this loopback address (others are refused); off by default")
+	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "serve /metrics on this address instead of --addr")
+	fs.BoolVar(&o.sandbox, "sandbox", false, "run on the sandbox bank (demo customers) even with WeChat credentials set")
 	fs.IntVar(&o.gogc, "gogc", 0, fmt.Sprintf("garbage-collector target percentage, as $GOGC (default: $GOGC if set, else %d); -1 turns the collector off", DefaultGOGC))
 	fs.IntVar(&o.procs, "procs", 0, fmt.Sprintf("Go scheduler Ps, as $GOMAXPROCS (default: $GOMAXPROCS if set, else %d per CPU)", ProcsPerCPU))
 	fs.StringVar(&o.store, "store", env.getenv("WEIYIN_STORE"), "where sessions, replies and WeChat state live: bbolt (in --data, one instance) or redis://[user:pass@]host:port/db, rediss://..., redis-cluster://h1:port,h2:port (several instances) (default: $WEIYIN_STORE, else bbolt)")
@@ -121,6 +126,21 @@ func runServeEnv(ctx context.Context, args []string, io stdio, env serveEnv) int
 		fmt.Fprintln(io.err, "weiyin serve: --sandbox-login needs the sandbox bank; drop --bank-url")
 		return 2
 	}
+	if o.sandbox && o.bankURL != "" {
+		fmt.Fprintln(io.err, "weiyin serve: --sandbox and --bank-url: choose one bank")
+		return 2
+	}
+	if o.debugAddr != "" {
+		if err := loopbackAddr(o.debugAddr); err != nil {
+			fmt.Fprintf(io.err, "weiyin serve: --debug-addr %q: %v (the profiler shows memory and arguments: keep it on this host)\n", o.debugAddr, err)
+			return 2
+		}
+	}
+	if o.bankURL == "" && !o.sandbox && wechatConfigured(env.getenv) {
+		fmt.Fprintln(io.err, "weiyin serve: WeChat credentials are set but no --bank-url: this would serve the sandbox bank's demo customers to real followers.\n"+
+			"  Give --bank-url for the bank's REST API, or --sandbox to run on the sandbox on purpose (a test account).")
+		return 2
+	}
 	log := slog.New(web.MaskingHandler(slog.NewJSONHandler(io.err, &slog.HandlerOptions{Level: level})))
 	o.bot.Logger = log
 	if gc := runtimeSetting(o.gogc, env.getenv("GOGC"), DefaultGOGC); gc != 0 {
@@ -130,6 +150,10 @@ func runServeEnv(ctx context.Context, args []string, io stdio, env serveEnv) int
 	if n := runtimeSetting(o.procs, env.getenv("GOMAXPROCS"), ProcsPerCPU*runtime.GOMAXPROCS(0)); n > 0 {
 		prev := runtime.GOMAXPROCS(n)
 		defer runtime.GOMAXPROCS(prev)
+	}
+	if o.bankURL == "" {
+		fmt.Fprintln(io.err, "weiyin serve: WARNING: running the SANDBOX bank with DEMO customers (no --bank-url): no real accounts, for testing only")
+		log.Warn("sandbox bank with demo customers: give --bank-url for a real bank")
 	}
 	if err := serve(ctx, o, env, log); err != nil {
 		fmt.Fprintln(io.err, "weiyin serve:", err)
@@ -146,7 +170,7 @@ func serve(ctx context.Context, o serveOptions, env serveEnv, log *slog.Logger) 
 		return fmt.Errorf("data directory: %w", err)
 	}
 	if o.bankURL != "" {
-		hb, err := httpbank.New(o.bankURL, httpbank.Options{})
+		hb, err := o.bankTLS.client(o.bankURL)
 		if err != nil {
 			return err
 		}
@@ -234,13 +258,42 @@ func serve(ctx context.Context, o serveOptions, env serveEnv, log *slog.Logger) 
 			web.WriteError(w, http.StatusServiceUnavailable, "disabled", "WeChat is not configured")
 		})))
 	}
+	tokens, err := web.ParseTokens(getenv("WEIYIN_API_TOKENS"))
+	if err != nil {
+		return err
+	}
+	if len(tokens) == 0 {
+		if o.bankURL != "" {
+			log.Warn("WEIYIN_API_TOKENS is not set: /api/chat refuses every request (403) with a real bank")
+		} else {
+			log.Warn("WEIYIN_API_TOKENS is not set: /api/chat answers loopback clients only")
+		}
+	}
 	mux.Handle("/api/chat", web.LogRequests(log, metrics, "chat",
-		web.NewChat(web.ChatOptions{Turner: metrics.Instrument("web", turner), SandboxLogin: o.sandboxLogin, Logger: log})))
+		web.NewChat(web.ChatOptions{Turner: metrics.Instrument("web", turner), Tokens: tokens, Sandbox: o.bankURL == "",
+			SandboxLogin: o.sandboxLogin, Logger: log})))
 	nh := web.LogRequests(log, metrics, "notify", notify.Handler(queue, getenv("WEIYIN_NOTIFY_TOKEN")))
 	mux.Handle("/api/notify", nh)
 	mux.Handle("/api/notify/", nh)
-	mux.Handle("/healthz", web.Healthz(draining.Load))
-	mux.Handle("/metrics", metrics.Handler())
+	mux.Handle("/healthz", web.Healthz(draining.Load, healthChecks(bot)...))
+	if o.metricsAddr == "" {
+		mux.Handle("/metrics", metrics.Handler())
+	} else {
+		mm := http.NewServeMux()
+		mm.Handle("/metrics", metrics.Handler())
+		msrv := &http.Server{Addr: o.metricsAddr, Handler: mm, ReadHeaderTimeout: 5 * time.Second}
+		mln, err := net.Listen("tcp", o.metricsAddr)
+		if err != nil {
+			return fmt.Errorf("--metrics-addr: %w", err)
+		}
+		go func() {
+			if err := msrv.Serve(mln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("metrics server", "err", err)
+			}
+		}()
+		defer msrv.Close()
+		log.Info("metrics listening", "addr", mln.Addr().String())
+	}
 
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
@@ -298,6 +351,51 @@ func serve(ctx context.Context, o serveOptions, env serveEnv, log *slog.Logger) 
 	}
 	log.Info("shut down")
 	return errors.Join(errs...)
+}
+
+// DefaultServeAddr is where serve listens unless --addr says otherwise: this host only.
+const DefaultServeAddr = "127.0.0.1:8080"
+
+// loopbackAddr checks that addr (host:port) names a loopback host: an IP that is loopback,
+// or localhost. An empty host (":6060") listens everywhere and is refused.
+func loopbackAddr(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return errors.New("not a loopback address (use 127.0.0.1:PORT)")
+}
+
+// wechatConfigured reports whether WeChat credentials are in the environment: serve would
+// answer real followers.
+func wechatConfigured(getenv func(string) string) bool {
+	for _, k := range []string{"WEIYIN_WECHAT_TOKEN", "WEIYIN_WECHAT_APPID", "WEIYIN_WECHAT_SECRET", "WEIYIN_WECHAT_AESKEY"} {
+		if getenv(k) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// healthChecks are /healthz's checks of the bot's store and bank.
+func healthChecks(bot *engine.Bot) []web.Check {
+	var checks []web.Check
+	if h, ok := bot.Store().(interface{ Healthy(context.Context) error }); ok {
+		checks = append(checks, web.Check{Name: "store", Probe: h.Healthy})
+	}
+	bank := bot.Bank()
+	checks = append(checks, web.Check{Name: "bank", Probe: func(ctx context.Context) error {
+		// The product catalogue: a read every bank answers, with no customer data.
+		_, err := bank.Products(ctx)
+		return err
+	}})
+	return checks
 }
 
 // runtimeSetting is the value serve gives a runtime setting (GOGC, GOMAXPROCS): the flag when

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -29,7 +30,11 @@ func startServeProcess(t *testing.T, data, api string, extra ...string) (*exec.C
 func launchServeProcess(t *testing.T, data, api string, extra ...string) (*exec.Cmd, string) {
 	t.Helper()
 	addr := freeAddr(t)
-	cmd := exec.Command(os.Args[0], append([]string{"serve", "--addr", addr, "--data", data, "--wechat-api", api, "--log-level", "error"}, extra...)...)
+	args := []string{"serve", "--addr", addr, "--data", data, "--wechat-api", api, "--log-level", "error"}
+	if !slices.Contains(extra, "--bank-url") {
+		args = append(args, "--sandbox") // the demo customers, with WeChat credentials set
+	}
+	cmd := exec.Command(os.Args[0], append(args, extra...)...)
 	cmd.Args[0] = "weiyin"
 	cmd.Env = append(os.Environ(), "WEIYIN_WECHAT_APPID="+srvAppID, "WEIYIN_WECHAT_TOKEN="+srvToken,
 		"WEIYIN_WECHAT_AESKEY="+srvAESKey, "WEIYIN_WECHAT_SECRET="+srvSecret, "WEIYIN_NOTIFY_TOKEN="+srvNotify,

@@ -22,7 +22,7 @@ func TestServeSharedStore(t *testing.T) {
 	defer api.Close()
 	a := startServe(t, t.TempDir(), api.URL(), "--store", rs.URL())
 	b := startServe(t, t.TempDir(), api.URL(), "--store", rs.URL())
-	signer, _, msg := demoWeChat(t)
+	signer, msg := demoWeChat(t)
 	first := a.wechat(t, signer, msg(7001, "给张三转500元"))
 	if !strings.Contains(first.Text, "¥500.00") {
 		t.Fatalf("transfer on A: %q", first.Text)

@@ -38,6 +38,7 @@ func commands() map[string]command {
 		"nlu":    nluCommand(),
 		"eval":   evalCommand(),
 		"serve":  serveCommand(),
+		"ops":    opsCommand(),
 	}
 }
 

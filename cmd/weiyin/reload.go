@@ -38,6 +38,9 @@ func watchDialogs(ctx context.Context, dir string, every time.Duration, bot *eng
 		}
 		last, pending = stamp, ""
 		prog, err := loadProgram(dir)
+		if err == nil {
+			err = bot.Accepts(prog)
+		}
 		if err != nil {
 			log.Error("dialog reload refused; the last good dialogs keep serving", "dir", dir, "err", err)
 			if onReload != nil {

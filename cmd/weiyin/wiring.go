@@ -32,8 +32,9 @@ type botOptions struct {
 	SessionTTL time.Duration
 	// Bank, when set, is used instead of opening the sandbox (serve --bank-url).
 	Bank engine.Bank
-	// OTPSink receives the sandbox's one-time codes (the text message a real bank would send).
-	OTPSink func(phone, purpose, code string)
+	// OTPSink receives the sandbox's text messages carrying one-time codes (what a real bank
+	// would send to the phone).
+	OTPSink func(phone, text string)
 	// OnCommit, when set, is told each group of turns the session store commits and how long
 	// its log write and sync took.
 	OnCommit func(turns int, took time.Duration)
@@ -42,17 +43,19 @@ type botOptions struct {
 	Store engine.Store
 }
 
-// loadProgram loads and checks a dialog directory ("" = embedded) and builds its NLU.
+// loadProgram loads and checks a dialog directory ("" = embedded) and builds its NLU. Draft
+// files (*.dlg.draft) are left out: `weiyin check` checks them, a running bot never reads them.
 func loadProgram(dir string) (*engine.Program, error) {
 	fsys, root := defaultDialogs()
 	var b *dialogs.Bundle
 	var diags dialogs.Diagnostics
+	opt := dialogs.Options{SkipDrafts: true}
 	if dir != "" {
 		// Load (not LoadFS) so diagnostics name files as dir/file.dlg.
 		fsys, root = os.DirFS(dir), "."
-		b, diags = dialogs.Load(dir)
+		b, diags = opt.Load(dir)
 	} else {
-		b, diags = dialogs.LoadFS(fsys, root)
+		b, diags = opt.LoadFS(fsys, root)
 	}
 	if diags.HasErrors() || b == nil {
 		name := dir
@@ -123,6 +126,7 @@ func newBotWith(ctx context.Context, prog *engine.Program, o botOptions) (*engin
 	}
 	clock := clockFor(o.Now)
 	bank := o.Bank
+	sandboxBank := bank == nil // stub operations run only on the sandbox
 	if bank == nil {
 		var fix *sandbox.Fixture
 		if o.Fixture != "" {
@@ -133,7 +137,16 @@ func newBotWith(ctx context.Context, prog *engine.Program, o botOptions) (*engin
 			}
 			fix = f
 		}
-		sb, err := sandbox.Open(filepath.Join(dir, "bank.db"), sandbox.Options{Clock: clock, Logger: o.Logger, Fixture: fix, Batch: true, OTPSink: o.OTPSink})
+		sink := o.OTPSink
+		if sink == nil { // nobody reads them (serve): the sandbox's phone, a file, never the log
+			s, closeSMS, err := sandboxPhone(dir, clock)
+			if err != nil {
+				closeAll()
+				return nil, nil, err
+			}
+			sink, closers = s, append(closers, closeSMS)
+		}
+		sb, err := sandbox.Open(filepath.Join(dir, "bank.db"), sandbox.Options{Clock: clock, Logger: o.Logger, Fixture: fix, Batch: true, OTPSink: sink})
 		if err != nil {
 			closeAll()
 			if errors.Is(err, sandbox.ErrFixtureMismatch) {
@@ -157,7 +170,8 @@ func newBotWith(ctx context.Context, prog *engine.Program, o botOptions) (*engin
 		}
 		st = bst
 	}
-	bot, err := engine.New(prog, engine.Config{Bank: bank, Store: st, Clock: clock, Logger: o.Logger, SessionTTL: o.SessionTTL})
+	bot, err := engine.New(prog, engine.Config{Bank: bank, Store: st, Clock: clock, Logger: o.Logger, SessionTTL: o.SessionTTL,
+		AllowStubs: sandboxBank})
 	if err != nil {
 		closeAll()
 		return nil, nil, err
