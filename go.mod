@@ -1,6 +1,6 @@
 module github.com/weiyin-bank/weiyin
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/alecthomas/participle/v2 v2.1.4
@@ -12,11 +12,12 @@ require (
 	github.com/mozillazg/go-pinyin v0.20.0
 	github.com/prometheus/client_golang v1.23.2
 	github.com/prometheus/common v0.66.1
+	github.com/redis/go-redis/v9 v9.23.0
 	github.com/rogpeppe/go-internal v1.14.1
 	github.com/silenceper/wechat/v2 v2.1.14
 	github.com/yanyiwu/gojieba v1.4.7
 	go.etcd.io/bbolt v1.4.3
-	golang.org/x/sys v0.35.0
+	golang.org/x/sys v0.48.0
 )
 
 require (
@@ -32,6 +33,7 @@ require (
 	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
 	github.com/prometheus/client_model v0.6.2 // indirect
 	github.com/prometheus/procfs v0.16.1 // indirect
+	go.uber.org/atomic v1.12.0 // indirect
 	go.yaml.in/yaml/v2 v2.4.2 // indirect
 	golang.org/x/crypto v0.0.0-20220622213112-05595931fe9d // indirect
 	golang.org/x/tools v0.26.0 // indirect

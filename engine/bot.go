@@ -26,7 +26,8 @@ type NLU interface {
 type Config struct {
 	Bank Bank
 	// Store keeps the sessions. A Bot must be its only writer (bbolt's file lock gives one
-	// process; one Bot a store in it): the Bot keeps the sessions it last committed.
+	// process; one Bot a store in it): the Bot keeps the sessions it last committed. A store
+	// that several processes share implements Leaser (lease.go).
 	Store      Store
 	Clock      Clock
 	Logger     *slog.Logger
@@ -241,6 +242,11 @@ func (b *Bot) Turn(ctx context.Context, user string, m Message) (rep Reply, err 
 		return Reply{}, err
 	}
 	defer unlock()
+	lease, release, err := b.takeLease(ctx, user)
+	if err != nil {
+		return Reply{}, err
+	}
+	defer release()
 
 	if m.ID != "" {
 		if raw, ok, err := b.cfg.Store.Reply(ctx, user, m.ID); err != nil {
@@ -253,7 +259,7 @@ func (b *Bot) Turn(ctx context.Context, user string, m Message) (rep Reply, err 
 			return rep, nil
 		}
 	}
-	s, err := b.loadSession(ctx, user)
+	s, err := b.loadSession(ctx, user, lease)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -263,7 +269,7 @@ func (b *Bot) Turn(ctx context.Context, user string, m Message) (rep Reply, err 
 		}
 		return Reply{Intent: "unsubscribe"}, nil
 	}
-	t := &turn{b: b, ctx: ctx, user: user, s: s, now: b.cfg.Clock.Now().In(Shanghai), prog: b.Program()}
+	t := &turn{b: b, ctx: ctx, user: user, lease: lease, s: s, now: b.cfg.Clock.Now().In(Shanghai), prog: b.Program()}
 	if err := t.resolveCustomer(m.As); err != nil {
 		return Reply{}, err
 	}
@@ -280,21 +286,29 @@ func (b *Bot) Turn(ctx context.Context, user string, m Message) (rep Reply, err 
 	if err != nil {
 		return Reply{}, fmt.Errorf("engine: encoding reply: %w", err)
 	}
-	if err := b.cfg.Store.Commit(ctx, user, sraw, m.ID, rraw); err != nil {
+	if err := b.commit(ctx, user, lease, sraw, m.ID, rraw); err != nil {
 		return Reply{}, fmt.Errorf("engine: committing turn: %w", err)
 	}
-	b.sessions.put(user, s, b.cfg.SessionCache)
+	if lease == nil {
+		b.sessions.put(user, s, b.cfg.SessionCache)
+	}
 	b.log.Debug("turn", "user", maskUser(user), "intent", rep.Intent, "flow", rep.Flow, "step", rep.Step)
 	return rep, nil
 }
 
-func (b *Bot) loadSession(ctx context.Context, user string) (*Session, error) {
-	if s := b.sessions.take(user); s != nil {
+// loadSession returns user's session: the one read with lease when the store is shared, else
+// the cached or stored one, or a new one.
+func (b *Bot) loadSession(ctx context.Context, user string, lease *Lease) (*Session, error) {
+	raw := []byte(nil)
+	if lease != nil {
+		raw = lease.Session
+	} else if s := b.sessions.take(user); s != nil {
 		return s, nil
-	}
-	raw, err := b.cfg.Store.Load(ctx, user)
-	if err != nil {
-		return nil, fmt.Errorf("engine: loading session: %w", err)
+	} else {
+		var err error
+		if raw, err = b.cfg.Store.Load(ctx, user); err != nil {
+			return nil, fmt.Errorf("engine: loading session: %w", err)
+		}
 	}
 	if raw != nil {
 		s, err := decodeSession(raw)

@@ -356,6 +356,9 @@ func (t *turn) persist() error {
 	if err != nil {
 		return err
 	}
+	if t.lease != nil {
+		return t.b.leaser().Persist(t.ctx, t.lease, raw)
+	}
 	return t.b.cfg.Store.Commit(t.ctx, t.user, raw, "", nil)
 }
 

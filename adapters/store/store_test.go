@@ -8,6 +8,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/weiyin-bank/weiyin/adapters/store/storetest"
+	"github.com/weiyin-bank/weiyin/engine"
 )
 
 func open(t *testing.T) (*Store, string) {
@@ -299,6 +302,30 @@ func TestCommitAfterClose(t *testing.T) {
 	if got, _ := s.Load(ctx, "u"); string(got) != "s" {
 		t.Fatalf("session %q after reopen", got)
 	}
+}
+
+// Ensure the bbolt store keeps the engine.Store contract (the suite the Redis store runs too).
+func TestStoreContract(t *testing.T) {
+	storetest.Run(t, storetest.Harness{
+		Open: func(t *testing.T) engine.Store {
+			s, _ := open(t)
+			t.Cleanup(func() { s.Close() })
+			return s
+		},
+		Reopen: func(t *testing.T, s engine.Store) engine.Store {
+			st := s.(*Store)
+			path := st.db.Path()
+			if err := st.Close(); err != nil {
+				t.Fatal(err)
+			}
+			s2, err := Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s2.Close() })
+			return s2
+		},
+	})
 }
 
 // Ensure sessions idle for SessionRetention are removed, whoever they belong to, and recent

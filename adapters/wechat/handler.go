@@ -42,6 +42,14 @@ type Sender interface {
 	SendText(ctx context.Context, openid, text string) error
 }
 
+// Claims decide, across the instances that share them, which one delivers an answer.
+type Claims interface {
+	// ClaimAnswer claims the answer to user's message msgID for how ("passive": the reply
+	// to WeChat's request, "cs": customer-service messages) unless it is claimed: it returns
+	// the earlier claim's how, or "" when this call claimed it.
+	ClaimAnswer(ctx context.Context, user, msgID, how string) (string, error)
+}
+
 // Options configures a Handler. Config.Token and Turner are required.
 type Options struct {
 	Config Config
@@ -61,6 +69,11 @@ type Options struct {
 	// MaxNonces caps the signed URLs remembered in plaintext mode (replay protection, see
 	// nonces); default DefaultMaxNonces.
 	MaxNonces int
+
+	// Claims, when set, makes instances sharing it (Redis) deliver each answer once: a retry
+	// that reached another instance gets the stored reply from the engine, and this decides
+	// who sends it.
+	Claims Claims
 
 	// OnDuplicate is called for each retry of a message already seen (metrics).
 	OnDuplicate func()

@@ -506,14 +506,25 @@ func TestLongReplySplit(t *testing.T) {
 	}
 }
 
-// Ensure a failing turn gets the polite busy answer, not an HTTP error.
+// Ensure a failing turn gets the polite busy answer, not an HTTP error, and is not remembered.
 func TestTurnError(t *testing.T) {
+	var down atomic.Bool
+	down.Store(true)
 	ft := &fakeTurner{reply: func(string, engine.Message) (engine.Reply, error) {
-		return engine.Reply{}, fmt.Errorf("bank down")
+		if down.Load() {
+			return engine.Reply{}, fmt.Errorf("store down")
+		}
+		return engine.Reply{Texts: []string{"余额¥1.00"}}, nil
 	}}
 	r := newRig(t, false, ft, nil)
 	if code, rep := r.push(text(6001, "余额")); code != 200 || rep.Text != wechat.DefaultBusy {
 		t.Errorf("got %d %+v", code, rep)
+	}
+	// A failed turn committed nothing: WeChat's retry, once the store is back, turns it again
+	// rather than getting the busy reply remembered.
+	down.Store(false)
+	if _, rep := r.push(text(6001, "余额")); rep.Text != "余额¥1.00" {
+		t.Errorf("the retry after the failure got %+v, want the turn's answer", rep)
 	}
 }
 

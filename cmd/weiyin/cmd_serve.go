@@ -45,6 +45,7 @@ type serveOptions struct {
 	studioAddr   string
 	gogc         int
 	procs        int
+	store        string
 }
 
 // DefaultGOGC is serve's garbage-collector target when neither --gogc nor $GOGC says
@@ -105,6 +106,7 @@ func runServeEnv(ctx context.Context, args []string, io stdio, env serveEnv) int
 	fs.StringVar(&o.studioAddr, "studio-addr", "", "also serve weiyin studio on this address over --dialogs (beyond loopback only with WEIYIN_STUDIO_TOKEN); off by default")
 	fs.IntVar(&o.gogc, "gogc", 0, fmt.Sprintf("garbage-collector target percentage, as $GOGC (default: $GOGC if set, else %d); -1 turns the collector off", DefaultGOGC))
 	fs.IntVar(&o.procs, "procs", 0, fmt.Sprintf("Go scheduler Ps, as $GOMAXPROCS (default: $GOMAXPROCS if set, else %d per CPU)", ProcsPerCPU))
+	fs.StringVar(&o.store, "store", env.getenv("WEIYIN_STORE"), "where sessions, replies and WeChat state live: bbolt (in --data, one instance) or redis://[user:pass@]host:port/db, rediss://..., redis-cluster://h1:port,h2:port (several instances) (default: $WEIYIN_STORE, else bbolt)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -121,6 +123,10 @@ func runServeEnv(ctx context.Context, args []string, io stdio, env serveEnv) int
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(o.logLevel)); err != nil {
 		fmt.Fprintf(io.err, "weiyin serve: --log-level %q: %v\n", o.logLevel, err)
+		return 2
+	}
+	if err := checkStoreURL(o.store); err != nil {
+		fmt.Fprintln(io.err, "weiyin serve:", err)
 		return 2
 	}
 	if o.sandboxLogin && o.bankURL != "" {
@@ -183,6 +189,17 @@ func serve(ctx context.Context, o serveOptions, env serveEnv, log *slog.Logger) 
 		}
 		o.bot.Bank = hb
 	}
+	shared, err := openSharedStore(ctx, o.store, log)
+	if err != nil {
+		return err
+	}
+	if shared != nil {
+		defer shared.Close()
+		o.bot.Store = shared
+		if o.bankURL == "" {
+			log.Warn("--store is shared but the bank is the embedded sandbox in --data: each instance has its own ledger; run `weiyin bank serve` and give every instance --bank-url")
+		}
+	}
 	metrics := web.NewMetrics()
 	o.bot.OnCommit = metrics.ObserveCommit
 	bot, closeBot, err := newBot(ctx, o.bot)
@@ -219,9 +236,15 @@ func serve(ctx context.Context, o serveOptions, env serveEnv, log *slog.Logger) 
 	getenv := env.getenv
 	wcfg := wechat.Config{AppID: getenv("WEIYIN_WECHAT_APPID"), Token: getenv("WEIYIN_WECHAT_TOKEN"),
 		AESKey: getenv("WEIYIN_WECHAT_AESKEY"), Secret: getenv("WEIYIN_WECHAT_SECRET")}
-	client := wechat.NewClient(wechat.ClientConfig{AppID: wcfg.AppID, Secret: wcfg.Secret, BaseURL: o.wechatAPI})
+	ccfg := wechat.ClientConfig{AppID: wcfg.AppID, Secret: wcfg.Secret, BaseURL: o.wechatAPI}
+	var claims wechat.Claims
+	if shared != nil { // one access token for all instances; each answer sent by one
+		ccfg.Shared, claims = shared.Tokens(wcfg.AppID), shared
+	}
+	client := wechat.NewClient(ccfg)
 
-	// Notifications: their own bbolt file; customers resolved through the bank when it can.
+	// Notifications: their own bbolt file, or the Redis stream all instances share; customers
+	// resolved through the bank when it can.
 	rate, err := envFloat(getenv, "WEIYIN_NOTIFY_RATE", 10)
 	if err != nil {
 		return err
@@ -230,8 +253,13 @@ func serve(ctx context.Context, o serveOptions, env serveEnv, log *slog.Logger) 
 	if err != nil {
 		return err
 	}
-	queue, err := notify.Open(notify.Options{Path: filepath.Join(o.bot.DataDir, "notify.db"), Sender: client,
-		Resolver: bankOf(bot, o.bot.Bank), Logger: log, Rate: rate, Burst: int(burst)})
+	nopt := notify.Options{Path: filepath.Join(o.bot.DataDir, "notify.db"), Sender: client,
+		Resolver: bankOf(bot, o.bot.Bank), Logger: log, Rate: rate, Burst: int(burst)}
+	claim, err := envDuration(getenv, "WEIYIN_NOTIFY_CLAIM")
+	if err != nil {
+		return err
+	}
+	queue, err := openQueue(ctx, nopt, shared, claim)
 	if err != nil {
 		return err
 	}
@@ -242,7 +270,7 @@ func serve(ctx context.Context, o serveOptions, env serveEnv, log *slog.Logger) 
 	var wh *wechat.Handler
 	if wcfg.Token != "" {
 		wh, err = wechat.NewHandler(wechat.Options{Config: wcfg, Turner: metrics.Instrument("wechat", reviewed(turner, "wechat")),
-			Sender: client, Logger: log, OnDuplicate: metrics.DedupeHits.Inc,
+			Sender: client, Claims: claims, Logger: log, OnDuplicate: metrics.DedupeHits.Inc,
 			OnTemplateReceipt: func(ctx context.Context, msgID int64, status string) {
 				if err := queue.Receipt(ctx, msgID, status); err != nil && !errors.Is(err, notify.ErrNotFound) {
 					log.Warn("notification receipt", "msgid", msgID, "err", err)
@@ -451,6 +479,19 @@ func pprofMux() *http.ServeMux {
 	m.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	m.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	return m
+}
+
+// envDuration reads a positive duration from the environment; 0 when unset.
+func envDuration(getenv func(string) string, key string) (time.Duration, error) {
+	s := getenv(key)
+	if s == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s=%q: want a positive duration such as 1m", key, s)
+	}
+	return d, nil
 }
 
 func envFloat(getenv func(string) string, key string, def float64) (float64, error) {

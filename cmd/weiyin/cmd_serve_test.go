@@ -161,14 +161,8 @@ func TestServe(t *testing.T) {
 	defer api.Close()
 	data := t.TempDir()
 	s := startServe(t, data, api.URL())
-	signer, err := wechattest.NewSigner(srvToken, srvAppID, srvAESKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	signer, msg := demoWeChat(t)
 	now := time.Now().Unix()
-	msg := func(id int64, text string) wechattest.Msg {
-		return wechattest.Msg{To: "gh_bank", From: "o_demo_1", CreateTime: now, Type: "text", Content: text, MsgID: id}
-	}
 
 	// WeChat, safe mode: a greeting and a balance query of the bound demo customer.
 	hello := s.wechat(t, signer, msg(9001, "你好"))
@@ -264,6 +258,8 @@ func TestServeUsage(t *testing.T) {
 		{[]string{"--log-level", "loud"}, 2},                         // unknown level
 		{[]string{"--sandbox-login", "--bank-url", "http://x:1"}, 2}, // sandbox login needs the sandbox
 		{[]string{"extra"}, 2},                                       // no positional arguments
+		{[]string{"--store", "memcache://h:1"}, 2},                   // a store URL serve cannot use
+		{[]string{"--store", "redis://h:1/0?lease_ttl=x"}, 2},        // a bad store parameter
 		{[]string{"--debug-addr", ":6060"}, 2},                       // the profiler on every interface
 		{[]string{"--debug-addr", "0.0.0.0:6060"}, 2},                // the same, spelt out
 		{[]string{"--debug-addr", "192.0.2.1:6060"}, 2},              // a non-loopback host

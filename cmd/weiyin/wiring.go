@@ -38,6 +38,9 @@ type botOptions struct {
 	// OnCommit, when set, is told each group of turns the session store commits and how long
 	// its log write and sync took.
 	OnCommit func(turns int, took time.Duration)
+	// Store, when set, keeps the sessions instead of DataDir/sessions.db (serve --store
+	// redis://...); the caller closes it.
+	Store engine.Store
 }
 
 // loadProgram loads and checks a dialog directory ("" = embedded) and builds its NLU. Draft
@@ -154,14 +157,18 @@ func newBotWith(ctx context.Context, prog *engine.Program, o botOptions) (*engin
 		closers = append(closers, sb.Close)
 		bank = sb
 	}
-	st, err := store.Open(filepath.Join(dir, "sessions.db"))
-	if err != nil {
-		closeAll()
-		return nil, nil, err
-	}
-	closers = append(closers, st.Close)
-	if o.OnCommit != nil {
-		st.ObserveCommits(o.OnCommit)
+	st := o.Store
+	if st == nil {
+		bst, err := store.Open(filepath.Join(dir, "sessions.db"))
+		if err != nil {
+			closeAll()
+			return nil, nil, err
+		}
+		closers = append(closers, bst.Close)
+		if o.OnCommit != nil {
+			bst.ObserveCommits(o.OnCommit)
+		}
+		st = bst
 	}
 	bot, err := engine.New(prog, engine.Config{Bank: bank, Store: st, Clock: clock, Logger: o.Logger, SessionTTL: o.SessionTTL,
 		AllowStubs: sandboxBank})
