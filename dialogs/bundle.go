@@ -34,6 +34,44 @@ type Bundle struct {
 	FlowNames []string
 	// StartedBy maps an intent to the flow it starts, if any.
 	StartedBy map[string]string
+	// Stubs are the operations declared with `stub`: prototypes of bank calls that do not
+	// exist yet. A call to one has Step.Stub set. A bundle with stubs runs only on the
+	// sandbox bank (`weiyin serve` refuses it otherwise).
+	Stubs map[string]*Stub
+}
+
+// StubNames returns the names of the stub operations, sorted.
+func (b *Bundle) StubNames() []string {
+	names := make([]string, 0, len(b.Stubs))
+	for n := range b.Stubs {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Stub is a bank operation declared in the dialogs (`stub NAME { ... }`) so that staff can
+// prototype a flow before the bank offers the call. The checker checks calls to it like any
+// operation (arguments, result fields, error codes, confirm and verify before it when it
+// moves money); on the sandbox the engine answers a call with the declared example results
+// and moves nothing.
+type Stub struct {
+	Op    Op     // the declared signature; Op.Name is the stub's name
+	Title string // what it does, for people
+	// Example holds the declared result values by field name, as written (texts and numbers
+	// as their source text).
+	Example map[string]string
+	Pos     Pos
+}
+
+// Results is what a call to the stub returns: a fresh map of the example values, each a
+// string, ready for the engine's call results.
+func (s *Stub) Results() map[string]any {
+	out := make(map[string]any, len(s.Example))
+	for k, v := range s.Example {
+		out[k] = v
+	}
+	return out
 }
 
 // EntityNames returns the declared entities' names, sorted.
@@ -195,6 +233,9 @@ type Step struct {
 	Args     []Arg
 	Result   string
 	Handlers []Handler
+	// Stub is set when Op is a stub operation declared in the dialogs: the engine answers
+	// the call with Stub.Results() on the sandbox and never sends it to a bank.
+	Stub *Stub
 
 	// say ... each
 	Each     *Expr

@@ -61,8 +61,53 @@ func (c *converter) file(f *File, ast *fileAST) {
 			f.Menus = append(f.Menus, m)
 		case d.Flow != nil:
 			f.Flows = append(f.Flows, c.flow(d.Flow))
+		case d.Stub != nil:
+			f.Stubs = append(f.Stubs, c.stub(d.Stub))
 		}
 	}
+}
+
+func (c *converter) stub(a *stubAST) *Stub {
+	st := &Stub{Title: c.title(a.Title), Pos: c.pos(a.Pos), Example: map[string]string{}}
+	c.name(a.Name, &st.Op.Name)
+	seen := map[string]Pos{}
+	once := func(kind text, name string, id *identAST) bool {
+		key := kind.en + " " + name
+		p := c.pos(id.Pos)
+		if first, ok := seen[key]; ok {
+			d := c.d.errorf(p, c.pos(id.EndPos), CodeDuplicate, tr("stub %s declares %s %q twice", "桩操作 %s 把%s %q 声明了两次", st.Op.Name, kind, name))
+			d.related(first, tr("first declared at", "首次声明于"))
+			return false
+		}
+		seen[key] = p
+		return true
+	}
+	for _, it := range a.Items {
+		switch {
+		case it.Arg != nil:
+			if once(tr("argument", "参数"), it.Arg.Name, it.Arg) {
+				st.Op.Args = append(st.Op.Args, OpArg{Name: it.Arg.Name, Optional: it.Opt})
+			}
+		case it.Result != nil:
+			if !once(tr("result field", "结果字段"), it.Result.Name.Name, it.Result.Name) {
+				continue
+			}
+			st.Op.Results = append(st.Op.Results, OpField{Name: it.Result.Name.Name})
+			switch {
+			case it.Result.Str != nil:
+				st.Example[it.Result.Name.Name] = c.str(it.Result.Str)
+			case it.Result.Number != "":
+				st.Example[it.Result.Name.Name] = it.Result.Number
+			}
+		case it.Error != nil:
+			if once(tr("error code", "错误码"), it.Error.Name, it.Error) {
+				st.Op.Errors = append(st.Op.Errors, it.Error.Name)
+			}
+		case it.Moves:
+			st.Op.MovesMoney = true
+		}
+	}
+	return st
 }
 
 func (c *converter) entity(a *entityAST) *Entity {
@@ -95,12 +140,12 @@ func (c *converter) intent(a *intentAST) *Intent {
 	isFAQ := a.Kind == "faq"
 	np, ne := c.pos(a.Name.Pos), c.pos(a.Name.EndPos)
 	if isFAQ && !strings.HasPrefix(in.Name, "faq_") {
-		d := c.d.errorf(np, ne, CodeSyntax, "the name of a faq must start with faq_, got %q", in.Name)
-		d.Hint = "rename it faq_" + in.Name
+		d := c.d.errorf(np, ne, CodeSyntax, tr("the name of a faq must start with faq_, got %q", "faq 的名字必须以 faq_ 开头, 这里是 %q", in.Name))
+		d.hint(tr("rename it faq_%s", "改名为 faq_%s", in.Name))
 	}
 	if !isFAQ && strings.HasPrefix(in.Name, "faq_") {
-		d := c.d.errorf(np, ne, CodeSyntax, "intent %q starts with faq_, which is kept for faq answers", in.Name)
-		d.Hint = "declare it with faq instead of intent, and give it an answer"
+		d := c.d.errorf(np, ne, CodeSyntax, tr("intent %q starts with faq_, which is kept for faq answers", "意图 %q 以 faq_ 开头, 这个前缀留给 faq(常见问题)", in.Name))
+		d.hint(tr("declare it with faq instead of intent, and give it an answer", "把 intent 改成 faq, 并写上 answer"))
 	}
 	for _, it := range a.Items {
 		switch {
@@ -114,19 +159,20 @@ func (c *converter) intent(a *intentAST) *Intent {
 			}
 		case it.Answer != nil:
 			if !isFAQ {
-				c.d.errorf(c.pos(it.Pos), c.pos(it.EndPos), CodeSyntax, "only a faq has an answer; intent %q is answered by a flow or a reply of the same name", in.Name).Hint = "declare it as: faq faq_" + strings.TrimPrefix(in.Name, "faq_") + " { ... }"
+				c.d.errorf(c.pos(it.Pos), c.pos(it.EndPos), CodeSyntax, tr("only a faq has an answer; intent %q is answered by a flow or a reply of the same name",
+					"只有 faq 才有 answer; 意图 %q 由流程或同名 reply 回答", in.Name)).hint(tr("declare it as: faq faq_%s { ... }", "改写成: faq faq_%s { ... }", strings.TrimPrefix(in.Name, "faq_")))
 				continue
 			}
 			if in.Answer != nil {
-				c.d.errorf(c.pos(it.Pos), c.pos(it.EndPos), CodeDuplicate, "faq %q has more than one answer", in.Name)
+				c.d.errorf(c.pos(it.Pos), c.pos(it.EndPos), CodeDuplicate, tr("faq %q has more than one answer", "faq %q 写了不止一个 answer", in.Name))
 				continue
 			}
 			in.Answer = c.parseTemplate(it.Answer)
 		}
 	}
 	if isFAQ && in.Answer == nil {
-		d := c.d.errorf(np, ne, CodeMissingPrompt, "faq %q has no answer", in.Name)
-		d.Hint = `add a line inside its braces: answer "..."`
+		d := c.d.errorf(np, ne, CodeMissingPrompt, tr("faq %q has no answer", "faq %q 没有答案", in.Name))
+		d.hint(tr(`add a line inside its braces: answer "..."`, `在花括号里加一行: answer "..."`))
 	}
 	return in
 }
@@ -138,8 +184,8 @@ func (c *converter) flow(a *flowAST) *Flow {
 	once := func(what string, it *flowItemAST) bool {
 		p := c.pos(it.Pos)
 		if first, ok := seen[what]; ok {
-			d := c.d.errorf(p, c.pos(it.EndPos), CodeDuplicate, "flow %q sets %s twice", f.Name, what)
-			d.Related, d.RelatedNote = first, "first set at"
+			d := c.d.errorf(p, c.pos(it.EndPos), CodeDuplicate, tr("flow %q sets %s twice", "流程 %q 把 %s 写了两次", f.Name, what))
+			d.related(first, tr("first set at", "第一次写在"))
 			return false
 		}
 		seen[what] = p
@@ -157,8 +203,8 @@ func (c *converter) flow(a *flowAST) *Flow {
 			}
 		case it.Requires != nil:
 			if it.Requires.Name != "binding" {
-				d := c.d.errorf(c.pos(it.Requires.Pos), c.pos(it.Requires.EndPos), CodeSyntax, "unknown requirement %q", it.Requires.Name)
-				d.Hint = "the only requirement is: requires binding"
+				d := c.d.errorf(c.pos(it.Requires.Pos), c.pos(it.Requires.EndPos), CodeSyntax, tr("unknown requirement %q", "未知的要求 %q", it.Requires.Name))
+				d.hint(tr("the only requirement is: requires binding", "目前只有一种要求: requires binding(需要绑定)"))
 				continue
 			}
 			if once("requires binding", it) {
@@ -198,18 +244,18 @@ func (c *converter) duration(a *durationAST) time.Duration {
 	case "h":
 		mult = time.Hour
 	case "":
-		d := c.d.errorf(p, e, CodeBadDuration, "timeout %s has no unit", txt)
-		d.Hint = "write the unit right after the number: " + txt + "s (seconds), " + txt + "m (minutes) or " + txt + "h (hours)"
+		d := c.d.errorf(p, e, CodeBadDuration, tr("timeout %s has no unit", "超时 %s 没有单位", txt))
+		d.hint(tr("write the unit right after the number: %[1]ss (seconds), %[1]sm (minutes) or %[1]sh (hours)", "在数字后面紧跟单位: %[1]ss(秒)、%[1]sm(分钟)或 %[1]sh(小时)", txt))
 		return 0
 	default:
-		d := c.d.errorf(p, e, CodeBadDuration, "unknown time unit %q in %s", unit, txt)
-		d.Hint = "use s (seconds), m (minutes) or h (hours), e.g. 10m"
+		d := c.d.errorf(p, e, CodeBadDuration, tr("unknown time unit %q in %s", "%[2]s 里的时间单位 %[1]q 不认识", unit, txt))
+		d.hint(tr("use s (seconds), m (minutes) or h (hours), e.g. 10m", "单位用 s(秒)、m(分钟)或 h(小时), 例如 10m"))
 		return 0
 	}
 	v, err := strconv.ParseFloat(num, 64)
 	if err != nil || v <= 0 || v*float64(mult) > float64(30*24*time.Hour) {
-		d := c.d.errorf(p, e, CodeBadDuration, "timeout %s is out of range", txt)
-		d.Hint = "use a time above zero and at most 30 days (720h)"
+		d := c.d.errorf(p, e, CodeBadDuration, tr("timeout %s is out of range", "超时 %s 超出范围", txt))
+		d.hint(tr("use a time above zero and at most 30 days (720h)", "时长要大于 0, 最长 30 天(720h)"))
 		return 0
 	}
 	return time.Duration(v * float64(mult))
@@ -226,7 +272,7 @@ func (c *converter) step(a *stepAST) *Step {
 		s = &Step{Kind: StepVerify, Label: "verify", Pos: c.pos(a.Verify.Pos), Prompt: c.parseTemplate(a.Verify.Text)}
 		for i, fb := range a.Verify.Fallbacks {
 			if i > 0 {
-				c.d.errorf(c.pos(fb.Pos), c.pos(fb.EndPos), CodeDuplicate, "verify has more than one fallback")
+				c.d.errorf(c.pos(fb.Pos), c.pos(fb.EndPos), CodeDuplicate, tr("verify has more than one fallback", "verify 写了不止一个 fallback"))
 				continue
 			}
 			s.Fallback = c.jump(fb, "fallback")
@@ -263,20 +309,20 @@ func (c *converter) ask(a *askAST) *Step {
 			s.Retries = append(s.Retries, c.parseTemplate(o.Retry))
 		case o.Fallback != nil:
 			if s.Fallback != nil {
-				c.d.errorf(c.pos(o.Pos), c.pos(o.EndPos), CodeDuplicate, "ask %s has more than one fallback", s.Slot)
+				c.d.errorf(c.pos(o.Pos), c.pos(o.EndPos), CodeDuplicate, tr("ask %s has more than one fallback", "ask %s 写了不止一个 fallback", s.Slot))
 				continue
 			}
 			s.Fallback = c.jump(o.Fallback, "fallback")
 		case o.Validate != nil:
 			v := Validation{Cond: c.expr(o.Validate.Cond), Message: c.parseTemplate(o.Validate.Message), Pos: c.pos(o.Pos)}
 			if v.Message == nil {
-				d := c.d.errorf(c.pos(o.Pos), c.pos(o.EndPos), CodeMissingPrompt, "this validate has no message for the customer")
-				d.Hint = `add the text to say when the check fails: validate amount > 0 "金额需要大于0元"`
+				d := c.d.errorf(c.pos(o.Pos), c.pos(o.EndPos), CodeMissingPrompt, tr("this validate has no message for the customer", "这条 validate 没有写给客户看的提示"))
+				d.hint(tr(`add the text to say when the check fails: validate amount > 0 "金额需要大于0元"`, `写上校验不通过时说的话: validate amount > 0 "金额需要大于0元"`))
 			}
 			s.Validations = append(s.Validations, v)
 		case o.Default != nil:
 			if s.Default != nil {
-				c.d.errorf(c.pos(o.Pos), c.pos(o.EndPos), CodeDuplicate, "ask %s has more than one default", s.Slot)
+				c.d.errorf(c.pos(o.Pos), c.pos(o.EndPos), CodeDuplicate, tr("ask %s has more than one default", "ask %s 写了不止一个 default", s.Slot))
 				continue
 			}
 			if o.Default.First {
@@ -296,7 +342,7 @@ func (c *converter) confirm(a *confirmAST) *Step {
 	seen := map[string]bool{}
 	for _, b := range a.Branches {
 		if seen[b.Kind] {
-			c.d.errorf(c.pos(b.Pos), c.pos(b.EndPos), CodeDuplicate, "confirm has more than one %q branch", b.Kind)
+			c.d.errorf(c.pos(b.Pos), c.pos(b.EndPos), CodeDuplicate, tr("confirm has more than one %q branch", "confirm 写了不止一个 %q 分支", b.Kind))
 			continue
 		}
 		seen[b.Kind] = true
@@ -355,8 +401,8 @@ func (c *converter) action(a *actionAST) *Step {
 			s.Each = c.expr(a.Say.Each)
 			s.EachItem = c.parseTemplate(a.Say.EachItem)
 			if s.EachItem == nil {
-				d := c.d.errorf(c.pos(a.Say.Each.Pos), c.pos(a.Say.Each.EndPos), CodeMissingPrompt, "say ... each needs the text of one line after the list")
-				d.Hint = `e.g. say "最近的网点:" each branches.items "{n}. {name} {address}"`
+				d := c.d.errorf(c.pos(a.Say.Each.Pos), c.pos(a.Say.Each.EndPos), CodeMissingPrompt, tr("say ... each needs the text of one line after the list", "say ... each 在列表后面还要写每一行的文字"))
+				d.hint(tr(`e.g. say "最近的网点:" each branches.items "{n}. {name} {address}"`, `例如 say "最近的网点:" each branches.items "{n}. {name} {address}"`))
 			}
 		}
 		return s
@@ -389,8 +435,8 @@ func (c *converter) jump(a *actionAST, what string) *Step {
 	case StepGoto, StepEnd, StepHandoff, StepStart:
 		return s
 	}
-	d := c.d.errorf(c.pos(a.Pos), c.pos(a.EndPos), CodeSyntax, "a %s must say where to go: goto LABEL, end, handoff or start FLOW, not %s", what, s.Kind)
-	d.Hint = "to say something first, use: " + what + ` end "..."`
+	d := c.d.errorf(c.pos(a.Pos), c.pos(a.EndPos), CodeSyntax, tr("a %s must say where to go: goto LABEL, end, handoff or start FLOW, not %s", "%s 必须说明去哪里: goto 标签、end、handoff 或 start 流程, 不能是 %s", what, s.Kind))
+	d.hint(tr(`to say something first, use: %s end "..."`, `要先说一句话, 写成: %s end "..."`, what))
 	return nil
 }
 
@@ -479,7 +525,7 @@ func (c *converter) operand(a *operandAST) *Expr {
 	case a.Number != "":
 		v, err := strconv.ParseFloat(a.Number, 64)
 		if err != nil {
-			c.d.errorf(p, c.pos(a.EndPos), CodeSyntax, "%s is not a number", a.Number)
+			c.d.errorf(p, c.pos(a.EndPos), CodeSyntax, tr("%s is not a number", "%s 不是数字", a.Number))
 		}
 		e = &Expr{Op: "lit", Lit: v, Pos: p}
 	case a.Bool != "":

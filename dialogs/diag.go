@@ -57,6 +57,8 @@ const (
 	CodeTooFewExamples  = "too-few-examples"
 	CodeReservedReply   = "reserved-reply"
 	CodeUnknownError    = "unknown-error"
+	CodeUnmasked        = "unmasked"
+	CodeStub            = "stub"
 	CodeIO              = "io"
 )
 
@@ -79,6 +81,11 @@ type Diagnostic struct {
 	// SnippetColumn is the column of the line that Snippet's first rune stands for (0 or 1:
 	// the snippet starts at the line's start).
 	SnippetColumn int
+	// Lang is the language of Message, Hint and RelatedNote ("" is Chinese, the default);
+	// Diagnostics.In switches it.
+	Lang Lang
+
+	loc [2]localized // Chinese and English texts, for In
 }
 
 // Error formats the diagnostic as `file:line:col: severity[code]: message`.
@@ -154,7 +161,10 @@ func (e *DiagnosticsError) Error() string {
 	for _, d := range e.Diags {
 		if d.Severity == SeverityError {
 			if n := e.Diags.Errors(); n > 1 {
-				return fmt.Sprintf("%s (and %d more errors)", d.Error(), n-1)
+				if d.Lang == EN {
+					return fmt.Sprintf("%s (and %d more errors)", d.Error(), n-1)
+				}
+				return fmt.Sprintf("%s (另有 %d 个错误)", d.Error(), n-1)
 			}
 			return d.Error()
 		}
@@ -167,10 +177,13 @@ type diags struct{ list Diagnostics }
 
 func (d *diags) add(diag Diagnostic) { d.list = append(d.list, diag) }
 
-func (d *diags) errorf(pos, end Pos, code, format string, args ...any) *Diagnostic {
-	msg := fmt.Sprintf(format, args...)
-	d.list = append(d.list, Diagnostic{Severity: SeverityError, Code: code, Message: msg, Pos: pos, End: end})
-	return &d.list[len(d.list)-1]
+// errorf records an error with message t. The pointer it returns is valid until the next
+// diagnostic is added.
+func (d *diags) errorf(pos, end Pos, code string, t text) *Diagnostic {
+	d.list = append(d.list, Diagnostic{Severity: SeverityError, Code: code, Pos: pos, End: end})
+	dg := &d.list[len(d.list)-1]
+	dg.setMessage(t)
+	return dg
 }
 
 // clip shortens a message or hint that quotes something huge (a name or text from the file).
@@ -189,8 +202,8 @@ func clip(s string) string {
 	return s
 }
 
-func (d *diags) warnf(pos, end Pos, code, format string, args ...any) *Diagnostic {
-	dg := d.errorf(pos, end, code, format, args...)
+func (d *diags) warnf(pos, end Pos, code string, t text) *Diagnostic {
+	dg := d.errorf(pos, end, code, t)
 	dg.Severity = SeverityWarning
 	return dg
 }

@@ -5,10 +5,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
+	"unicode"
 )
 
 // expectation is one `### code "regexp"` annotation: a diagnostic with that code on that line
@@ -39,7 +41,8 @@ func expectations(t *testing.T, name string, src []byte) []expectation {
 }
 
 // TestErrorFixtures loads each annotated fixture (a file alone, or a directory as one bot) and
-// ensures every annotated diagnostic is reported on its line and nothing else is.
+// ensures every annotated diagnostic is reported on its line and nothing else is. Annotations
+// match the English messages; every diagnostic must also read in Chinese.
 func TestErrorFixtures(t *testing.T) {
 	entries, err := os.ReadDir("testdata/errors")
 	if err != nil {
@@ -51,8 +54,8 @@ func TestErrorFixtures(t *testing.T) {
 			var want []expectation
 			var paths []string
 			if e.IsDir() {
-				m, _ := filepath.Glob(filepath.Join("testdata/errors", e.Name(), "*.dlg"))
-				paths = m
+				m, _ := filepath.Glob(filepath.Join("testdata/errors", e.Name(), "*"))
+				paths = slices.DeleteFunc(m, func(p string) bool { return !IsDialogFile(p) })
 			} else {
 				paths = []string{filepath.Join("testdata/errors", e.Name())}
 			}
@@ -67,7 +70,20 @@ func TestErrorFixtures(t *testing.T) {
 			if len(want) == 0 {
 				t.Fatal("fixture has no ### annotations")
 			}
-			b, ds := LoadFS(fsys, "bot")
+			own := false
+			for _, f := range fsys {
+				own = own || strings.Contains(string(f.Data), "# no-common-replies")
+			}
+			if !own {
+				addReplies(fsys, "bot")
+			}
+			b, zh := LoadFS(fsys, "bot")
+			for _, d := range zh {
+				if !hasHan(d.Message) || d.Hint != "" && !hasHan(d.Hint) {
+					t.Errorf("%s: not in Chinese: %q (hint %q)", d.Pos, d.Message, d.Hint)
+				}
+			}
+			ds := zh.In(EN)
 			if ds.HasErrors() != (b == nil) {
 				t.Errorf("Load returned a bundle (%v) with errors (%v)", b != nil, ds.HasErrors())
 			}
@@ -96,4 +112,14 @@ func TestErrorFixtures(t *testing.T) {
 			}
 		})
 	}
+}
+
+// hasHan reports whether s holds a Chinese character.
+func hasHan(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) {
+			return true
+		}
+	}
+	return false
 }

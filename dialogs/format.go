@@ -209,6 +209,14 @@ func (p *printer) decl(d *declAST) {
 		p.line(d.Reply.Pos, "reply "+d.Reply.Name.Name+strs(d.Reply.Variants))
 	case d.Menu != nil:
 		p.line(d.Menu.Pos, "menu "+q(d.Menu.Key)+" "+d.Menu.Intent.Name)
+	case d.Stub != nil:
+		st := d.Stub
+		p.open(st.Pos, withTitle("stub "+st.Name.Name, st.Title))
+		for _, it := range st.Items {
+			p.line(it.Pos, stubItemText(it))
+			p.done(it.EndPos)
+		}
+		p.close(st.EndPos, "")
 	case d.Flow != nil:
 		f := d.Flow
 		p.open(f.Pos, withTitle("flow "+f.Name.Name, f.Title))
@@ -218,6 +226,29 @@ func (p *printer) decl(d *declAST) {
 		}
 		p.close(f.EndPos, "")
 	}
+}
+
+// stubItemText is one line of a stub declaration.
+func stubItemText(it *stubItemAST) string {
+	switch {
+	case it.Arg != nil:
+		if it.Opt {
+			return "arg " + it.Arg.Name + " optional"
+		}
+		return "arg " + it.Arg.Name
+	case it.Result != nil:
+		r := "result " + it.Result.Name.Name
+		switch {
+		case it.Result.Str != nil:
+			r += " " + q(it.Result.Str)
+		case it.Result.Number != "":
+			r += " " + it.Result.Number
+		}
+		return r
+	case it.Error != nil:
+		return "error " + it.Error.Name
+	}
+	return "moves money"
 }
 
 func strs(ss []*strAST) string {

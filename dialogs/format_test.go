@@ -85,7 +85,7 @@ func TestFormatRejectsSyntaxErrors(t *testing.T) {
 	if !ok {
 		t.Fatalf("err = %v, want *DiagnosticsError", err)
 	}
-	if d := de.Diags[0]; d.Code != CodeSyntax || d.Pos.Line != 4 {
-		t.Errorf("diagnostic = %v, want a syntax error on line 4", d)
+	if d := de.Diags[0]; d.Code != CodeSyntax || d.Pos.Line != 2 {
+		t.Errorf("diagnostic = %v, want a syntax error on line 2, where the unclosed { opens", d)
 	}
 }

@@ -5,10 +5,13 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -105,3 +108,31 @@ func testFiles(t *testing.T, pattern string) []string {
 }
 
 func trimExt(p string) string { return strings.TrimSuffix(p, filepath.Ext(p)) }
+
+// botFS is a one-file bot at bot/x.dlg with the required replies it lacks added (in
+// bot/zz-replies.dlg), so that a test sees only the diagnostics of its own source.
+func botFS(src []byte) fstest.MapFS {
+	fsys := fstest.MapFS{"bot/x.dlg": {Data: src}}
+	addReplies(fsys, "bot")
+	return fsys
+}
+
+var declaredReply = regexp.MustCompile(`(?m)^\s*reply\s+([A-Za-z_][A-Za-z0-9_]*)`)
+
+// addReplies adds DIR/zz-replies.dlg declaring the required replies no file of fsys declares.
+func addReplies(fsys fstest.MapFS, dir string) {
+	have := map[string]bool{}
+	for _, f := range fsys {
+		for _, m := range declaredReply.FindAllSubmatch(f.Data, -1) {
+			have[string(m[1])] = true
+		}
+	}
+	var b strings.Builder
+	b.WriteString("weiyin 1\n\n# The required replies the test's own files lack.\n")
+	for _, name := range RequiredReplies() {
+		if !have[name] {
+			fmt.Fprintf(&b, "reply %s \"%s 的话\"\n", name, name)
+		}
+	}
+	fsys[path.Join(dir, "zz-replies.dlg")] = &fstest.MapFile{Data: []byte(b.String())}
+}

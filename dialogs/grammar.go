@@ -42,6 +42,34 @@ type declAST struct {
 	Reply  *replyAST  `parser:"| @@"`
 	Menu   *menuAST   `parser:"| @@"`
 	Flow   *flowAST   `parser:"| @@"`
+	Stub   *stubAST   `parser:"| @@"`
+}
+
+// stubAST declares a bank operation that does not exist yet, with example results.
+type stubAST struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Name   *identAST      `parser:"\"stub\" @@"`
+	Title  *strAST        `parser:"@@?"`
+	Items  []*stubItemAST `parser:"\"{\" @@* \"}\""`
+}
+
+type stubItemAST struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Arg    *identAST      `parser:"  \"arg\" @@"`
+	Opt    bool           `parser:"  @\"optional\"?"`
+	Result *stubResultAST `parser:"| \"result\" @@"`
+	Error  *identAST      `parser:"| \"error\" @@"`
+	Moves  bool           `parser:"| @\"moves\" \"money\""`
+}
+
+type stubResultAST struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Name   *identAST `parser:"@@"`
+	Str    *strAST   `parser:"( @@"`
+	Number string    `parser:"| @Number )?"`
 }
 
 type entityAST struct {

@@ -16,7 +16,7 @@ func Graph(b *Bundle, flow string) (dot, mermaid string, err error) {
 	f, ok := b.Flows[flow]
 	if !ok {
 		names := append([]string(nil), b.FlowNames...)
-		return "", "", fmt.Errorf("graph: unknown flow %q; %s", flow, didYouMean(flow, names, "the flows are: "+listOf(names)))
+		return "", "", fmt.Errorf("graph: unknown flow %q; %s", flow, didYouMean(flow, names, tr("the flows are: %s", "", listOf(names))).en)
 	}
 	g := buildGraph(f)
 	return g.dot(f), g.mermaid(f), nil

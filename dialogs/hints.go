@@ -1,7 +1,6 @@
 package dialogs
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 )
@@ -53,19 +52,22 @@ func closest(name string, candidates []string) (string, bool) {
 }
 
 // didYouMean is a hint naming the closest candidate, or otherwise the fallback text.
-func didYouMean(name string, candidates []string, otherwise string) string {
+func didYouMean(name string, candidates []string, otherwise text) text {
 	if c, ok := closest(name, candidates); ok {
-		return fmt.Sprintf("did you mean %q?", c)
+		return meant(c)
 	}
 	return otherwise
 }
 
+// meant is the "did you mean" hint for a known name.
+func meant(name string) text { return tr("did you mean %q?", "是不是想写 %q?", name) }
+
 // listOf renders names for a hint, shortened when long.
-func listOf(names []string) string {
+func listOf(names []string) text {
 	s := slices.Clone(names)
 	slices.Sort(s)
 	if len(s) > 12 {
-		return strings.Join(s[:12], ", ") + fmt.Sprintf(" and %d more", len(s)-12)
+		return tr("%s ... (%d in all)", "%s 等, 共 %d 个", strings.Join(s[:12], ", "), len(s))
 	}
-	return strings.Join(s, ", ")
+	return same(strings.Join(s, ", "))
 }

@@ -43,12 +43,15 @@ func tokenSymbols() map[string]lexer.TokenType {
 
 // lexError is a lexical error at an exact position.
 type lexError struct {
-	pos lexer.Position
-	end lexer.Position
-	msg string
+	pos  lexer.Position
+	end  lexer.Position
+	msg  text
+	hint text
 }
 
-func (e *lexError) Error() string { return fmt.Sprintf("%d:%d: %s", e.pos.Line, e.pos.Column, e.msg) }
+func (e *lexError) Error() string {
+	return fmt.Sprintf("%d:%d: %s", e.pos.Line, e.pos.Column, e.msg.en)
+}
 
 // lexDefinition is the participle lexer definition: it tokenises with rune columns.
 type lexDefinition struct{}
@@ -121,8 +124,13 @@ func (s *scanner) emit(typ lexer.TokenType, start lexer.Position) {
 	s.toks = append(s.toks, lexer.Token{Type: typ, Value: string(s.src[start.Offset:s.pos.Offset]), Pos: start})
 }
 
-func (s *scanner) errf(start lexer.Position, format string, args ...any) *lexError {
-	return &lexError{pos: start, end: s.pos, msg: fmt.Sprintf(format, args...)}
+func (s *scanner) errf(start lexer.Position, msg text) *lexError {
+	return &lexError{pos: start, end: s.pos, msg: msg}
+}
+
+// notUTF8 is the error for an invalid byte.
+func notUTF8(b byte) text {
+	return tr("the file is not valid UTF-8 text (byte 0x%02x); save it as UTF-8", "文件不是有效的 UTF-8 文本(字节 0x%02x); 请用 UTF-8 编码保存", b)
 }
 
 func isIdentStart(r rune) bool {
@@ -150,7 +158,7 @@ func lex(filename string, src []byte) ([]lexer.Token, *lexError) {
 		switch {
 		case r == utf8.RuneError && n == 1:
 			s.advance()
-			return nil, s.errf(start, "the file is not valid UTF-8 text (byte 0x%02x); save it as UTF-8", src[start.Offset])
+			return nil, s.errf(start, notUTF8(src[start.Offset]))
 		case r == ' ' || r == '\t' || r == '\r' || r == '\n':
 			for r == ' ' || r == '\t' || r == '\r' || r == '\n' {
 				s.advance()
@@ -163,7 +171,7 @@ func lex(filename string, src []byte) ([]lexer.Token, *lexError) {
 					if _, w := s.peek(); w == 1 {
 						p := s.pos
 						s.advance()
-						return nil, s.errf(p, "the file is not valid UTF-8 text (byte 0x%02x); save it as UTF-8", src[p.Offset])
+						return nil, s.errf(p, notUTF8(src[p.Offset]))
 					}
 				}
 				s.advance()
@@ -222,11 +230,18 @@ func (s *scanner) lexString(start lexer.Position) *lexError {
 		r, n := s.peek()
 		switch {
 		case n == 0 || r == '\n' || r == '\r':
-			return s.errf(start, "this text has no closing quote: a quoted text must end with \" on the same line")
+			e := s.errf(start, tr("this text has no closing quote: a quoted text must end with \" on the same line", "这段文字缺少结尾的英文双引号: 引号里的文字必须在同一行内以 \" 结束"))
+			body := string(s.src[start.Offset:s.pos.Offset])
+			if q, ok := lastChineseQuote(body); ok {
+				e.hint = tr("it ends with the Chinese quote %s (%s); the closing quote must be the straight double quote \"", "结尾用的是中文引号 %s(%s); 结尾必须是英文双引号 \"", q, nameText(quoteName(q)))
+			} else {
+				e.hint = tr(`add " at the end of the text on line %d`, `在第 %d 行文字的末尾补上 "`, start.Line)
+			}
+			return e
 		case r == utf8.RuneError && n == 1:
 			p := s.pos
 			s.advance()
-			return s.errf(p, "the file is not valid UTF-8 text (byte 0x%02x); save it as UTF-8", s.src[p.Offset])
+			return s.errf(p, notUTF8(s.src[p.Offset]))
 		case r == '\\':
 			p := s.pos
 			s.advance()
@@ -235,7 +250,8 @@ func (s *scanner) lexString(start lexer.Position) *lexError {
 				if n2 != 0 && e != '\n' {
 					s.advance()
 				}
-				return s.errf(p, "unknown escape %q: inside quotes only \\\" (a quote), \\\\ (a backslash) and \\n (a new line) are allowed", string(s.src[p.Offset:s.pos.Offset]))
+				return s.errf(p, tr("unknown escape %q: inside quotes only \\\" (a quote), \\\\ (a backslash) and \\n (a new line) are allowed",
+					"不认识的转义 %q: 引号里只能用 \\\"(英文引号)、\\\\(反斜杠)和 \\n(换行)", string(s.src[p.Offset:s.pos.Offset])))
 			}
 			s.advance()
 		case r == '"':
@@ -265,7 +281,7 @@ func (s *scanner) lexPunct(start lexer.Position, r rune, depth *int) *lexError {
 		*depth++
 		if *depth > MaxNesting {
 			s.advance()
-			return s.errf(start, "brackets are nested more than %d levels deep here; split this into simpler steps", MaxNesting)
+			return s.errf(start, tr("brackets are nested more than %d levels deep here; split this into simpler steps", "括号嵌套超过了 %d 层; 请拆成更简单的几步", MaxNesting))
 		}
 	case '}', ')', ']':
 		if *depth > 0 {
@@ -274,15 +290,80 @@ func (s *scanner) lexPunct(start lexer.Position, r rune, depth *int) *lexError {
 	case ':', ',', '.', '=', '<', '>', '|':
 	default:
 		s.advance()
-		if r == '“' || r == '”' {
-			return s.errf(start, "Chinese quotes %q cannot start or end a text: use straight double quotes \"...\" (Chinese quotes are fine inside them)", string(r))
+		if name, ok := chineseQuotes[r]; ok {
+			e := s.errf(start, tr("Chinese quote %s (%s) cannot start or end a text", "中文引号 %s(%s)不能作为文字的开头或结尾", string(r), nameText(name)))
+			e.hint = tr(`use straight double quotes: "..." (Chinese quotes are fine inside them, e.g. "回复“帮助”")`, `请改用英文双引号 "...", 中文引号可以写在英文引号里面, 例如 "回复“帮助”"`)
+			return e
+		}
+		if ascii, name, ok := fullWidth(r); ok {
+			e := s.errf(start, tr("full-width %s %q outside quotes", "引号外面用了全角%s %q", nameText(name), string(r)))
+			e.hint = tr("write the half-width %q instead (switch the input method to English punctuation)", "请改成半角的 %q(把输入法切到英文标点)", ascii)
+			return e
 		}
 		if r >= 0x80 {
-			return s.errf(start, "unexpected %q outside quotes: Chinese text must be inside double quotes \"...\"; to put a quote inside a text write \\\"", string(r))
+			e := s.errf(start, tr("unexpected %q outside quotes: Chinese text must be inside double quotes \"...\"", "引号外面出现了 %q: 中文文字必须写在英文双引号 \"...\" 里", string(r)))
+			e.hint = tr(`to put a quote inside a text write \" or use Chinese quotes “ ”`, `文字里要用引号, 请写 \" 或中文引号 “ ”`)
+			return e
 		}
-		return s.errf(start, "unexpected character %q", string(r))
+		return s.errf(start, tr("unexpected character %q", "不认识的字符 %q", string(r)))
 	}
 	s.advance()
 	s.emit(tokPunct, start)
 	return nil
+}
+
+// chineseQuotes are the quote marks a Chinese input method types, by their names.
+var chineseQuotes = map[rune]string{
+	'“': "left double quote 左双引号", '”': "right double quote 右双引号",
+	'‘': "left single quote 左单引号", '’': "right single quote 右单引号",
+	'「': "left corner bracket 直角引号", '」': "right corner bracket 直角引号",
+	'『': "left white corner bracket 双直角引号", '』': "right white corner bracket 双直角引号",
+}
+
+// nameText splits "english name 中文名" into its two languages.
+func nameText(s string) text {
+	i := strings.LastIndexByte(s, ' ')
+	if i < 0 {
+		return same(s)
+	}
+	return text{en: s[:i], zh: s[i+1:]}
+}
+
+func quoteName(q string) string {
+	for _, r := range q {
+		return chineseQuotes[r]
+	}
+	return ""
+}
+
+// lastChineseQuote is the Chinese quote that ends a text whose straight closing quote is
+// missing (the author typed ” for ").
+func lastChineseQuote(body string) (string, bool) {
+	body = strings.TrimRight(body, " \t\r　")
+	r, _ := utf8.DecodeLastRuneInString(body)
+	if _, ok := chineseQuotes[r]; ok {
+		return string(r), true
+	}
+	return "", false
+}
+
+// fullWidthPunct maps full-width characters an input method types to the ASCII the language
+// wants, with their names.
+var fullWidthPunct = map[rune][2]string{
+	'\u3000': {" ", "space 空格"}, '：': {":", "colon 冒号"}, '，': {",", "comma 逗号"}, '（': {"(", "parenthesis 括号"},
+	'）': {")", "parenthesis 括号"}, '｛': {"{", "brace 花括号"}, '｝': {"}", "brace 花括号"}, '＝': {"=", "equals sign 等号"},
+	'［': {"[", "bracket 方括号"}, '］': {"]", "bracket 方括号"}, '＃': {"#", "number sign 井号"}, '．': {".", "full stop 句点"},
+	'。': {".", "full stop 句号"}, '、': {",", "enumeration comma 顿号"}, '＞': {">", "greater-than sign 大于号"},
+	'＜': {"<", "less-than sign 小于号"}, '｜': {"|", "vertical bar 竖线"}, '＂': {`"`, "quote 引号"},
+}
+
+// fullWidth names a full-width character typed where ASCII belongs, with its ASCII form.
+func fullWidth(r rune) (ascii, name string, ok bool) {
+	if p, ok := fullWidthPunct[r]; ok {
+		return p[0], p[1], true
+	}
+	if r >= 0xFF01 && r <= 0xFF5E { // full-width ASCII letters, digits and signs
+		return string(r - 0xFEE0), "character 字符", true
+	}
+	return "", "", false
 }

@@ -57,7 +57,13 @@ func TestLexErrors(t *testing.T) {
 		// Ensure Chinese outside quotes names the fix.
 		{"unquoted chinese", "reply x 您好", 1, 9, "must be inside double quotes"},
 		// Ensure Chinese quotation marks are explained.
-		{"chinese quotes", "reply x “您好”", 1, 9, "Chinese quotes"},
+		{"chinese quotes", "reply x “您好”", 1, 9, "Chinese quote “ (left double quote)"},
+		// Ensure a closing Chinese quote is named too, at its own column.
+		{"chinese closing quote", `reply x "您好”`, 1, 9, "no closing quote"},
+		// Ensure a full-width space (an IME's space) is named with the fix.
+		{"full-width space", "reply\u3000x \"您好\"", 1, 6, "full-width space"},
+		// Ensure a full-width colon is named with the half-width one to type.
+		{"full-width colon", "flow f {\n  a：say \"x\"\n}", 2, 4, "full-width colon"},
 		// Ensure an unclosed string points at its opening quote.
 		{"unclosed", "x\n  \"abc", 2, 3, "no closing quote"},
 		// Ensure a line break inside a string is an unclosed string.
@@ -81,8 +87,8 @@ func TestLexErrors(t *testing.T) {
 			if err == nil {
 				t.Fatal("no error")
 			}
-			if err.pos.Line != c.line || err.pos.Column != c.col || !strings.Contains(err.msg, c.msg) {
-				t.Errorf("got %d:%d %q, want %d:%d containing %q", err.pos.Line, err.pos.Column, err.msg, c.line, c.col, c.msg)
+			if err.pos.Line != c.line || err.pos.Column != c.col || !strings.Contains(err.msg.en, c.msg) {
+				t.Errorf("got %d:%d %q, want %d:%d containing %q", err.pos.Line, err.pos.Column, err.msg.en, c.line, c.col, c.msg)
 			}
 		})
 	}

@@ -16,36 +16,61 @@ import (
 // MaxFileSize bounds one dialog file; larger files are refused with an io diagnostic.
 const MaxFileSize = 32 << 20
 
+// DraftSuffix ends the name of a draft dialog file: Load checks drafts with the other files
+// but leaves them out of the Bundle, so staff can try a change on the checker before it
+// goes live.
+const DraftSuffix = ".dlg.draft"
+
 // Load reads every *.dlg file of dir, parses them, resolves names across files and checks
 // the bot. It returns a Bundle only when there is no error (warnings are allowed); the
-// diagnostics are sorted and carry their source lines for rendering.
-func Load(dir string) (*Bundle, Diagnostics) {
-	return load(os.DirFS(dir), ".", dir, func(name string) string { return filepath.Join(dir, name) })
-}
+// diagnostics are sorted, in Chinese (Diagnostics.In switches), and carry their source lines
+// for rendering. Draft files (*.dlg.draft) are checked with the others but not loaded.
+func Load(dir string) (*Bundle, Diagnostics) { return Options{}.Load(dir) }
 
 // LoadFS is Load over a file system, such as an embed.FS holding the shipped bot: it reads
 // the *.dlg files of dir inside fsys. Positions name files as dir/NAME.
-func LoadFS(fsys fs.FS, dir string) (*Bundle, Diagnostics) {
-	return load(fsys, dir, dir, func(name string) string { return path.Join(dir, name) })
+func LoadFS(fsys fs.FS, dir string) (*Bundle, Diagnostics) { return Options{}.LoadFS(fsys, dir) }
+
+// Load is the package's Load with these options.
+func (o Options) Load(dir string) (*Bundle, Diagnostics) {
+	return load(os.DirFS(dir), ".", dir, func(name string) string { return filepath.Join(dir, name) }, o)
 }
 
-func load(fsys fs.FS, dir, display string, fileName func(string) string) (*Bundle, Diagnostics) {
+// LoadFS is the package's LoadFS with these options.
+func (o Options) LoadFS(fsys fs.FS, dir string) (*Bundle, Diagnostics) {
+	return load(fsys, dir, dir, func(name string) string { return path.Join(dir, name) }, o)
+}
+
+// IsDialogFile reports whether a file name is a dialog file Load reads: *.dlg, or a draft.
+func IsDialogFile(name string) bool {
+	return strings.HasSuffix(name, ".dlg") || strings.HasSuffix(name, DraftSuffix)
+}
+
+func load(fsys fs.FS, dir, display string, fileName func(string) string, o Options) (*Bundle, Diagnostics) {
+	cat := o.catalogue()
 	d := &diags{}
 	dirPos := Pos{File: display}
 	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
-		d.errorf(dirPos, Pos{}, CodeIO, "cannot read the dialog directory: %v", unwrapPathError(err))
+		d.errorf(dirPos, Pos{}, CodeIO, tr("cannot read the dialog directory: %v", "读不了对话目录: %v", unwrapPathError(err)))
 		return nil, d.list
 	}
-	var names []string
+	var names, live []string
 	for _, e := range entries {
-		if !e.IsDir() && strings.HasSuffix(e.Name(), ".dlg") {
+		if !e.IsDir() && IsDialogFile(e.Name()) {
+			if o.SkipDrafts && strings.HasSuffix(e.Name(), DraftSuffix) {
+				continue
+			}
 			names = append(names, e.Name())
+			if !strings.HasSuffix(e.Name(), DraftSuffix) {
+				live = append(live, e.Name())
+			}
 		}
 	}
 	slices.Sort(names)
-	if len(names) == 0 {
-		d.errorf(dirPos, Pos{}, CodeIO, "no dialog files (*.dlg) in %s", display)
+	slices.Sort(live)
+	if len(live) == 0 {
+		d.errorf(dirPos, Pos{}, CodeIO, tr("no dialog files (*.dlg) in %s", "%s 里没有对话文件(*.dlg)", display))
 		return nil, d.list
 	}
 	// Files are read in order, then parsed in parallel (a bot has a dozen files; parsing is most
@@ -80,7 +105,7 @@ func load(fsys fs.FS, dir, display string, fileName func(string) string) (*Bundl
 	parsedAll := true // cross-file checks only make sense when every file was read and parsed
 	for _, r := range results {
 		if r.err != nil {
-			d.errorf(Pos{File: r.name}, Pos{}, CodeIO, "cannot read the file: %v", unwrapPathError(r.err))
+			d.errorf(Pos{File: r.name}, Pos{}, CodeIO, tr("cannot read the file: %v", "读不了文件: %v", unwrapPathError(r.err)))
 			parsedAll = false
 			continue
 		}
@@ -94,13 +119,32 @@ func load(fsys fs.FS, dir, display string, fileName func(string) string) (*Bundl
 	}
 	var b *Bundle
 	if parsedAll {
-		b = check(files, d)
+		b = check(files, d, cat)
+		if len(live) < len(names) && !d.list.HasErrors() {
+			// Drafts were checked with the bot; the bot that runs is the one without them,
+			// and it must stand on its own.
+			var liveFiles []*File
+			for _, f := range files {
+				if !strings.HasSuffix(f.Name, DraftSuffix) {
+					liveFiles = append(liveFiles, f)
+				}
+			}
+			dl := &diags{}
+			b = check(liveFiles, dl, cat)
+			for _, dg := range dl.list {
+				if dg.Severity == SeverityError {
+					dg.hint(tr("this holds without the draft files (*.dlg.draft), which are not loaded; move what the bot needs into a .dlg file",
+						"去掉草稿文件(*.dlg.draft, 不会上线)之后就出现这个问题; 请把机器人需要的内容移到 .dlg 文件里"))
+					d.add(dg)
+				}
+			}
+		}
 		b.Dir = display
-		b.Files = names
+		b.Files = live
 	}
 	fillSnippets(d.list, srcs)
 	ds := d.list.Sort()
-	if ds.HasErrors() {
+	if ds.HasErrors() && !o.Unchecked {
 		return nil, ds
 	}
 	return b, ds
@@ -109,7 +153,7 @@ func load(fsys fs.FS, dir, display string, fileName func(string) string) (*Bundl
 func readLimited(fsys fs.FS, name string) ([]byte, error) {
 	st, err := fs.Stat(fsys, name)
 	if err == nil && st.Size() > MaxFileSize {
-		return nil, fmt.Errorf("the file is %d MB; a dialog file may be at most %d MB", st.Size()>>20, MaxFileSize>>20)
+		return nil, fmt.Errorf("the file is %d MB; a dialog file may be at most %d MB (文件有 %d MB, 对话文件最大 %d MB)", st.Size()>>20, MaxFileSize>>20, st.Size()>>20, MaxFileSize>>20)
 	}
 	return fs.ReadFile(fsys, name)
 }

@@ -1,5 +1,10 @@
 package dialogs
 
+import (
+	"slices"
+	"strings"
+)
+
 // Op describes one bank operation a flow may call (docs/dsl-spec.md, "Bank operations"). The
 // checker validates calls against it; the engine reads it to know which calls move money.
 type Op struct {
@@ -140,6 +145,41 @@ func init() {
 // customerFields are the fields of `customer.NAME`.
 var customerFields = []string{"bound", "name", "phone"}
 
-// reservedReplies are the reply names the engine uses itself.
-var reservedReplies = []string{"greeting", "help", "fallback", "fallback_again", "cancelled", "nothing_to_cancel",
-	"resume", "timeout", "unbound", "ambiguous", "handoff", "error", "voice_empty", "unsupported"}
+// requiredReplies are the reserved replies the engine has no words of its own for: every bot
+// declares them, or check reports an error.
+var requiredReplies = []string{"greeting", "help", "fallback", "fallback_again"}
+
+// optionalReplies are the reserved replies the engine says in its own default words when the
+// bot does not declare them (DefaultReplies, without the error_CODE ones). Staff change the
+// wording by declaring a reply of the same name.
+var optionalReplies = func() []string {
+	var out []string
+	for name := range DefaultReplies {
+		if !strings.HasPrefix(name, ErrorReplyPrefix) {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}()
+
+// reservedReplies are all the plain reply names the engine uses itself.
+var reservedReplies = append(slices.Clone(requiredReplies), optionalReplies...)
+
+// Reserved reply families: `error_CODE` is said when a bank call fails with CODE and the flow
+// has no `on error CODE`; `unbound_FLOW` replaces `unbound` for one flow; `no_choice_FLOW` is
+// said when none of the values a question of FLOW lists is one it accepts.
+const (
+	ErrorReplyPrefix    = "error_"
+	UnboundReplyPrefix  = "unbound_"
+	NoChoiceReplyPrefix = "no_choice_"
+)
+
+// flowReplyPrefixes are the reply families named after a flow.
+var flowReplyPrefixes = []string{UnboundReplyPrefix, NoChoiceReplyPrefix}
+
+// engineErrors are the generic error codes the engine itself reports for any operation
+// (argument checks, bank pre-checks, the money guard), beside each operation's own Errors.
+var engineErrors = []string{"insufficient_funds", "over_limit", "account_frozen", "fixed_account", "below_minimum",
+	"closed", "past", "nothing_due", "no_credit_card", "unknown_payee", "invalid", "not_found",
+	"verification_required", "too_many_codes"}

@@ -23,33 +23,38 @@ const MaxShown = 50
 //
 // then a summary line ("1 error", "2 errors, 1 warning"). The caret is padded by display
 // width (a CJK character takes two cells; a tab is copied so the terminal aligns it).
-// At most max diagnostics are shown (max <= 0: MaxShown).
-func (ds Diagnostics) WriteText(w io.Writer, max int) error {
+// At most max diagnostics are shown (max <= 0: MaxShown). WriteText writes Chinese, the
+// default; WriteTextIn chooses the language.
+func (ds Diagnostics) WriteText(w io.Writer, max int) error { return ds.WriteTextIn(w, ZH, max) }
+
+// WriteTextIn is WriteText in lang: messages, hints and the fixed words. The first line of
+// each diagnostic keeps its layout (`file:line:col: error[code]: message`) in every language,
+// so tools and editors can read it.
+func (ds Diagnostics) WriteTextIn(w io.Writer, lang Lang, max int) error {
 	if max <= 0 {
 		max = MaxShown
 	}
+	wd := wordsFor(lang)
 	var b strings.Builder
-	for i, d := range ds {
+	for i, d := range ds.In(lang) {
 		if i == max {
-			fmt.Fprintf(&b, "... and %d more\n", len(ds)-max)
+			fmt.Fprintf(&b, wd.more+"\n", len(ds)-max)
 			break
 		}
-		writeOne(&b, d)
+		writeOne(&b, d, wd)
 	}
-	b.WriteString(ds.Summary())
+	b.WriteString(ds.SummaryIn(lang))
 	b.WriteByte('\n')
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-// Summary is the count line: "1 error", "2 errors, 1 warning", "0 errors, 0 warnings".
-func (ds Diagnostics) Summary() string {
-	e, w := ds.Errors(), ds.Warnings()
-	s := plural(e, "error")
-	if w > 0 || e == 0 {
-		s += ", " + plural(w, "warning")
-	}
-	return s
+// Summary is the count line in English: "1 error", "2 errors, 1 warning", "0 errors, 0 warnings".
+func (ds Diagnostics) Summary() string { return ds.SummaryIn(EN) }
+
+// SummaryIn is the count line in lang.
+func (ds Diagnostics) SummaryIn(lang Lang) string {
+	return wordsFor(lang).summary(ds.Errors(), ds.Warnings())
 }
 
 func plural(n int, word string) string {
@@ -59,7 +64,7 @@ func plural(n int, word string) string {
 	return strconv.Itoa(n) + " " + word + "s"
 }
 
-func writeOne(b *strings.Builder, d Diagnostic) {
+func writeOne(b *strings.Builder, d Diagnostic, wd words) {
 	where := d.Pos.File
 	if d.Pos.Line > 0 {
 		where = d.Pos.String()
@@ -75,17 +80,17 @@ func writeOne(b *strings.Builder, d Diagnostic) {
 	if d.Related.Line > 0 {
 		note := d.RelatedNote
 		if note == "" {
-			note = "see"
+			note = wd.see
 		}
 		related = note + " " + d.Related.String()
 	}
 	switch {
 	case d.Hint != "" && related != "":
-		fmt.Fprintf(b, "%s = hint: %s (%s)\n", gutter, d.Hint, related)
+		fmt.Fprintf(b, "%s = %s: %s (%s)\n", gutter, wd.hint, d.Hint, related)
 	case d.Hint != "":
-		fmt.Fprintf(b, "%s = hint: %s\n", gutter, d.Hint)
+		fmt.Fprintf(b, "%s = %s: %s\n", gutter, wd.hint, d.Hint)
 	case related != "":
-		fmt.Fprintf(b, "%s = note: %s\n", gutter, related)
+		fmt.Fprintf(b, "%s = %s: %s\n", gutter, wd.note, related)
 	}
 }
 
@@ -144,14 +149,19 @@ type jsonPos struct {
 }
 
 // WriteJSON writes {"diagnostics": [...], "errors": N, "warnings": M}, indented, with every
-// diagnostic (JSON readers do their own capping).
-func (ds Diagnostics) WriteJSON(w io.Writer) error {
+// diagnostic (JSON readers do their own capping), messages in Chinese. The code of each
+// diagnostic is stable across languages; tools match on it, never on the message.
+func (ds Diagnostics) WriteJSON(w io.Writer) error { return ds.WriteJSONIn(w, ZH) }
+
+// WriteJSONIn is WriteJSON with messages, hints and notes in lang; "lang" names it.
+func (ds Diagnostics) WriteJSONIn(w io.Writer, lang Lang) error {
 	out := struct {
+		Lang        Lang             `json:"lang"`
 		Diagnostics []jsonDiagnostic `json:"diagnostics"`
 		Errors      int              `json:"errors"`
 		Warnings    int              `json:"warnings"`
-	}{Diagnostics: []jsonDiagnostic{}, Errors: ds.Errors(), Warnings: ds.Warnings()}
-	for _, d := range ds {
+	}{Lang: lang, Diagnostics: []jsonDiagnostic{}, Errors: ds.Errors(), Warnings: ds.Warnings()}
+	for _, d := range ds.In(lang) {
 		j := jsonDiagnostic{Severity: d.Severity.String(), Code: d.Code, Message: d.Message, File: d.Pos.File,
 			Line: d.Pos.Line, Column: d.Pos.Column, Hint: d.Hint, RelatedNote: d.RelatedNote, Snippet: d.Snippet}
 		if d.End.Line > 0 {

@@ -5,10 +5,10 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"testing/fstest"
 )
 
-// TestRenderGolden pins the text and JSON rendering of diagnostics, including the caret under
+// TestRenderGolden pins the text (Chinese, the default, and English) and JSON rendering of
+// diagnostics, including the caret under
 // text after Chinese characters (two cells each) and after a tab.
 func TestRenderGolden(t *testing.T) {
 	for _, path := range testFiles(t, "testdata/render/*.dlg") {
@@ -17,18 +17,22 @@ func TestRenderGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, ds := LoadFS(fstest.MapFS{"bot/x.dlg": {Data: src}}, "bot")
+			_, ds := LoadFS(botFS(src), "bot")
 			if len(ds) == 0 {
 				t.Fatal("fixture gives no diagnostics")
 			}
-			var text, js strings.Builder
+			var text, en, js strings.Builder
 			if err := ds.WriteText(&text, 0); err != nil {
+				t.Fatal(err)
+			}
+			if err := ds.WriteTextIn(&en, EN, 0); err != nil {
 				t.Fatal(err)
 			}
 			if err := ds.WriteJSON(&js); err != nil {
 				t.Fatal(err)
 			}
 			golden(t, trimExt(path)+".txt", text.String())
+			golden(t, trimExt(path)+".en.txt", en.String())
 			golden(t, trimExt(path)+".json", js.String())
 		})
 	}
@@ -72,7 +76,7 @@ func TestCap(t *testing.T) {
 		ds = append(ds, Diagnostic{Code: CodeSyntax, Message: fmt.Sprint(i), Pos: Pos{File: "f", Line: i + 1, Column: 1}})
 	}
 	var b strings.Builder
-	if err := ds.WriteText(&b, 0); err != nil {
+	if err := ds.WriteTextIn(&b, EN, 0); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()

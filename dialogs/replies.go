@@ -35,6 +35,7 @@ var DefaultReplies = map[string]string{
 	"gave_up":          "抱歉,这次没能帮您办好,本次办理已结束。需要时可以重新开始,或回复“转人工”。",
 	"pick_range":       "请回复1到{max}之间的序号。",
 	"offer_service":    "如需{service},请回复“{service}”。",
+	"self_payee":       "转账只能从您本人的账户转给收款人,不能从别人的账户转给您。如需收款,请让对方向您转账;把您在他行卡里的钱转进来,请说“资金归集”。",
 	"others_data":      "为保护客户隐私,我只能查询您本人名下的账户信息,无法查询{person}的账户。如需查询,请对方本人绑定后办理。",
 	"foreign_currency": "微信银行目前只能办理人民币业务,无法按{currency}办理。请告诉我人民币金额,例如:500元。",
 
@@ -66,30 +67,27 @@ var DefaultReplies = map[string]string{
 // IsReservedReply reports whether a reply name is one the engine says itself: a required one
 // (greeting, fallback ...), one with a default (DefaultReplies), the reply a flow gives an
 // unbound customer (unbound_FLOW), the reply when none of the values a question lists is one it
-// accepts (no_choice_FLOW) or the reply to an operation's error code (error_CODE).
+// accepts (no_choice_FLOW) or the reply to an error code a call may fail with (error_CODE,
+// ErrorCodes of the default catalogue or a stub's own).
 func (b *Bundle) IsReservedReply(name string) bool {
+	if slices.Contains(reservedReplies, name) {
+		return true
+	}
 	if _, ok := DefaultReplies[name]; ok {
 		return true
 	}
-	for _, r := range reservedReplies {
-		if r == name {
-			return true
-		}
-	}
-	for _, prefix := range []string{"unbound_", "no_choice_"} {
+	for _, prefix := range flowReplyPrefixes {
 		if flow, ok := strings.CutPrefix(name, prefix); ok {
 			return b.Flows[flow] != nil
 		}
 	}
-	if code, ok := strings.CutPrefix(name, "error_"); ok {
-		if slices.Contains(CommonErrors, code) {
+	if code, ok := strings.CutPrefix(name, ErrorReplyPrefix); ok {
+		if slices.Contains(ErrorCodes(DefaultCatalogue()), code) {
 			return true
 		}
-		for _, op := range Ops {
-			for _, e := range op.Errors {
-				if e == code {
-					return true
-				}
+		for _, st := range b.Stubs {
+			if slices.Contains(st.Op.Errors, code) {
+				return true
 			}
 		}
 	}

@@ -127,7 +127,7 @@ func TestHugeAndDeep(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			start := time.Now()
-			_, ds := LoadFS(fstest.MapFS{"bot/x.dlg": {Data: []byte(c.src)}}, "bot")
+			_, ds := LoadFS(botFS([]byte(c.src)), "bot")
 			var sb strings.Builder
 			_ = ds.WriteText(&sb, 0)
 			if sb.Len() > 20000 {

@@ -163,8 +163,8 @@ func (c *converter) parseTemplate(s *strAST) *Template {
 			j++
 		}
 		if j >= len(rs) || rs[j].r != '}' {
-			d := c.d.errorf(rs[i].pos, endOf(rs, i, end), CodeBadTemplate, "this { is never closed: a placeholder looks like {amount} or {amount|money}")
-			d.Hint = "to write a { as text, write {{"
+			d := c.d.errorf(rs[i].pos, endOf(rs, i, end), CodeBadTemplate, tr("this { is never closed: a placeholder looks like {amount} or {amount|money}", "这个 { 没有配对的 }: 占位符的写法是 {amount} 或 {amount|money}"))
+			d.hint(braceHint)
 			lit.WriteRune('{')
 			continue
 		}
@@ -191,6 +191,8 @@ func (c *converter) parseTemplate(s *strAST) *Template {
 	}
 	return t
 }
+
+var braceHint = tr("to write a { as text, write {{", "要写一个普通的 { 字符, 请写成 {{")
 
 type parsedPlaceholder struct {
 	part     TemplatePart
@@ -219,14 +221,14 @@ func (c *converter) parsePlaceholder(rs []srcRune, open, closeEnd Pos) (parsedPl
 	segs = append(segs, cur)
 	path := trimRunes(segs[0])
 	if len(path) == 0 {
-		c.d.errorf(open, closeEnd, CodeBadTemplate, "empty placeholder {}: write the name of a value inside, e.g. {amount}").Hint = "to write a { as text, write {{"
+		c.d.errorf(open, closeEnd, CodeBadTemplate, tr("empty placeholder {}: write the name of a value inside, e.g. {amount}", "空的占位符 {}: 花括号里要写值的名字, 例如 {amount}")).hint(braceHint)
 		return ph, false
 	}
 	parts := strings.Split(runesString(path), ".")
 	for _, p := range parts {
 		if !isIdent(p) {
 			c.d.errorf(path[0].pos, endOf(path, len(path)-1, closeEnd), CodeBadTemplate,
-				"{%s} is not a value name: a placeholder holds a name like amount or receipt.id, then filters after |", runesString(path))
+				tr("{%s} is not a value name: a placeholder holds a name like amount or receipt.id, then filters after |", "{%s} 不是值的名字: 占位符里写 amount 或 receipt.id 这样的名字, 过滤器写在 | 后面", runesString(path)))
 			return ph, false
 		}
 	}
@@ -234,14 +236,14 @@ func (c *converter) parsePlaceholder(rs []srcRune, open, closeEnd Pos) (parsedPl
 	for _, seg := range segs[1:] {
 		seg = trimRunes(seg)
 		if len(seg) == 0 {
-			c.d.errorf(open, closeEnd, CodeBadTemplate, "empty filter after |: write a filter name such as money or tail")
+			c.d.errorf(open, closeEnd, CodeBadTemplate, tr("empty filter after |: write a filter name such as money or tail", "| 后面是空的: 请写过滤器名, 如 money 或 tail"))
 			return ph, false
 		}
 		name, arg, hasArg := strings.Cut(runesString(seg), ":")
 		name = strings.TrimSpace(name)
 		fp := seg[0].pos
 		if !isIdent(name) {
-			c.d.errorf(fp, endOf(seg, len(seg)-1, closeEnd), CodeBadTemplate, "%q is not a filter name", name)
+			c.d.errorf(fp, endOf(seg, len(seg)-1, closeEnd), CodeBadTemplate, tr("%q is not a filter name", "%q 不是过滤器名", name))
 			return ph, false
 		}
 		arg = strings.TrimSpace(arg)
@@ -249,10 +251,10 @@ func (c *converter) parsePlaceholder(rs []srcRune, open, closeEnd Pos) (parsedPl
 			arg = arg[1 : len(arg)-1]
 		}
 		if !slices.Contains(Filters, name) {
-			d := c.d.errorf(fp, nameEnd(fp, name), CodeUnknownFilter, "unknown filter %q", name)
-			d.Hint = didYouMean(name, Filters, "filters are: "+strings.Join(Filters, ", "))
+			d := c.d.errorf(fp, nameEnd(fp, name), CodeUnknownFilter, tr("unknown filter %q", "没有过滤器 %q", name))
+			d.hint(didYouMean(name, Filters, tr("filters are: %s", "可用的过滤器: %s", strings.Join(Filters, ", "))))
 		} else if name == "default" && !hasArg {
-			c.d.errorf(fp, nameEnd(fp, name), CodeBadTemplate, `the default filter needs the text to show when the value is empty: {%s|default:"无"}`, strings.Join(parts, "."))
+			c.d.errorf(fp, nameEnd(fp, name), CodeBadTemplate, tr(`the default filter needs the text to show when the value is empty: {%s|default:"无"}`, `default 过滤器要写上值为空时显示的文字: {%s|default:"无"}`, strings.Join(parts, ".")))
 		}
 		ph.part.Filters = append(ph.part.Filters, Filter{Name: name, Arg: arg})
 		ph.fpos = append(ph.fpos, fp)
@@ -315,7 +317,7 @@ func (c *converter) parseExample(s *strAST) Example {
 			k++
 		}
 		if k >= len(rs) {
-			c.d.errorf(rs[j+1].pos, end, CodeSyntax, "this ( is never closed: a slot mark looks like [500块](amount:money)")
+			c.d.errorf(rs[j+1].pos, end, CodeSyntax, tr("this ( is never closed: a slot mark looks like [500块](amount:money)", "这个 ( 没有配对的 ): 槽位标注的写法是 [500块](amount:money)"))
 			text = append(text, rs[i].r)
 			continue
 		}
@@ -330,7 +332,7 @@ func (c *converter) parseExample(s *strAST) Example {
 		specPos.Column++
 		specPos.Offset++
 		if inner == "" || !isIdent(entity) || (two && !isIdent(slot)) {
-			c.d.errorf(rs[i].pos, endOf(rs, k, end), CodeSyntax, "bad slot mark [%s](%s): write [text](entity) or [text](slot:entity), e.g. [500块](amount:money)", inner, spec)
+			c.d.errorf(rs[i].pos, endOf(rs, k, end), CodeSyntax, tr("bad slot mark [%s](%s): write [text](entity) or [text](slot:entity), e.g. [500块](amount:money)", "槽位标注 [%s](%s) 写得不对: 应写成 [文字](实体) 或 [文字](槽位:实体), 例如 [500块](amount:money)", inner, spec))
 			text = append(text, []rune(inner)...)
 			i = k
 			continue

@@ -20,9 +20,10 @@ type Bank interface {
 	CustomerByOpenID(ctx context.Context, openid string) (Customer, error)
 	// Customer returns a customer by id, or ErrNotFound.
 	Customer(ctx context.Context, id string) (Customer, error)
-	// Bind binds openid to the customer owning card number cardNo with phone; the code must
-	// have been verified with VerifyOTP(purpose "bind"). ErrNoMatch when card and phone differ.
-	Bind(ctx context.Context, openid, cardNo, phone string) (Customer, error)
+	// Bind binds openid to the customer owning card number cardNo with phone. challenge must
+	// have been issued by SendOTP for exactly Operation{Name: "bind", Fields: card_no, phone,
+	// openid} and verified: else ErrVerificationRequired. ErrNoMatch when card and phone differ.
+	Bind(ctx context.Context, openid, cardNo, phone, challenge string) (Customer, error)
 
 	Accounts(ctx context.Context, customer string) ([]Account, error)
 	Transactions(ctx context.Context, customer, account string, from, to time.Time) ([]Transaction, error)
@@ -55,11 +56,31 @@ type Bank interface {
 	ApplyCard(ctx context.Context, key string, req CardApplication) (Application, error)
 	ReportCardLost(ctx context.Context, key string, customer, card string) (CardLoss, error)
 
-	// SendOTP sends a one-time code for an operation (purpose names it, e.g. the flow instance)
-	// to the customer's phone (or, for binding, to phone). VerifyOTP checks it: ErrBadCode on a
-	// wrong code, ErrLocked after 3 wrong attempts (the operation must start again).
-	SendOTP(ctx context.Context, customer, phone, purpose string) error
-	VerifyOTP(ctx context.Context, customer, purpose, code string) error
+	// SendOTP sends a one-time code authorising exactly req.Operation to the phone the bank
+	// has on file (for binding: of the card's customer, after checking that the card exists,
+	// ErrNotFound, and that req's phone is that phone, ErrNoMatch; nothing is sent then). The
+	// bank writes the text itself, naming the operation (dynamic linking). It returns the
+	// challenge that VerifyOTP and the money-moving request carry. A locked customer is
+	// ErrLocked; too many codes for the customer, phone number or card, or too many binding
+	// attempts (found or not) by one openid, is ErrTooManyCodes.
+	SendOTP(ctx context.Context, req OTPRequest) (challenge string, err error)
+	// VerifyOTP checks the code of a challenge: ErrBadCode on a wrong or expired code,
+	// ErrLocked once the challenge's customer has given too many wrong codes (counted per
+	// customer across challenges, flows, sessions and channels), ErrNotFound for an unknown
+	// challenge. A verified challenge authorises one money-moving request of its operation
+	// within its validity (5 minutes from sending).
+	VerifyOTP(ctx context.Context, challenge, code string) error
+}
+
+// OTPRequest asks the bank to send a one-time code.
+type OTPRequest struct {
+	// Customer is the customer id; "" only for binding (the bank finds the card's customer).
+	Customer string `json:"customer"`
+	// Purpose names the flow instance asking, for the bank's audit; it is never logged together
+	// with a code.
+	Purpose string `json:"purpose"`
+	// Operation is what the code authorises; binding: Name "bind", Fields card_no, phone, openid.
+	Operation Operation `json:"operation"`
 }
 
 // Typed errors every Bank returns (wrapped or as *BankError with one of these as Kind).
@@ -83,6 +104,12 @@ var (
 	ErrNotEligible       = errors.New("not eligible")
 	ErrIdempotencyReuse  = errors.New("idempotency key reused with a different request")
 	ErrFixedTerm         = errors.New("a fixed-term deposit cannot be debited")
+	// ErrVerificationRequired: a money-moving request without a verified, unexpired, unused
+	// challenge issued to its customer for exactly its operation. Nothing moved.
+	ErrVerificationRequired = errors.New("verification required")
+	// ErrTooManyCodes: too many one-time codes sent to the customer, phone number or card
+	// lately; nothing was sent.
+	ErrTooManyCodes = errors.New("too many one-time codes")
 )
 
 // ErrorCode maps a bank error to the code dialog `on` handlers name.
@@ -100,6 +127,10 @@ func ErrorCode(err error) string {
 		return "bad_code"
 	case errors.Is(err, ErrLocked):
 		return "locked"
+	case errors.Is(err, ErrVerificationRequired):
+		return "verification_required"
+	case errors.Is(err, ErrTooManyCodes):
+		return "too_many_codes"
 	case errors.Is(err, ErrUnavailable):
 		return "unavailable"
 	case errors.Is(err, ErrNoMatch):

@@ -26,7 +26,8 @@ type NLU interface {
 type Config struct {
 	Bank Bank
 	// Store keeps the sessions. A Bot must be its only writer (bbolt's file lock gives one
-	// process; one Bot a store in it): the Bot keeps the sessions it last committed.
+	// process; one Bot a store in it): the Bot keeps the sessions it last committed. A store
+	// that several processes share implements Leaser (lease.go).
 	Store      Store
 	Clock      Clock
 	Logger     *slog.Logger
@@ -39,7 +40,22 @@ type Config struct {
 	// next turn skips reading and decoding the record; 0 means DefaultSessionCache, negative
 	// none.
 	SessionCache int
+	// AllowStubs lets the bot run stub operations declared in the dialogs (answered with
+	// their example results): set it only with the sandbox bank. Without it a program with
+	// stubs is refused (stub.go).
+	AllowStubs bool
+	// MaxQueued caps one user's turns running or waiting at once (0: DefaultMaxQueued); more
+	// get ErrBusy at once, so a flood from one user id cannot push another turn of it, or the
+	// memory of the process, beyond bounds.
+	MaxQueued int
 }
+
+// DefaultMaxQueued is Config.MaxQueued's default: a customer types a few messages ahead at most.
+const DefaultMaxQueued = 16
+
+// ErrBusy is returned for a turn of a user who already has Config.MaxQueued turns running or
+// waiting: nothing is done; the message may be sent again later.
+var ErrBusy = errors.New("engine: too many turns of this user at once")
 
 // DefaultSessionCache is Config.SessionCache's default: a few MB.
 const DefaultSessionCache = 4096
@@ -84,6 +100,9 @@ func New(p *Program, cfg Config) (*Bot, error) {
 	if cfg.Bank == nil || cfg.Store == nil {
 		return nil, errors.New("engine: config needs a Bank and a Store")
 	}
+	if err := acceptStubs(p, cfg.AllowStubs); err != nil {
+		return nil, fmt.Errorf("engine: %w", err)
+	}
 	if cfg.Clock == nil {
 		cfg.Clock = SystemClock{}
 	}
@@ -95,6 +114,9 @@ func New(p *Program, cfg Config) (*Bot, error) {
 	}
 	if cfg.SessionCache == 0 {
 		cfg.SessionCache = DefaultSessionCache
+	}
+	if cfg.MaxQueued <= 0 {
+		cfg.MaxQueued = DefaultMaxQueued
 	}
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = 15 * time.Minute
@@ -133,6 +155,9 @@ func (b *Bot) Swap(p *Program) {
 // Bank returns the bank the bot talks to (operations endpoints look customers up through it).
 func (b *Bot) Bank() Bank { return b.cfg.Bank }
 
+// Store returns the session store (serve's /healthz asks it whether it can commit).
+func (b *Bot) Store() Store { return b.cfg.Store }
+
 // Program returns the current program.
 func (b *Bot) Program() *Program {
 	b.mu.RLock()
@@ -147,7 +172,7 @@ func (b *Bot) program(version string) *Program {
 	return b.progs[version]
 }
 
-func (b *Bot) lock(user string) func() { return b.locks.lock(user) }
+func (b *Bot) lock(user string) (func(), error) { return b.locks.lock(user, b.cfg.MaxQueued) }
 
 // userLocks serialises the turns of each user, and only of that user: a turn holds its lock
 // while its commit waits for the disk, so a lock shared by several users (striping) would make
@@ -162,8 +187,9 @@ type userLock struct {
 	refs int // turns holding or waiting for it; guarded by userLocks.mu
 }
 
-// lock locks user's turns and returns the unlock function.
-func (l *userLocks) lock(user string) func() {
+// lock locks user's turns and returns the unlock function, or ErrBusy when max turns of the
+// user already hold or await the lock.
+func (l *userLocks) lock(user string, max int) (func(), error) {
 	l.mu.Lock()
 	if l.users == nil {
 		l.users = make(map[string]*userLock)
@@ -172,6 +198,10 @@ func (l *userLocks) lock(user string) func() {
 	if u == nil {
 		u = &userLock{}
 		l.users[user] = u
+	}
+	if u.refs >= max {
+		l.mu.Unlock()
+		return nil, ErrBusy
 	}
 	u.refs++
 	l.mu.Unlock()
@@ -183,7 +213,7 @@ func (l *userLocks) lock(user string) func() {
 			delete(l.users, user)
 		}
 		l.mu.Unlock()
-	}
+	}, nil
 }
 
 // Turn processes one message from user and returns the reply. A message id already processed
@@ -207,8 +237,16 @@ func (b *Bot) Turn(ctx context.Context, user string, m Message) (rep Reply, err 
 		return Reply{}, ErrNoUser
 	}
 	m.Text = cleanText(m.Text)
-	unlock := b.lock(user)
+	unlock, err := b.lock(user)
+	if err != nil {
+		return Reply{}, err
+	}
 	defer unlock()
+	lease, release, err := b.takeLease(ctx, user)
+	if err != nil {
+		return Reply{}, err
+	}
+	defer release()
 
 	if m.ID != "" {
 		if raw, ok, err := b.cfg.Store.Reply(ctx, user, m.ID); err != nil {
@@ -221,7 +259,7 @@ func (b *Bot) Turn(ctx context.Context, user string, m Message) (rep Reply, err 
 			return rep, nil
 		}
 	}
-	s, err := b.loadSession(ctx, user)
+	s, err := b.loadSession(ctx, user, lease)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -231,7 +269,7 @@ func (b *Bot) Turn(ctx context.Context, user string, m Message) (rep Reply, err 
 		}
 		return Reply{Intent: "unsubscribe"}, nil
 	}
-	t := &turn{b: b, ctx: ctx, user: user, s: s, now: b.cfg.Clock.Now().In(Shanghai), prog: b.Program()}
+	t := &turn{b: b, ctx: ctx, user: user, lease: lease, s: s, now: b.cfg.Clock.Now().In(Shanghai), prog: b.Program()}
 	if err := t.resolveCustomer(m.As); err != nil {
 		return Reply{}, err
 	}
@@ -248,21 +286,29 @@ func (b *Bot) Turn(ctx context.Context, user string, m Message) (rep Reply, err 
 	if err != nil {
 		return Reply{}, fmt.Errorf("engine: encoding reply: %w", err)
 	}
-	if err := b.cfg.Store.Commit(ctx, user, sraw, m.ID, rraw); err != nil {
+	if err := b.commit(ctx, user, lease, sraw, m.ID, rraw); err != nil {
 		return Reply{}, fmt.Errorf("engine: committing turn: %w", err)
 	}
-	b.sessions.put(user, s, b.cfg.SessionCache)
+	if lease == nil {
+		b.sessions.put(user, s, b.cfg.SessionCache)
+	}
 	b.log.Debug("turn", "user", maskUser(user), "intent", rep.Intent, "flow", rep.Flow, "step", rep.Step)
 	return rep, nil
 }
 
-func (b *Bot) loadSession(ctx context.Context, user string) (*Session, error) {
-	if s := b.sessions.take(user); s != nil {
+// loadSession returns user's session: the one read with lease when the store is shared, else
+// the cached or stored one, or a new one.
+func (b *Bot) loadSession(ctx context.Context, user string, lease *Lease) (*Session, error) {
+	raw := []byte(nil)
+	if lease != nil {
+		raw = lease.Session
+	} else if s := b.sessions.take(user); s != nil {
 		return s, nil
-	}
-	raw, err := b.cfg.Store.Load(ctx, user)
-	if err != nil {
-		return nil, fmt.Errorf("engine: loading session: %w", err)
+	} else {
+		var err error
+		if raw, err = b.cfg.Store.Load(ctx, user); err != nil {
+			return nil, fmt.Errorf("engine: loading session: %w", err)
+		}
 	}
 	if raw != nil {
 		s, err := decodeSession(raw)

@@ -60,6 +60,17 @@ type harness struct {
 
 func newHarness(t testing.TB) *harness {
 	t.Helper()
+	h, err := openHarness(t, shippedProgram(t), engine.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// openHarness runs prog on the demo sandbox (code 123456) with a memory store; cfg gives the
+// other settings. The error is engine.New's.
+func openHarness(t testing.TB, prog *engine.Program, cfg engine.Config) (*harness, error) {
+	t.Helper()
 	clock := enginetest.NewClock(start)
 	fix := sandbox.Demo()
 	fix.OTP = "123456"
@@ -69,11 +80,9 @@ func newHarness(t testing.TB) *harness {
 	}
 	t.Cleanup(func() { sb.Close() })
 	st := enginetest.NewMemStore()
-	bot, err := engine.New(shippedProgram(t), engine.Config{Bank: sb, Store: st, Clock: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &harness{bot: bot, bank: sb, clock: clock, store: st}
+	cfg.Bank, cfg.Store, cfg.Clock = sb, st, clock
+	bot, err := engine.New(prog, cfg)
+	return &harness{bot: bot, bank: sb, clock: clock, store: st}, err
 }
 
 func (h *harness) say(t *testing.T, user, text string) engine.Reply {

@@ -130,6 +130,10 @@ func (t *turn) startFlow(name string, prefill map[string]Value) {
 	if len(t.s.Frames) >= maxFrames {
 		t.s.Frames = append([]*Frame(nil), t.s.Frames[len(t.s.Frames)-maxFrames+1:]...)
 	}
+	if t.paysSelf(fp) {
+		t.reply("self_payee", nil)
+		return
+	}
 	t.s.Seq++
 	f := &Frame{ID: fmt.Sprintf("f%d", t.s.Seq), Flow: name, Version: t.prog.Version, Slots: map[string]Value{},
 		Started: t.now, Active: t.now}

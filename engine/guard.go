@@ -30,6 +30,12 @@ type guardedCall struct {
 func (t *turn) prepareCall(f *Frame, fp *flowProg, i int) (guardedCall, error) {
 	st := fp.Steps[i]
 	spec := registry[st.Op]
+	if spec == nil && st.Stub != nil {
+		if !t.b.cfg.AllowStubs {
+			return guardedCall{spec: &opSpec{Name: st.Op}}, fmt.Errorf("%w: stub operation %q runs only on the sandbox bank", ErrUnavailable, st.Op)
+		}
+		spec = stubSpec(st.Stub)
+	}
 	if spec == nil {
 		return guardedCall{spec: &opSpec{Name: st.Op}}, fmt.Errorf("%w: unknown operation %q", ErrInvalid, st.Op)
 	}
@@ -67,9 +73,9 @@ func (t *turn) prepareCall(f *Frame, fp *flowProg, i int) (guardedCall, error) {
 func (t *turn) prepareBind(args map[string]any) prepared {
 	card, phone := textOrV(args["card_no"]), textOrV(args["phone"])
 	return prepared{
-		op: Operation{Name: "bind", Fields: map[string]string{"card_no": card, "phone": phone, "openid": t.user}},
-		run: func(ctx context.Context, _, _ string) (map[string]any, error) {
-			c, err := t.b.cfg.Bank.Bind(ctx, t.user, card, phone)
+		op: BindOperation(t.user, card, phone),
+		run: func(ctx context.Context, _, challenge string) (map[string]any, error) {
+			c, err := t.b.cfg.Bank.Bind(ctx, t.user, card, phone, challenge)
 			if err != nil {
 				return nil, err
 			}
@@ -131,7 +137,8 @@ func (t *turn) affirm(f *Frame, fp *flowProg, i int) bool {
 func (t *turn) verifyStep(f *Frame, fp *flowProg, i int) outcome {
 	st := fp.Steps[i]
 	op, digest := Operation{Name: "verify:" + f.Flow}, ""
-	if j, ok := fp.guards[i]; ok {
+	j, guards := fp.guards[i]
+	if guards {
 		g, err := t.prepareCall(f, fp, j)
 		if err != nil {
 			return t.callFailed(f, fp, j, g.spec, err, true)
@@ -143,6 +150,11 @@ func (t *turn) verifyStep(f *Frame, fp *flowProg, i int) outcome {
 		op, digest = g.prep.op, g.digest
 	}
 	challenge, err := t.sendCode(f, op)
+	if err != nil && guards && (errors.Is(err, ErrNoMatch) || errors.Is(err, ErrNotFound)) {
+		// The bank refused the operation itself (binding: no such card, or not the phone on
+		// file) and sent nothing: the call's own handlers answer.
+		return t.callFailed(f, fp, j, registry[fp.Steps[j].Op], err, true)
+	}
 	if err != nil {
 		return t.codeRefused(f, fp, st, err)
 	}
@@ -344,6 +356,9 @@ func (t *turn) persist() error {
 	if err != nil {
 		return err
 	}
+	if t.lease != nil {
+		return t.b.leaser().Persist(t.ctx, t.lease, raw)
+	}
 	return t.b.cfg.Store.Commit(t.ctx, t.user, raw, "", nil)
 }
 
@@ -420,31 +435,23 @@ func (t *turn) bankError(f *Frame, err error) {
 	t.reply("error", nil)
 }
 
-// sendCode asks the bank to send a one-time code bound to op; the challenge names it.
+// sendCode asks the bank to send a one-time code bound to op; the bank writes the text naming
+// it and returns the challenge the code is verified against and the call carries. Binding
+// names no customer: the bank sends to the phone on file for the card.
 func (t *turn) sendCode(f *Frame, op Operation) (string, error) {
-	cust, phone := t.otpTarget(f)
-	challenge := t.s.Nonce + ":" + f.ID + ":" + op.Digest()[:16]
-	return challenge, t.b.cfg.Bank.SendOTP(t.ctx, cust, phone, challenge)
+	req := OTPRequest{Purpose: t.s.Nonce + ":" + f.ID, Operation: op}
+	if t.cust != nil && op.Name != "bind" {
+		req.Customer = t.cust.ID
+	}
+	return t.b.cfg.Bank.SendOTP(t.ctx, req)
 }
 
 // checkCode verifies a code for a challenge.
-func (t *turn) checkCode(f *Frame, challenge, code string) error {
+func (t *turn) checkCode(_ *Frame, challenge, code string) error {
 	if challenge == "" {
 		return ErrLocked
 	}
-	cust, _ := t.otpTarget(f)
-	return t.b.cfg.Bank.VerifyOTP(t.ctx, cust, challenge, code)
-}
-
-// otpTarget is whom a one-time code goes to: the customer, or for binding the phone given.
-func (t *turn) otpTarget(f *Frame) (customer, phone string) {
-	if t.cust != nil {
-		return t.cust.ID, t.cust.Phone
-	}
-	if v, ok := f.Slots["phone"]; ok {
-		return "", v.V
-	}
-	return "", ""
+	return t.b.cfg.Bank.VerifyOTP(t.ctx, challenge, code)
 }
 
 // digitsEntity returns the value of a number entity of min to max digits, if the message has one.
@@ -465,7 +472,7 @@ func (t *turn) digitsEntity(min, max int) string {
 func onlyCode(s string) bool {
 	s = codeWords.Replace(s)
 	for _, r := range s {
-		if !unicode.IsDigit(r) && !unicode.IsSpace(r) && !unicode.IsPunct(r) && !strings.ContainsRune("幺一二三四五六七八九零〇洞两", r) {
+		if _, ok := chineseDigit[r]; !ok && !unicode.IsDigit(r) && !unicode.IsSpace(r) && !unicode.IsPunct(r) {
 			return false
 		}
 	}

@@ -90,7 +90,7 @@ func mutatedProgram(t testing.TB, version, old, new string, unchecked bool) *eng
 	if old != "\x00done" {
 		t.Fatalf("no dialog file holds %q", old)
 	}
-	b, diags := dialogs.LoadFS(files, ".")
+	b, diags := dialogs.Options{Unchecked: unchecked}.LoadFS(files, ".")
 	if diags.HasErrors() && (!unchecked || b == nil) {
 		t.Fatal(diags.Err())
 	}

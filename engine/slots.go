@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -160,6 +161,9 @@ func (t *turn) slotFor(fp *flowProg, e intents.Entity, loose bool, want func(*di
 		if len(cands) == 0 {
 			return nil
 		}
+		if r := roleOf(cands[0].Name); e.Role != "" && r != "" && r != e.Role {
+			return nil // 李四的卡里 is a source; the only slot is a payee: it does not fill it
+		}
 		return cands[0]
 	}
 	for _, sl := range cands {
@@ -276,6 +280,15 @@ func moneyContext(text []rune, start, end int) bool {
 	}
 	before := string(text[max(0, start-2):start])
 	after := string(text[end:min(len(text), end+2)])
+	if start > 0 && isASCIILetter(text[start-1]) || end < len(text) && isASCIILetter(text[end]) {
+		return false // 1e5, A100: not a sum written out
+	}
+	if a := []rune(after); len(a) > 0 && strings.ContainsRune(countWords, a[0]) {
+		return false // 转两次, 还3次, 借2本书: a count
+	}
+	if strings.Contains(string(text[max(0, start-5):start]), "金额") {
+		return true // 金额改成20万
+	}
 	for _, cue := range []string{"转", "汇", "付", "还", "充", "缴", "交", "买", "存", "取", "贷", "借", "贷款", "借款", "归集", "转账", "汇款", "付款", "还款", "充值", "缴费", "取款", "存款", "里的", "里", "内的"} {
 		if strings.HasSuffix(before, cue) {
 			return true
@@ -289,9 +302,43 @@ func moneyContext(text []rune, start, end int) bool {
 	return false
 }
 
+// serviceIntents are the conversation's own moves: "确认", "取消", "谢谢" never answer a question
+// asking for free text (a 户号 is never "确认").
+var serviceIntents = map[string]bool{"affirm": true, "deny": true, "cancel": true, "thanks": true, "goodbye": true,
+	"greet": true, "help": true, "handoff": true}
+
+// glued reports whether an entity's text runs into Latin letters ("1e5"): a value read out of
+// such a token is a guess.
+func (t *turn) glued(e intents.Entity) bool {
+	rs := []rune(t.res.Text)
+	return e.Start > 0 && e.Start <= len(rs) && isASCIILetter(rs[e.Start-1]) || e.End >= 0 && e.End < len(rs) && isASCIILetter(rs[e.End])
+}
+
+// selfPayee matches a customer naming themself as the one who receives ("转给我", "打到我卡上").
+var selfPayee = regexp.MustCompile(`(转|打|汇|还)给我($|[,,。!!吧呢啊的钱]|[0-9一二三四五六七八九十百千万两])|(转|打|汇)到我(的)?(卡|账户|账上)`)
+
+// paysSelf reports whether the message asks a flow paying a saved payee to pay the customer:
+// money moves only out of the customer's own accounts, never in from someone else's.
+func (t *turn) paysSelf(fp *flowProg) bool {
+	if !selfPayee.MatchString(t.res.Text) {
+		return false
+	}
+	for _, sl := range fp.Slots {
+		if ent := t.bundle().Entities[sl.Entity]; roleOf(sl.Name) == "to" && ent != nil && ent.Kind == dialogs.EntityBank && ent.List == "contacts" {
+			return true
+		}
+	}
+	return false
+}
+
+// countWords are measure words that make the number before them a count, not a sum.
+const countWords = "次个张本笔期年月天日周号位条岁分秒页遍趟"
+
+func isASCIILetter(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }
+
 // amountCues are the characters that may stand around an amount without making it something
 // else: corrections (不对, 是, 改成), verbs of paying, particles and currency words of yuan.
-const amountCues = "不对是改成为换就转汇打付还充交缴买存要我先给吧呢啊呀哦嗯了的那个元块圆钱人民币金额"
+const amountCues = "不对是改成为换就转汇打付还充交缴买存要我先给吧呢啊呀哦嗯了的那个元块圆钱人民币金额算"
 
 // accountTypeFits: "活期" names an account of the customer.
 func (t *turn) accountTypeFits(sl *dialogs.Slot, e intents.Entity) bool {
@@ -312,6 +359,9 @@ func (t *turn) slotValue(sl *dialogs.Slot, e intents.Entity) (Value, bool) {
 	}
 	if e.End2 != "" && sl.Entity == "money" {
 		return Value{}, false // a range is not one amount
+	}
+	if sl.Entity == "money" && t.glued(e) {
+		return Value{}, false // 1e5, 100k: not a sum written in a way the customer can be read back
 	}
 	if e.Type == "datetime" && e.End2 != "" && (sl.Entity == "datetime" || sl.Entity == "time") {
 		return Value{}, false // "明天下午" is not a time yet: the flow asks for one
@@ -400,6 +450,10 @@ func (t *turn) continueFrame(f *Frame) bool {
 		}
 		return false
 	case "confirm":
+		if onlyCode(t.res.Text) && len(t.codeIn()) == 6 {
+			t.reply("confirm_again", nil) // a code typed before the read-back was confirmed is no amount
+			return true
+		}
 		used := map[int]bool{}
 		changed := t.corrections(f, fp, used, true)
 		added := t.fillFromEntities(f, fp, "", used, false)
@@ -471,7 +525,7 @@ func (t *turn) answer(f *Frame, fp *flowProg, sl *dialogs.Slot) (v Value, idx in
 	ent := t.bundle().Entities[sl.Entity]
 	switch {
 	case sl.Entity == "text":
-		if text != "" && t.res.Intent != "cancel" && !t.corrects(f) { // "不对,是9000" corrects, it is no 户号
+		if text != "" && !serviceIntents[t.res.Intent] && !t.corrects(f) { // "不对,是9000" corrects, it is no 户号
 			return Value{Type: "text", V: text, Text: text}, -1, true
 		}
 	case sl.Entity == "otp":
@@ -643,7 +697,7 @@ func (t *turn) readsOwnData(fp *flowProg) bool {
 	}
 	for _, st := range fp.Steps {
 		if st.Kind == dialogs.StepCall {
-			if spec, ok := registry[st.Op]; ok && spec.MovesMoney {
+			if spec, ok := registry[st.Op]; ok && spec.MovesMoney || st.Stub != nil && st.Stub.Op.MovesMoney {
 				return false
 			}
 		}

@@ -16,13 +16,14 @@ import (
 // What a message means is decided here (turn.go); flows run in flow.go, slots are filled in
 // slots.go and bank calls pass the money guard in guard.go.
 type turn struct {
-	b    *Bot
-	ctx  context.Context
-	user string
-	s    *Session
-	now  time.Time
-	prog *Program
-	cust *Customer
+	b     *Bot
+	ctx   context.Context
+	user  string
+	lease *Lease // the user's lease when the store is shared (lease.go), else nil
+	s     *Session
+	now   time.Time
+	prog  *Program
+	cust  *Customer
 	// bankDown is set when the customer could not be looked up because the bank failed: the
 	// customer may well be bound, so account flows report the outage, never "not bound".
 	bankDown bool

@@ -18,8 +18,10 @@
 //     (张三 in "给[张三](contact)转账"); builtin and bank-listed values are replaced by one
 //     placeholder per type, so that "给李四转两百块" matches "给[张三](contact)转[500块](money)";
 //     enum values keep their words, which are strong cues, and add their type;
-//  3. homophone correction: a run of Han characters that is no word of the bundle but sounds
-//     (toneless pinyin) exactly like one is replaced by it (鱼额 -> 余额, 挂湿 -> 挂失);
+//  3. homophone correction: a run of single-rune tokens that is no word (of the bundle or of
+//     jieba's full dictionary) but sounds (toneless, or fuzzy pinyin keeping a rune) like
+//     one banking term is replaced by it (鱼额 -> 余额, 挂湿 -> 挂失, 月额 -> 余额); the
+//     guards are in homophone.go;
 //  4. features: jieba words (the process-wide gojieba instance, plus the bundle's own words:
 //     entity names, keywords, titles), Han characters and bigrams, toneless pinyin syllables
 //     and syllable pairs (a phrase table fixes polyphones: 还款 huan kuan, 银行 yin hang), and
@@ -30,8 +32,16 @@
 //     seed: deterministic). Built-in everyday utterances (weather, films, travel ...) form a
 //     rival class for none.
 //
-// The best intent is accepted when its score reaches Options.Threshold and beats none. A FAQ
-// intent must beat the best flow intent by params.faqMargin: a question about an
+// Before step 4, the synonym layer (synonyms.go, synonyms.txt: banking terms reviewed by the
+// team, Taiwan and Hong Kong wording, English) translates English members to their Chinese
+// term (check my balance is matched as 查询 余额) and adds each group's term as a feature
+// wherever a member occurs (解除绑定 meets 解绑). After scoring, negation.go reads contrast
+// and calling off: 不是查余额,我是要转账 is a transfer, 不要预约了 is cancel.
+//
+// The best intent is accepted when its score reaches Options.Threshold and beats none. With
+// Options.Calibrate (the weiyin command sets it) the threshold is derived from the bundle's
+// own held-out examples and background at New, cached by the bundle's hash (calibrate.go). A FAQ
+// intent must beat the best flow intent by params.faqMargin (0.05): a question about an
 // operation (积分能换什么) is usually the operation, whose flow can answer it, while the FAQ
 // cannot do the flow's work. Its confidence is a logistic of the score (0.5 at the
 // threshold), lowered when the runner-up is close; within Options.AmbiguityMargin the

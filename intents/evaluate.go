@@ -22,7 +22,9 @@ type Report struct {
 	PerIntent       []IntentScore `json:"per_intent"`
 	Confusions      []Confusion   `json:"confusions"` // most frequent first
 	Errors          []EvalError   `json:"errors"`
-	byLabel         map[string]*IntentScore
+	// Calibration is how the Understander's threshold was chosen.
+	Calibration Calibration `json:"calibration"`
+	byLabel     map[string]*IntentScore
 }
 
 // IntentScore is precision and recall of one label (none included).
@@ -54,7 +56,7 @@ type EvalError struct {
 // Evaluate understands every `text<TAB>intent` line of r (blank and # lines skipped) with a
 // zero Context and scores the answers. name names r in errors.
 func Evaluate(u *Understander, r io.Reader, name string, c Context) (*Report, error) {
-	rep := &Report{byLabel: map[string]*IntentScore{}}
+	rep := &Report{byLabel: map[string]*IntentScore{}, Calibration: u.Calibration()}
 	conf := map[[2]string]int{}
 	score := func(label string) *IntentScore {
 		s := rep.byLabel[label]
@@ -140,6 +142,7 @@ func (r *Report) Write(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "in-scope accuracy: %d/%d = %.1f%% (%d rejected as none)\n", r.Correct, r.InScope, 100*r.Accuracy, r.Rejected)
 	fmt.Fprintf(&b, "out-of-scope false accepts: %d/%d = %.1f%% (rejection %.1f%%)\n", r.FalseAccepts, r.OutScope, 100*r.FalseAcceptRate, 100*(1-r.FalseAcceptRate))
+	fmt.Fprintf(&b, "threshold: %s\n", r.Calibration)
 	fmt.Fprintf(&b, "\n%-20s %7s %9s %9s %7s\n", "intent", "support", "predicted", "precision", "recall")
 	for _, s := range r.PerIntent {
 		fmt.Fprintf(&b, "%-20s %7d %9d %8.1f%% %6.1f%%\n", s.Intent, s.Support, s.Predicted, 100*s.Precision, 100*s.Recall)

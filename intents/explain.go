@@ -23,6 +23,8 @@ type Explanation struct {
 	Provider   string               `json:"provider,omitempty"`
 	Candidates []ExplainedCandidate `json:"candidates"`
 	Threshold  float64              `json:"threshold"`
+	// Calibration says how the threshold was chosen.
+	Calibration Calibration `json:"calibration"`
 }
 
 // ExplainedCandidate is one intent with its score and the examples that earned it.
@@ -50,12 +52,13 @@ func (u *Understander) Explain(text string, c Context) Explanation {
 		}
 	})
 	x := Explanation{
-		Result:     u.result(a),
-		Normalized: a.norm.Norm,
-		Matched:    u.display(a.matched),
-		Tokens:     []string{},
-		Threshold:  u.opts.Threshold,
-		Provider:   a.provider,
+		Result:      u.applyContrast(a, u.result(a), c),
+		Normalized:  a.norm.Norm,
+		Matched:     u.display(a.matched),
+		Tokens:      []string{},
+		Threshold:   u.opts.Threshold,
+		Calibration: u.calib,
+		Provider:    a.provider,
 	}
 	for _, tk := range a.tokens {
 		if tk = strings.TrimSpace(u.display(tk)); tk != "" {
@@ -139,6 +142,9 @@ func (x Explanation) Write(w io.Writer) error {
 		amb = " (ambiguous)"
 	}
 	fmt.Fprintf(&b, "intent:     %s %.3f%s  [threshold %.2f]\n", r.Intent, r.Confidence, amb, x.Threshold)
+	if x.Calibration.Source != "" {
+		fmt.Fprintf(&b, "threshold:  %s\n", x.Calibration)
+	}
 	for i, c := range x.Candidates {
 		fmt.Fprintf(&b, "%d. %-18s score %.3f  confidence %.3f\n", i+1, c.Intent, c.Score, c.Confidence)
 		for _, n := range c.Nearest {

@@ -16,13 +16,14 @@ const (
 	kindPinyin  byte = 'p' // one toneless syllable
 	kindPinyin2 byte = 'q' // two adjacent toneless syllables
 	kindEntity  byte = 'e' // an entity type found in the text
-	numKinds         = 6
+	kindSynonym byte = 's' // a banking term of the synonym layer, for any of its words
+	numKinds         = 7
 )
 
-var kindIndex = [256]int8{kindWord: 0, kindChar: 1, kindBigram: 2, kindPinyin: 3, kindPinyin2: 4, kindEntity: 5}
+var kindIndex = [256]int8{kindWord: 0, kindChar: 1, kindBigram: 2, kindPinyin: 3, kindPinyin2: 4, kindEntity: 5, kindSynonym: 6}
 
 // kindNames name the kinds in explanations.
-var kindNames = [numKinds]string{"word", "char", "bigram", "pinyin", "pinyin2", "entity"}
+var kindNames = [numKinds]string{"word", "char", "bigram", "pinyin", "pinyin2", "entity", "synonym"}
 
 // feat is one feature of a text.
 type feat struct {
@@ -105,8 +106,10 @@ func features(s string, tokens []string, typeName func(rune) string, py *pinyinT
 			content++
 			add(hashRunes(kindChar, r, -1), kindChar, func() string { return string(r) })
 		case isASCIILetter(r):
-			// An ASCII word is one feature, whatever jieba made of it (it cuts unknown
-			// ASCII into letters).
+			// An ASCII word is one word, whatever jieba made of it (it cuts unknown ASCII
+			// into letters). It stands for as many features as a Chinese word gives (its
+			// runes, bigram and syllables): an English word the synonym layer did not
+			// translate (car in "buy a car") must weigh as much as the one it did (buy).
 			content++
 			if i == 0 || !isASCIILetter(rs[i-1]) {
 				j := i + 1
@@ -114,7 +117,9 @@ func features(s string, tokens []string, typeName func(rune) string, py *pinyinT
 					j++
 				}
 				w := s[offs[i]:offs[j]]
-				add(hashString(kindWord, w), kindWord, func() string { return w })
+				for _, k := range asciiKinds {
+					add(hashString(k, w), k, func() string { return w })
+				}
 			}
 			continue
 		default:
@@ -155,6 +160,9 @@ func features(s string, tokens []string, typeName func(rune) string, py *pinyinT
 	return fs, content
 }
 
+// asciiKinds are the kinds an ASCII word gives a feature of.
+var asciiKinds = [...]byte{kindWord, kindChar, kindBigram, kindPinyin}
+
 // fillers are spoken words that carry no intent (就是 我的卡丢了, 那个 帮我查下): when jieba
 // makes one a token of its own, its runes give no feature. 嗯, 好 and the like are not
 // listed: alone they answer a question.
@@ -168,34 +176,41 @@ var fillers = map[string]bool{
 func fillerMask(s string, tokens []string, n int, offs []int) []bool {
 	var mask []bool
 	all := true
-	pos := 0 // byte offset of the token in s
+	eachToken(s, tokens, func(start, end int, tk string) {
+		if !fillers[tk] {
+			if strings.TrimSpace(tk) != "" {
+				all = false
+			}
+			return
+		}
+		if mask == nil {
+			mask = make([]bool, n)
+		}
+		for i, o := range offs[:n] {
+			if o >= start && o < end {
+				mask[i] = true
+			}
+		}
+	})
+	if all {
+		return nil
+	}
+	return mask
+}
+
+// eachToken calls f with each token of s and its byte range. Tokens are in order but need not
+// cover s (domain words replace what they overlap); a token not found is skipped.
+func eachToken(s string, tokens []string, f func(start, end int, tk string)) {
+	pos := 0
 	for _, tk := range tokens {
-		// Tokens are in order but need not cover s (domain words replace what they overlap).
 		at := strings.Index(s[pos:], tk)
 		if at < 0 || tk == "" {
 			continue
 		}
 		start := pos + at
 		pos = start + len(tk)
-		if !fillers[tk] {
-			if strings.TrimSpace(tk) != "" {
-				all = false
-			}
-			continue
-		}
-		if mask == nil {
-			mask = make([]bool, n)
-		}
-		for i, o := range offs[:n] {
-			if o >= start && o < pos {
-				mask[i] = true
-			}
-		}
+		f(start, pos, tk)
 	}
-	if all {
-		return nil
-	}
-	return mask
 }
 
 // runeOffsets returns the runes of s and the byte offset of each (offs[len(rs)] == len(s)),

@@ -2,21 +2,46 @@ package intents
 
 import (
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
+
+	"github.com/weiyin-bank/weiyin/intents/jiebadict"
 )
 
-// Voice transcripts write a word with the wrong characters of the right sound: 鱼额 for 余额,
-// 鸡分 for 积分, 挂湿 for 挂失. Before matching, a run of 2 to 4 Han characters that is not a
-// word of the bundle but sounds exactly (toneless) like one is replaced by that word. The
-// replacement has the same number of runes, so entity offsets are unaffected.
+// Voice transcripts and pinyin keyboards write a banking term with the wrong characters of
+// the right sound: 鱼额 for 余额, 鸡分 for 积分, 挂湿 for 挂失, 月额 for 余额. Before matching,
+// such a run is replaced by the term, under guards that keep correction from corrupting
+// ordinary text (请教一下 must never become 请交易下, nor 给张三 几张三, nor 共同之处 共同支出):
+//
+//   - only inside the message's tokens: the run starts and ends at token boundaries and splits
+//     no token (jieba's cut with the bundle's words applied);
+//   - only when the original is not itself a word: every token of the run is a single rune
+//     (a word of two runes or more, 建设 or 请教, is kept as written), no bundle word covers
+//     it, no word of jieba's full dictionary overlaps it (之处, 记账: rare words the
+//     tokeniser's cut dictionary lacks; jiebadict.IsWord), and its runes are not all common
+//     words on their own (还会, 不像);
+//   - only to a known banking term (homophones.terms: the bundle's keywords, titles and enum
+//     names, the synonym layer, and the words at least minTermExamples examples use and the
+//     everyday background does not), the only term of that sound, and no term whose sound
+//     a much more frequent word shares (遗失 sounds like 意识, 止付 like 支付: drowned).
+//
+// An exact (toneless) homophone is corrected; a near one (fuzzy pinyin: zh/z, ch/c, sh/s, n/l,
+// an/ang, en/eng, in/ing, yu/yue...) only when it keeps at least one rune of the term. The
+// replacement has the same number of runes and is made on the text the matcher sees, after
+// the entities were taken from the original: names and amounts keep the customer's
+// characters. TestHomophonesKeepForeignText measures what is left: 4 of 3,040 sentences of
+// the public corpora rewritten (one classical line, 柳成 as 流程), against 114 with the
+// token guards alone.
 
 const maxHomophoneRunes = 4
 
-// homophones maps the sound of each bundle word to the word; words sharing a sound with
-// another word are left out (the transcript cannot tell which was meant).
+// homophones maps the sound of each banking term to the term; terms sharing a sound with
+// another are left out (the transcript cannot tell which was meant).
 type homophones struct {
 	bySound map[uint64]string
+	byFuzzy map[uint64]string
 	vocab   map[string]bool // every bundle word: never corrected
 }
 
@@ -25,31 +50,74 @@ func soundKey(h uint64, syllable string) uint64 {
 	return fnvString(fnvByte(h, ' '), syllable)
 }
 
-// newHomophones indexes the sound of every word of 2 to 4 Han runes.
-func newHomophones(words map[string]bool, py *pinyinTable) homophones {
-	h := homophones{bySound: map[uint64]string{}, vocab: words}
-	clash := map[uint64]bool{}
-	for w := range words {
-		n := utf8.RuneCountInString(w)
-		if n < 2 || n > maxHomophoneRunes || strings.ContainsFunc(w, func(r rune) bool { return !isHan(r) }) {
-			continue
-		}
+// fuzzy folds a toneless syllable to the class of syllables a southern accent or a hurried
+// pinyin keyboard confuses it with.
+func fuzzy(s string) string {
+	switch {
+	case strings.HasPrefix(s, "zh"), strings.HasPrefix(s, "ch"), strings.HasPrefix(s, "sh"):
+		s = s[:1] + s[2:]
+	case strings.HasPrefix(s, "n") && s != "n" && s != "ng":
+		s = "l" + s[1:]
+	}
+	switch {
+	case strings.HasSuffix(s, "ang"), strings.HasSuffix(s, "eng"), strings.HasSuffix(s, "ing"):
+		s = s[:len(s)-1]
+	case len(s) >= 3 && strings.HasSuffix(s, "ue") && strings.ContainsAny(s[:1], "jqxy"):
+		s = s[:len(s)-1] // yue -> yu, jue -> ju: ü and üe
+	case strings.HasSuffix(s, "ve"):
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// newHomophones indexes the sound of every banking term of 2 to 4 Han runes; vocab lists
+// every word of the bundle (never corrected as written).
+func newHomophones(terms, vocab map[string]bool, py *pinyinTable) homophones {
+	h := homophones{bySound: map[uint64]string{}, byFuzzy: map[uint64]string{}, vocab: vocab}
+	index := func(m map[uint64]string, w string, fold func(string) string) map[uint64]bool {
+		clash := map[uint64]bool{}
 		rs, offs := runeOffsets(w)
-		eachSound(py.readings(w, rs, offs), func(k uint64) {
-			if old, ok := h.bySound[k]; ok && old != w {
+		eachSound(py.readings(w, rs, offs), fold, func(k uint64) {
+			if old, ok := m[k]; ok && old != w {
 				clash[k] = true
 			}
-			h.bySound[k] = w
+			m[k] = w
 		})
+		return clash
+	}
+	clash, fclash := map[uint64]bool{}, map[uint64]bool{}
+	var han []string
+	for w := range terms {
+		n := utf8.RuneCountInString(w)
+		if n >= 2 && n <= maxHomophoneRunes && !strings.ContainsFunc(w, func(r rune) bool { return !isHan(r) }) {
+			han = append(han, w)
+		}
+	}
+	slices.Sort(han)
+	drown := drowned(han, py)
+	for _, w := range han {
+		if drown[w] {
+			continue
+		}
+		for k := range index(h.bySound, w, nil) {
+			clash[k] = true
+		}
+		for k := range index(h.byFuzzy, w, fuzzy) {
+			fclash[k] = true
+		}
 	}
 	for k := range clash {
 		delete(h.bySound, k)
 	}
+	for k := range fclash {
+		delete(h.byFuzzy, k)
+	}
 	return h
 }
 
-// eachSound calls f with the key of every combination of the readings (at most 2 per rune).
-func eachSound(readings [][]string, f func(uint64)) {
+// eachSound calls f with the key of every combination of the readings (at most 2 per rune),
+// each folded by fold when not nil.
+func eachSound(readings [][]string, fold func(string) string, f func(uint64)) {
 	var rec func(i int, h uint64)
 	rec = func(i int, h uint64) {
 		if i == len(readings) {
@@ -60,18 +128,37 @@ func eachSound(readings [][]string, f func(uint64)) {
 			return
 		}
 		for _, s := range readings[i] {
+			if fold != nil {
+				s = fold(s)
+			}
 			rec(i+1, soundKey(h, s))
 		}
 	}
 	rec(0, fnvOffset)
 }
 
-// correct returns s with homophones of bundle words replaced, and whether it changed.
-func (h homophones) correct(s string, py *pinyinTable) string {
-	if len(h.bySound) == 0 {
+// correct returns s with homophones of banking terms replaced. tokens is the cut of s (in
+// order, covering it); a run is corrected only where it splits no token and each of its
+// tokens is a single rune.
+func (h homophones) correct(s string, tokens []string, py *pinyinTable) string {
+	if len(h.bySound) == 0 && len(h.byFuzzy) == 0 {
 		return s
 	}
 	rs, offs := runeOffsets(s)
+	// single[i]: rs[i] is a token of one rune; bound[i]: a token starts at rs[i].
+	single := make([]bool, len(rs)+1)
+	bound := make([]bool, len(rs)+1)
+	bound[len(rs)] = true
+	ri := 0
+	eachToken(s, tokens, func(start, _ int, tk string) {
+		for ri < len(rs) && offs[ri] < start {
+			ri++
+		}
+		if ri < len(rs) && offs[ri] == start {
+			bound[ri] = true
+			single[ri] = utf8.RuneCountInString(tk) == 1
+		}
+	})
 	// Runes inside a bundle word as written are never corrected: 查一下余额 keeps 余额 even
 	// though 下余 sounds like another word.
 	covered := make([]bool, len(rs))
@@ -88,12 +175,11 @@ func (h homophones) correct(s string, py *pinyinTable) string {
 	var b strings.Builder
 	done := 0 // bytes of s copied to b
 	for i := 0; i < len(rs); {
-		n := h.at(s, rs, offs, covered, i, py)
+		w, n := h.at(s, rs, offs, covered, single, bound, i, py)
 		if n == 0 {
 			i++
 			continue
 		}
-		w := h.bySound[h.key(rs[i:i+n], py)]
 		b.WriteString(s[done:offs[i]])
 		b.WriteString(w)
 		done = offs[i+n]
@@ -106,53 +192,192 @@ func (h homophones) correct(s string, py *pinyinTable) string {
 	return b.String()
 }
 
-// at returns the length of the homophone starting at rs[i], or 0.
-func (h homophones) at(s string, rs []rune, offs []int, covered []bool, i int, py *pinyinTable) int {
+// at returns the term a homophone starting at rs[i] stands for, and its length, or 0.
+func (h homophones) at(s string, rs []rune, offs []int, covered, single, bound []bool, i int, py *pinyinTable) (string, int) {
+	if !bound[i] {
+		return "", 0
+	}
+next:
 	for n := min(maxHomophoneRunes, len(rs)-i); n >= 2; n-- {
-		if slices.Contains(covered[i:i+n], true) || !allHan(rs[i:i+n]) {
+		if !bound[i+n] {
 			continue
 		}
-		w := s[offs[i]:offs[i+n]]
-		if k := h.key(rs[i:i+n], py); k != 0 {
-			if word, ok := h.bySound[k]; ok && word != w {
-				return n
+		for k := i; k < i+n; k++ {
+			if covered[k] || !single[k] || !isHan(rs[k]) {
+				continue next
 			}
 		}
+		orig := s[offs[i]:offs[i+n]]
+		w, ok := h.lookup(h.bySound, rs[i:i+n], nil, py)
+		if !ok || w == orig {
+			w, ok = h.lookup(h.byFuzzy, rs[i:i+n], fuzzy, py)
+			ok = ok && w != orig && strings.ContainsFunc(orig, func(r rune) bool { return strings.ContainsRune(w, r) })
+		}
+		if ok && !inWord(s, rs, offs, i, i+n) && !ordinary(rs[i:i+n]) {
+			return w, n
+		}
 	}
-	return 0
+	return "", 0
 }
 
-// key returns the sound key of rs matching a bundle word, trying each rune's readings, or 0.
-func (h homophones) key(rs []rune, py *pinyinTable) uint64 {
-	var found uint64
-	var rec func(i int, k uint64) bool
-	rec = func(i int, k uint64) bool {
-		if i == len(rs) {
-			if _, ok := h.bySound[k]; ok {
-				found = k
+// inWord reports whether a word of jieba's full dictionary overlaps the runes rs[i:j] of s:
+// then they are written as meant (之处, 记账, 疑是), though the cut, which knows only the
+// frequent words, left them single runes.
+func inWord(s string, rs []rune, offs []int, i, j int) bool {
+	for a := max(0, i-maxHomophoneRunes+1); a < j; a++ {
+		for b := max(a+2, i+1); b <= min(len(rs), a+maxHomophoneRunes); b++ {
+			if !allHan(rs[a:b]) {
+				break
+			}
+			if jiebadict.IsWord(s[offs[a]:offs[b]]) {
 				return true
 			}
-			return false
 		}
-		first, ok := py.firstReading(rs[i])
-		if !ok {
-			return false
-		}
-		if rec(i+1, soundKey(k, first)) {
-			return true
-		}
-		if x, ok := extraReadings[rs[i]]; ok && x != first {
-			return rec(i+1, soundKey(k, x))
-		}
-		return false
 	}
-	rec(0, fnvOffset)
-	return found
+	return false
 }
 
 func allHan(rs []rune) bool {
 	for _, r := range rs {
 		if !isHan(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// lookup returns the term of m whose sound rs has, trying each rune's readings.
+func (h homophones) lookup(m map[uint64]string, rs []rune, fold func(string) string, py *pinyinTable) (string, bool) {
+	if len(m) == 0 {
+		return "", false
+	}
+	var found string
+	var rec func(i int, k uint64) bool
+	rec = func(i int, k uint64) bool {
+		if i == len(rs) {
+			w, ok := m[k]
+			found = w
+			return ok
+		}
+		first, ok := py.firstReading(rs[i])
+		if !ok {
+			return false
+		}
+		readings := []string{first}
+		if x, ok := extraReadings[rs[i]]; ok && x != first {
+			readings = append(readings, x)
+		}
+		for _, r := range readings {
+			if fold != nil {
+				r = fold(r)
+			}
+			if rec(i+1, soundKey(k, r)) {
+				return true
+			}
+		}
+		return false
+	}
+	ok := rec(0, fnvOffset)
+	return found, ok
+}
+
+// frequentWords is the tokeniser's dictionary of frequent words, parsed once per process:
+// the words of 2 to 4 Han runes with their frequency, and the frequency of each rune as a word
+// on its own.
+type frequentWords struct {
+	words []soundWord
+	runes map[rune]int32
+}
+
+type soundWord struct {
+	w    string
+	freq int
+}
+
+var (
+	freqOnce sync.Once
+	freqDict frequentWords
+)
+
+func theFrequentWords() frequentWords {
+	freqOnce.Do(func() {
+		freqDict.runes = map[rune]int32{}
+		for _, line := range strings.Split(jiebadict.Frequent(), "\n") {
+			w, rest, _ := strings.Cut(line, " ")
+			fs, _, _ := strings.Cut(rest, " ")
+			freq, err := strconv.Atoi(fs)
+			n := utf8.RuneCountInString(w)
+			if err != nil || n == 0 || n > maxHomophoneRunes || strings.ContainsFunc(w, func(r rune) bool { return !isHan(r) }) {
+				continue
+			}
+			if n == 1 {
+				r, _ := utf8.DecodeRuneInString(w)
+				freqDict.runes[r] = int32(freq)
+				continue
+			}
+			freqDict.words = append(freqDict.words, soundWord{w, freq})
+		}
+	})
+	return freqDict
+}
+
+// drowned returns the terms that a word other than themselves, more than twice as frequent
+// (and at least 100, jieba's frequencies), sounds exactly like: text that sounds like such a
+// term is much more likely that other word or a phrase (疑是, 一十). 积分 (742) keeps its
+// sound beside 几分 (1,103); 遗失 (99) loses it to 意识 (4,907), 止付 to 支付, 积点 to 几点.
+func drowned(terms []string, py *pinyinTable) map[string]bool {
+	fw := theFrequentWords()
+	own := map[string]int{}
+	for _, w := range fw.words {
+		own[w.w] = w.freq
+	}
+	// The terms by sound; a dictionary word is only read out when its length and first rune's
+	// syllable are a term's.
+	bySound := map[uint64][]string{}
+	type lenSyl struct {
+		n   int
+		syl string
+	}
+	firsts := map[lenSyl]bool{}
+	for _, t := range terms {
+		rs, offs := runeOffsets(t)
+		rd := py.readings(t, rs, offs)
+		for _, syl := range rd[0] {
+			firsts[lenSyl{len(rs), syl}] = true
+		}
+		eachSound(rd, nil, func(k uint64) { bySound[k] = append(bySound[k], t) })
+	}
+	out := map[string]bool{}
+	for _, w := range fw.words {
+		r, _ := utf8.DecodeRuneInString(w.w)
+		n := utf8.RuneCountInString(w.w)
+		syl, ok := py.firstReading(r)
+		x, hasX := extraReadings[r]
+		if !ok || !firsts[lenSyl{n, syl}] && !(hasX && firsts[lenSyl{n, x}]) {
+			continue
+		}
+		rs, offs := runeOffsets(w.w)
+		eachSound(py.readings(w.w, rs, offs), nil, func(k uint64) {
+			for _, t := range bySound[k] {
+				if t != w.w && w.freq >= max(100, 2*own[t]) {
+					out[t] = true
+				}
+			}
+		})
+	}
+	return out
+}
+
+// commonRune is the frequency (jieba's, as a word on its own) from which a character is a
+// function word of ordinary text: 还, 会, 不, 像, 是, 之 are, 鱼, 额, 鸡, 湿, 财 are not.
+const commonRune = 30000
+
+// ordinary reports whether every rune of rs is a common word on its own: 还会 and 不像 are
+// text as meant, whatever banking term (换汇, 不想) they sound like.
+func ordinary(rs []rune) bool {
+	fw := theFrequentWords()
+	for _, r := range rs {
+		if fw.runes[r] < commonRune {
 			return false
 		}
 	}

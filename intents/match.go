@@ -4,6 +4,7 @@ import (
 	"github.com/weiyin-bank/weiyin/intents/normalize"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -45,7 +46,7 @@ type analysis struct {
 // option.
 func (u *Understander) Understand(text string, c Context) Result {
 	a := u.run(text, c, nil)
-	return u.result(a)
+	return u.applyContrast(a, u.result(a), c)
 }
 
 func (u *Understander) run(text string, c Context, label labeler) *analysis {
@@ -66,7 +67,13 @@ func (u *Understander) run(text string, c Context, label labeler) *analysis {
 	for _, e := range a.entities {
 		s, en := normRange(a.norm, e.Start, e.End)
 		if s < en {
-			spans = append(spans, span{s, en, e.Type})
+			typ := e.Type
+			if to, ok := u.stands[typ]; ok {
+				if v, err := strconv.ParseFloat(e.Value, 64); err == nil && v >= 100 {
+					typ = to
+				}
+			}
+			spans = append(spans, span{s, en, typ})
 		}
 	}
 	spans = append(spans, hidden...)
@@ -122,7 +129,7 @@ func (u *Understander) score(fs []feat, provider bool) []scored {
 		if i == 0 {
 			// The background is no topic but many: its centroid and its share of the
 			// logistic model say little, its nearest example says how everyday a message is.
-			s = max(s, sc.best[i])
+			s = max(s, sc.best[i]) * u.bgScale
 		}
 		if len(ranked) == maxRanked && s <= ranked[maxRanked-1].score {
 			continue

@@ -36,6 +36,15 @@ type Options struct {
 	Extractor Extractor
 	// MaxRunes caps how much of a message is analysed; longer messages are cut. 0 means 512.
 	MaxRunes int
+	// Calibrate derives the threshold from the bundle's own examples and the background
+	// (held-out folds, see calibrate.go) when Threshold is 0, instead of DefaultThreshold.
+	// The figures are cached by the bundle's hash, in memory and under CacheDir.
+	Calibrate bool
+	// CacheDir keeps calibrations between runs; "" means the user cache directory, "-" none.
+	CacheDir string
+
+	background []string // calibration folds: the background lines to learn, nil for all
+	bgScale    float32  // scales intent none's score; 0 means 1
 }
 
 // Defaults for Options.
@@ -43,12 +52,19 @@ const (
 	DefaultThreshold       = 0.27
 	DefaultAmbiguityMargin = 0.05
 	defaultMaxRunes        = 512
+	// minTermExamples is how many examples must use a word for homophones to be corrected
+	// to it (see homophone.go).
+	minTermExamples = 3
 )
 
 // Understander is the compiled NLU of one Bundle: it tells which intent a message expresses
 // and which entities it holds. It is immutable after New and safe for concurrent use.
 type Understander struct {
-	opts    Options
+	opts  Options
+	calib Calibration
+	// bgScale scales intent none's score (the background's): 1, or less for a bundle whose
+	// few examples score lower than a rich bundle's (calibrated, see calibrate.go).
+	bgScale float32
 	p       params
 	intents []string // intent index -> name; intents[0] is None (the background)
 	faq     []bool   // intent index -> a knowledge answer (dialogs.Intent.IsFAQ)
@@ -74,13 +90,22 @@ type Understander struct {
 	homo      homophones
 	dict      domainDict
 	vocab     map[string]bool // words of the examples, keywords and entity names
-	typeRune  map[string]rune
-	typeName  []string // placeholder rune - placeholderBase -> type
-	replace   map[string]bool
-	tok       *tokenizer
-	py        *pinyinTable
-	extract   Extractor
-	scratch   sync.Pool
+	// stands: an entity type the extractor finds where the examples mark another: 五万 is a
+	// number to the extractor, money ([五万](amount:money)) to the examples. A message's
+	// number of 100 or more stands for that type in matching (its entity stays a number).
+	stands map[string]string
+	// New only: how many examples use each word, and the words of the everyday background;
+	// how often the extractor read a marked value as another type (from, to).
+	standCount map[[2]string]int
+	exWords    map[string]int
+	bgWords    map[string]bool
+	typeRune   map[string]rune
+	typeName   []string // placeholder rune - placeholderBase -> type
+	replace    map[string]bool
+	tok        *tokenizer
+	py         *pinyinTable
+	extract    Extractor
+	scratch    sync.Pool
 }
 
 type example struct {
@@ -126,17 +151,36 @@ func compact(lists [][]posting) index {
 // Understander; b is only read. The first call of the process also loads the tokeniser's
 // dictionaries (see Preload). It fails when b has no intent with an example.
 func New(b *dialogs.Bundle, opts Options) (*Understander, error) {
-	if opts.Threshold == 0 {
-		opts.Threshold = DefaultThreshold
-	}
 	if opts.AmbiguityMargin == 0 {
 		opts.AmbiguityMargin = DefaultAmbiguityMargin
 	}
 	if opts.MaxRunes <= 0 {
 		opts.MaxRunes = defaultMaxRunes
 	}
-	return newUnderstander(b, opts, defaultParams)
+	calib := Calibration{Threshold: opts.Threshold, Source: "fixed"}
+	if opts.Threshold == 0 && opts.Calibrate && b != nil {
+		c, err := calibration(b, opts)
+		if err != nil {
+			return nil, err
+		}
+		calib = c
+		opts.Threshold = c.Threshold
+		opts.bgScale = float32(c.BackgroundScale)
+	}
+	if opts.Threshold == 0 {
+		opts.Threshold = DefaultThreshold
+		calib = Calibration{Threshold: DefaultThreshold, Source: "default"}
+	}
+	u, err := newUnderstander(b, opts, defaultParams)
+	if u != nil {
+		u.calib = calib
+	}
+	return u, err
 }
+
+// Calibration says how the Understander's threshold was chosen, with the held-out figures
+// when it was calibrated.
+func (u *Understander) Calibration() Calibration { return u.calib }
 
 func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, error) {
 	if b == nil {
@@ -150,20 +194,29 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 	if err != nil {
 		return nil, err
 	}
+	bgScale := opts.bgScale
+	if bgScale == 0 {
+		bgScale = 1
+	}
 	u := &Understander{
-		p:        p,
-		opts:     opts,
-		intents:  []string{None},
-		faq:      []bool{false},
-		others:   []bool{true},
-		featID:   map[uint64]int32{},
-		labels:   map[uint64]uint64{},
-		typeRune: map[string]rune{},
-		replace:  map[string]bool{},
-		vocab:    map[string]bool{},
-		tok:      tok,
-		py:       sharedPinyin(),
-		extract:  opts.Extractor,
+		bgScale:    bgScale,
+		p:          p,
+		opts:       opts,
+		intents:    []string{None},
+		faq:        []bool{false},
+		others:     []bool{true},
+		featID:     map[uint64]int32{},
+		labels:     map[uint64]uint64{},
+		typeRune:   map[string]rune{},
+		replace:    map[string]bool{},
+		vocab:      map[string]bool{},
+		exWords:    map[string]int{},
+		stands:     map[string]string{},
+		standCount: map[[2]string]int{},
+		bgWords:    map[string]bool{},
+		tok:        tok,
+		py:         sharedPinyin(),
+		extract:    opts.Extractor,
 	}
 	if u.extract == nil {
 		u.extract = DefaultExtractor()
@@ -219,12 +272,41 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 		return nil, fmt.Errorf("intents: the bundle declares no intent with examples")
 	}
 	if !opts.NoBackground {
-		for _, s := range backgroundExamples() {
+		bg := opts.background
+		if bg == nil {
+			bg = backgroundExamples()
+		}
+		for _, s := range bg {
 			addDoc(0, s, nil)
 		}
 	}
 
-	u.homo = newHomophones(u.vocab, u.py)
+	best := map[string]int{}
+	for k, n := range u.standCount {
+		if n >= minTermExamples && (n > best[k[0]] || n == best[k[0]] && k[1] < u.stands[k[0]]) {
+			u.stands[k[0]], best[k[0]] = k[1], n
+		}
+	}
+	u.standCount = nil
+
+	// Banking terms, which homophones are corrected to: the bundle's own words (keywords,
+	// titles, enum names), the synonym layer's, and the words that at least
+	// minTermExamples examples use and the everyday background never does (确认, 绑定; not
+	// 时间 or 一下, nor 同事 or 一起, which one example of a transfer happens to say).
+	terms := map[string]bool{}
+	for _, w := range dw {
+		terms[w] = true
+	}
+	for w, n := range u.exWords {
+		if n >= minTermExamples && !u.bgWords[w] {
+			terms[w] = true
+		}
+	}
+	u.exWords, u.bgWords = nil, nil
+	for _, w := range theSynonyms().terms {
+		terms[w] = true
+	}
+	u.homo = newHomophones(terms, u.vocab, u.py)
 
 	// Document frequency over intents: a feature that every intent uses tells nothing.
 	df := map[uint64]map[int32]bool{}
@@ -407,6 +489,13 @@ func (u *Understander) exampleFeatures(text string, marks []dialogs.Mark, learn 
 		}
 	}
 	ents, hidden := u.entities(t, Context{})
+	for _, m := range spans {
+		for _, en := range ents {
+			if s, e := normRange(t, en.Start, en.End); s == m.start && e == m.end && en.Type != m.typ {
+				u.standCount[[2]string{en.Type, m.typ}]++
+			}
+		}
+	}
 	for _, en := range ents {
 		s, e := normRange(t, en.Start, en.End)
 		if s < e {
@@ -415,10 +504,17 @@ func (u *Understander) exampleFeatures(text string, marks []dialogs.Mark, learn 
 	}
 	spans = append(spans, hidden...)
 	s, tokens, fs, _ := u.analyse(t, spans, u.recordLabel, false)
+	seen := map[string]bool{}
 	for _, tk := range tokens {
-		if learn && wordToken(tk) {
+		switch {
+		case !wordToken(tk) || seen[tk]:
+		case learn:
 			u.vocab[tk] = true
+			u.exWords[tk]++
+		default:
+			u.bgWords[tk] = true
 		}
+		seen[tk] = true
 	}
 	return u.display(s), t.Norm, fs
 }
@@ -495,12 +591,25 @@ func (u *Understander) analyse(t normalize.Text, spans []span, label labeler, co
 		pos = sp.end
 	}
 	b.WriteString(string(rs[pos:]))
-	s := b.String()
-	if correct {
-		s = u.homo.correct(s, u.py)
-	}
+	s := theSynonyms().translate(b.String())
 	tokens := u.dict.apply(s, u.tok.cut(s, u.opts.HMM))
+	if correct {
+		if c := u.homo.correct(s, tokens, u.py); c != s {
+			s = c
+			tokens = u.dict.apply(s, u.tok.cut(s, u.opts.HMM))
+		}
+	}
 	fs, content := features(s, tokens, u.nameOf, u.py, label)
+	// The synonym layer: each member found adds its group's term as a word.
+	theSynonyms().find(s, func(_, term string) {
+		h := hashString(kindSynonym, term)
+		if label != nil {
+			label(h, kindSynonym, term)
+		}
+		if i, ok := slices.BinarySearchFunc(fs, h, func(f feat, h uint64) int { return cmp.Compare(f.h, h) }); !ok {
+			fs = slices.Insert(fs, i, feat{h, kindSynonym})
+		}
+	})
 	for _, typ := range extra {
 		h := hashString(kindEntity, typ)
 		if label != nil {

@@ -13,6 +13,11 @@
 // delivered message (the TEMPLATESENDJOBFINISH event the /wechat endpoint receives): a
 // "failed:user block" turns the job failed.
 //
+// OpenStream is the same queue on a Redis Stream that several weiyin instances share (serve
+// --store redis://...): one consumer group, each job sent by one instance, a dead instance's
+// jobs taken over (XAUTOCLAIM), one rate limit for all (StreamQueue). The bbolt and the Redis
+// queue pass the same tests.
+//
 // Requests are idempotent by the caller's id: the same id with the same content returns the
 // existing job; the same id with other content is a conflict (409).
 //

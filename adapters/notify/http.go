@@ -12,9 +12,9 @@ import (
 // MaxBody caps a POST /api/notify body.
 const MaxBody = 64 << 10
 
-// Handler serves POST /api/notify and GET /api/notify/{id} for q, authenticated with the
+// Handler serves POST /api/notify and GET /api/notify/{id} for q (Queue or StreamQueue), authenticated with the
 // bearer token. An empty token refuses every request (503): notifications are off.
-func Handler(q *Queue, token string) http.Handler {
+func Handler(q Jobs, token string) http.Handler {
 	mux := http.NewServeMux()
 	h := &api{q: q, token: token}
 	mux.HandleFunc("POST /api/notify", h.auth(h.post))
@@ -23,7 +23,7 @@ func Handler(q *Queue, token string) http.Handler {
 }
 
 type api struct {
-	q     *Queue
+	q     Jobs
 	token string
 }
 

@@ -12,7 +12,7 @@ import (
 
 // Ensure the HTTP API authenticates, validates, queues idempotently and reports status.
 func TestHTTP(t *testing.T) {
-	e := newEnv(t, nil)
+	e := newEnv(t, onBolt, nil)
 	srv := httptest.NewServer(notify.Handler(e.queue, "s3cret"))
 	defer srv.Close()
 	off := httptest.NewServer(notify.Handler(e.queue, ""))

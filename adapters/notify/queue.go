@@ -131,11 +131,8 @@ type systemClock struct{}
 
 func (systemClock) Now() time.Time { return time.Now() }
 
-// Open opens (creating) the queue file. Jobs queued before a crash are pending again.
-func Open(o Options) (*Queue, error) {
-	if o.Path == "" || o.Sender == nil {
-		return nil, errors.New("notify: Path and Sender are required")
-	}
+// defaults fills in the zero fields of o.
+func (o *Options) defaults() {
 	if o.Rate <= 0 {
 		o.Rate = 10
 	}
@@ -157,6 +154,14 @@ func Open(o Options) (*Queue, error) {
 	if o.SendTimeout <= 0 {
 		o.SendTimeout = 30 * time.Second
 	}
+}
+
+// Open opens (creating) the queue file. Jobs queued before a crash are pending again.
+func Open(o Options) (*Queue, error) {
+	if o.Path == "" || o.Sender == nil {
+		return nil, errors.New("notify: Path and Sender are required")
+	}
+	o.defaults()
 	q := &Queue{o: o, clock: o.Clock, log: o.Logger, wake: make(chan struct{}, 1), sending: map[string]bool{},
 		sem: make(chan struct{}, o.Workers)}
 	if q.clock == nil {
@@ -248,21 +253,9 @@ func (q *Queue) Enqueue(ctx context.Context, r Request) (job Job, created bool, 
 		}
 		return old, false, nil
 	}
-	to := r.OpenID
-	if to == "" {
-		if q.o.Resolver == nil {
-			return Job{}, false, fmt.Errorf("%w: customer lookup is not configured; send the openid", ErrUnknownCustomer)
-		}
-		c, err := q.o.Resolver.Customer(ctx, r.Customer)
-		switch {
-		case errors.Is(err, engine.ErrNotFound):
-			return Job{}, false, fmt.Errorf("%w: %s", ErrUnknownCustomer, r.Customer)
-		case err != nil:
-			return Job{}, false, fmt.Errorf("notify: look up customer: %w", err)
-		case c.WechatOpenID == "":
-			return Job{}, false, fmt.Errorf("%w: %s has no WeChat binding", ErrUnknownCustomer, r.Customer)
-		}
-		to = c.WechatOpenID
+	to, err := resolveTo(ctx, q.o.Resolver, r)
+	if err != nil {
+		return Job{}, false, err
 	}
 	now := q.clock.Now()
 	job = Job{Request: r, ToUser: to, Status: StatusQueued, NextAttempt: now, Created: now, Updated: now}
@@ -300,6 +293,26 @@ func (q *Queue) Enqueue(ctx context.Context, r Request) (job Job, created bool, 
 		q.poke()
 	}
 	return job, created, nil
+}
+
+// resolveTo returns the openid r goes to: its own, or its customer's.
+func resolveTo(ctx context.Context, res Resolver, r Request) (string, error) {
+	if r.OpenID != "" {
+		return r.OpenID, nil
+	}
+	if res == nil {
+		return "", fmt.Errorf("%w: customer lookup is not configured; send the openid", ErrUnknownCustomer)
+	}
+	c, err := res.Customer(ctx, r.Customer)
+	switch {
+	case errors.Is(err, engine.ErrNotFound):
+		return "", fmt.Errorf("%w: %s", ErrUnknownCustomer, r.Customer)
+	case err != nil:
+		return "", fmt.Errorf("notify: look up customer: %w", err)
+	case c.WechatOpenID == "":
+		return "", fmt.Errorf("%w: %s has no WeChat binding", ErrUnknownCustomer, r.Customer)
+	}
+	return c.WechatOpenID, nil
 }
 
 // Get returns the job with id, or ErrNotFound.
@@ -421,19 +434,8 @@ func (q *Queue) attempt(ctx context.Context, id string) {
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), q.o.SendTimeout)
 	msgID, sendErr := q.o.Sender.SendTemplate(sctx, templateOf(job))
 	cancel()
-	now := q.clock.Now()
 	prevDue := job.NextAttempt
-	job.Attempts++
-	job.Updated = now
-	switch {
-	case sendErr == nil:
-		job.Status, job.MsgID, job.LastError, job.NextAttempt = StatusDelivered, msgID, "", time.Time{}
-	case permanent(sendErr) || job.Attempts >= q.o.MaxAttempts:
-		job.Status, job.LastError, job.NextAttempt = StatusFailed, sendErr.Error(), time.Time{}
-	default:
-		job.LastError = sendErr.Error()
-		job.NextAttempt = now.Add(q.backoff(job.Attempts))
-	}
+	q.o.settle(&job, msgID, sendErr, q.clock.Now())
 	err = q.db.Update(func(tx *bolt.Tx) error {
 		b, err := json.Marshal(job)
 		if err != nil {
@@ -483,10 +485,7 @@ func (q *Queue) Receipt(ctx context.Context, msgID int64, status string) error {
 		if err := json.Unmarshal(jobs.Get(id), &job); err != nil {
 			return err
 		}
-		job.Receipt, job.Updated = status, q.clock.Now()
-		if status != "success" {
-			job.Status, job.LastError = StatusFailed, "WeChat receipt: "+status
-		}
+		job.receipt(status, q.clock.Now())
 		b, err := json.Marshal(job)
 		if err != nil {
 			return err
@@ -499,13 +498,38 @@ func (q *Queue) Receipt(ctx context.Context, msgID int64, status string) error {
 	return err
 }
 
+// receipt records WeChat's final report on job: "success" keeps it delivered, anything else
+// fails it with that reason.
+func (job *Job) receipt(status string, now time.Time) {
+	job.Receipt, job.Updated = status, now
+	if status != "success" {
+		job.Status, job.LastError = StatusFailed, "WeChat receipt: "+status
+	}
+}
+
+// settle records in job the outcome of one attempt that ended at now: delivered, failed for
+// good, or due again after the backoff.
+func (o *Options) settle(job *Job, msgID int64, sendErr error, now time.Time) {
+	job.Attempts++
+	job.Updated = now
+	switch {
+	case sendErr == nil:
+		job.Status, job.MsgID, job.LastError, job.NextAttempt = StatusDelivered, msgID, "", time.Time{}
+	case permanent(sendErr) || job.Attempts >= o.MaxAttempts:
+		job.Status, job.LastError, job.NextAttempt = StatusFailed, sendErr.Error(), time.Time{}
+	default:
+		job.LastError = sendErr.Error()
+		job.NextAttempt = now.Add(o.backoff(job.Attempts))
+	}
+}
+
 // backoff is the delay before retry n (1-based): Backoff doubled each time, capped.
-func (q *Queue) backoff(n int) time.Duration {
-	d := q.o.Backoff
-	for i := 1; i < n && d < q.o.MaxBackoff; i++ {
+func (o *Options) backoff(n int) time.Duration {
+	d := o.Backoff
+	for i := 1; i < n && d < o.MaxBackoff; i++ {
 		d *= 2
 	}
-	return min(d, q.o.MaxBackoff)
+	return min(d, o.MaxBackoff)
 }
 
 // permanent reports whether err says retrying cannot help.

@@ -9,10 +9,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/weiyin-bank/weiyin/adapters/notify"
 	"github.com/weiyin-bank/weiyin/adapters/wechat"
 	"github.com/weiyin-bank/weiyin/adapters/wechat/wechattest"
 	"github.com/weiyin-bank/weiyin/engine"
+	"github.com/weiyin-bank/weiyin/internal/redistest"
 )
 
 // clock is a settable fake clock.
@@ -43,10 +46,44 @@ type env struct {
 	clk   *clock
 	path  string
 	opts  notify.Options
-	queue *notify.Queue
+	rdb   redis.UniversalClient // nil: the bbolt queue
+	queue queue
 }
 
-func newEnv(t *testing.T, tweak func(*notify.Options)) *env {
+// queue is what the tests drive of Queue (bbolt) and StreamQueue (Redis).
+type queue interface {
+	notify.Jobs
+	Tick(ctx context.Context)
+	Run(ctx context.Context) error
+	Depth() int
+	Receipt(ctx context.Context, msgID int64, status string) error
+	Close() error
+}
+
+// backend says which queue a test runs on.
+type backend int
+
+const (
+	onBolt backend = iota
+	onRedis
+)
+
+// Ensure both queues keep the queue's contract: every test runs on bbolt and on a real Redis.
+func TestQueues(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		run  func(*testing.T, backend)
+	}{
+		{"Deliver", testDeliver}, {"Idempotent", testIdempotent}, {"DurableAcrossReopen", testDurableAcrossReopen},
+		{"Retries", testRetries}, {"RateLimit", testRateLimit}, {"ResolveCustomer", testResolveCustomer},
+		{"Run", testRun}, {"Receipt", testReceipt},
+	} {
+		t.Run(tc.name+"/bbolt", func(t *testing.T) { tc.run(t, onBolt) })
+		t.Run(tc.name+"/redis", func(t *testing.T) { tc.run(t, onRedis) })
+	}
+}
+
+func newEnv(t *testing.T, b backend, tweak func(*notify.Options)) *env {
 	t.Helper()
 	e := &env{api: wechattest.NewFakeAPI("wxapp", "sec"), clk: &clock{t: time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)},
 		path: filepath.Join(t.TempDir(), "notify.db")}
@@ -61,13 +98,22 @@ func newEnv(t *testing.T, tweak func(*notify.Options)) *env {
 	if tweak != nil {
 		tweak(&e.opts)
 	}
+	if b == onRedis {
+		e.rdb = redistest.Start(t).Client()
+	}
 	e.open(t)
 	return e
 }
 
 func (e *env) open(t *testing.T) {
 	t.Helper()
-	q, err := notify.Open(e.opts)
+	var q queue
+	var err error
+	if e.rdb != nil {
+		q, err = notify.OpenStream(context.Background(), notify.StreamOptions{Options: e.opts, Client: e.rdb, Consumer: "c1"})
+	} else {
+		q, err = notify.Open(e.opts)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,8 +128,8 @@ func req(id string) notify.Request {
 }
 
 // Ensure a queued notification is delivered as a template message and reported delivered.
-func TestDeliver(t *testing.T) {
-	e := newEnv(t, nil)
+func testDeliver(t *testing.T, b backend) {
+	e := newEnv(t, b, nil)
 	ctx := context.Background()
 	job, created, err := e.queue.Enqueue(ctx, req("n1"))
 	if err != nil || !created || job.Status != notify.StatusQueued || e.queue.Depth() != 1 {
@@ -107,8 +153,8 @@ func TestDeliver(t *testing.T) {
 }
 
 // Ensure the caller's id makes requests idempotent and conflicting reuse is refused.
-func TestIdempotent(t *testing.T) {
-	e := newEnv(t, nil)
+func testIdempotent(t *testing.T, b backend) {
+	e := newEnv(t, b, nil)
 	ctx := context.Background()
 	if _, created, err := e.queue.Enqueue(ctx, req("n1")); err != nil || !created {
 		t.Fatal(err)
@@ -129,8 +175,8 @@ func TestIdempotent(t *testing.T) {
 
 // Ensure accepted notifications survive closing and reopening the file (a restart), and are
 // delivered afterwards.
-func TestDurableAcrossReopen(t *testing.T) {
-	e := newEnv(t, nil)
+func testDurableAcrossReopen(t *testing.T, b backend) {
+	e := newEnv(t, b, nil)
 	ctx := context.Background()
 	for i := range 5 {
 		if _, _, err := e.queue.Enqueue(ctx, req(fmt.Sprintf("n%d", i))); err != nil {
@@ -164,7 +210,7 @@ func TestDurableAcrossReopen(t *testing.T) {
 }
 
 // Ensure transient failures are retried with doubling delays and permanent ones fail at once.
-func TestRetries(t *testing.T) {
+func testRetries(t *testing.T, b backend) {
 	tests := []struct {
 		name     string
 		inject   func(api *wechattest.FakeAPI)
@@ -187,7 +233,7 @@ func TestRetries(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, func(o *notify.Options) { o.MaxAttempts = 3 })
+			e := newEnv(t, b, func(o *notify.Options) { o.MaxAttempts = 3 })
 			ctx := context.Background()
 			// Warm the token so ExpireTokens has one to expire.
 			if err := e.opts.Sender.(*wechat.Client).SendText(ctx, "o_warm", "x"); err != nil {
@@ -213,8 +259,8 @@ func TestRetries(t *testing.T) {
 }
 
 // Ensure the token bucket caps sends per second.
-func TestRateLimit(t *testing.T) {
-	e := newEnv(t, func(o *notify.Options) { o.Rate, o.Burst = 2, 3 })
+func testRateLimit(t *testing.T, b backend) {
+	e := newEnv(t, b, func(o *notify.Options) { o.Rate, o.Burst = 2, 3 })
 	ctx := context.Background()
 	for i := range 10 {
 		e.queue.Enqueue(ctx, req(fmt.Sprintf("n%d", i)))
@@ -234,8 +280,8 @@ func TestRateLimit(t *testing.T) {
 }
 
 // Ensure customers are resolved to their openid and unknown or unbound ones are refused.
-func TestResolveCustomer(t *testing.T) {
-	e := newEnv(t, nil)
+func testResolveCustomer(t *testing.T, b backend) {
+	e := newEnv(t, b, nil)
 	ctx := context.Background()
 	r := req("c1")
 	r.OpenID, r.Customer = "", "C001"
@@ -253,8 +299,8 @@ func TestResolveCustomer(t *testing.T) {
 }
 
 // Ensure Run delivers in the background and stops on cancel.
-func TestRun(t *testing.T) {
-	e := newEnv(t, func(o *notify.Options) { o.Clock = nil })
+func testRun(t *testing.T, b backend) {
+	e := newEnv(t, b, func(o *notify.Options) { o.Clock = nil })
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { done <- e.queue.Run(ctx) }()
@@ -272,8 +318,8 @@ func TestRun(t *testing.T) {
 
 // Ensure WeChat's receipts update delivered jobs: a failure marks the job failed with the
 // reason; success keeps it delivered; unknown msgids are ignored.
-func TestReceipt(t *testing.T) {
-	e := newEnv(t, nil)
+func testReceipt(t *testing.T, b backend) {
+	e := newEnv(t, b, nil)
 	ctx := context.Background()
 	for _, id := range []string{"ok", "blocked"} {
 		e.queue.Enqueue(ctx, req(id))

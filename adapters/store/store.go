@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -20,13 +21,25 @@ import (
 var (
 	bucketSessions = []byte("sessions")
 	bucketReplies  = []byte("replies")
+	bucketTouched  = []byte("touched") // user -> the day its session was last committed (unix days, 8 bytes)
 )
+
+// SessionRetention is how long a session nobody speaks to is kept: a customer's or a
+// stranger's who never bound alike, so that what many one-off visitors leave is bounded (by
+// their rate times this). A session idle this long has no flow left (SessionTTL is minutes);
+// its loss only means the next message starts a fresh session.
+const SessionRetention = 30 * 24 * time.Hour
+
+// day is t's unix day: the session's age is kept to the day, so that a user's turns within
+// one day write its touched entry once.
+func day(t time.Time) uint64 { return uint64(t.Unix() / 86400) }
 
 // ReplyRetention is how long replies are kept for deduplication. WeChat retries within
 // seconds; a day is generous.
 const ReplyRetention = 24 * time.Hour
 
-// PruneEvery is how often an open store removes the replies older than ReplyRetention.
+// PruneEvery is how often an open store removes the replies older than ReplyRetention and
+// the sessions idle for SessionRetention.
 const PruneEvery = 10 * time.Minute
 
 // pruneBatch caps the replies one of Prune's write transactions deletes (a variable for tests).
@@ -34,6 +47,7 @@ var pruneBatch = 2000
 
 // Store is a bbolt-backed engine.Store. Safe for concurrent use.
 type Store struct {
+	path  string
 	db    *bolt.DB
 	log   *wal // the committer's
 	now   func() time.Time
@@ -45,7 +59,12 @@ type Store struct {
 	mu      sync.Mutex
 	pending []*commitReq
 	closed  bool
-	failed  error // a log write or sync failed: nothing more is committed
+	// failed: a log write or sync failed and its group could not be struck off the log, so
+	// what the log holds is unknown; nothing is committed until the committer has struck it
+	// off (it retries at every group: the disk may have come back).
+	failed error
+	// lastErr: the last group could not be logged (a full disk); nil once one is.
+	lastErr error
 	// observe, when set, is told each group's turns and how long its log write and sync took.
 	observe func(turns int, took time.Duration)
 	// What the log holds and bbolt does not yet, by user and by reply key; the applier moves
@@ -104,6 +123,7 @@ var ErrCommitted = errors.New("store: message already committed")
 type commitReq struct {
 	user, session, key, rec []byte // key and rec are nil without a message id
 	del                     bool   // forget the user's session (Delete)
+	probe                   bool   // no record: Healthy's check that a group can be logged
 	done                    chan error
 }
 
@@ -132,32 +152,16 @@ func Open(path string) (*Store, error) {
 		// off new ones (the turns' loads and the committer's checks) meanwhile.
 		opts.InitialMmapSize = InitialMmap
 	}
-	db, err := bolt.Open(path, 0o600, opts)
+	db, applied, err := openBolt(path, opts)
 	if err != nil {
-		return nil, fmt.Errorf("store: opening %s: %w", path, err)
-	}
-	var applied uint64
-	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketSessions, bucketReplies, bucketWAL} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
-		}
-		if v := tx.Bucket(bucketWAL).Get(keyApplied); len(v) == 8 {
-			applied = binary.BigEndian.Uint64(v)
-		}
-		return nil
-	})
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("store: initialising %s: %w", path, err)
+		return nil, err
 	}
 	log, err := openWAL(path)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	s := &Store{db: db, log: log, now: time.Now, sessions: map[string]logged{}, replies: map[string]logged{},
+	s := &Store{path: path, db: db, log: log, now: time.Now, sessions: map[string]logged{}, replies: map[string]logged{},
 		kick: make(chan struct{}, 1), applyKick: make(chan struct{}, 1), stop: make(chan struct{}),
 		stopped: make(chan struct{}), stopApply: make(chan struct{})}
 	if err := s.replay(applied); err != nil {
@@ -172,21 +176,68 @@ func Open(path string) (*Store, error) {
 	return s, nil
 }
 
+// openBolt opens the database and its buckets and returns the last group of the log it holds.
+// bbolt panics on some damaged files (a page that is not what its parent says, found while it
+// rebuilds the free list at open): that panic is turned into an ErrCorrupt that says what to
+// do, rather than a crash at every start. The file's descriptor and lock stay with the process
+// in that case (bbolt never returned the handle): the caller is expected to exit.
+func openBolt(path string, opts *bolt.Options) (db *bolt.DB, applied uint64, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			db, applied = nil, 0
+			err = fmt.Errorf("%w: the session database %s is damaged (%v). Move it aside (mv %s %s.corrupt) and restart: "+
+				"conversations start afresh and the replies kept for retries are lost; or restore it from a backup",
+				ErrCorrupt, path, r, path, path)
+		}
+	}()
+	db, err = bolt.Open(path, 0o600, opts)
+	if err != nil {
+		if errors.Is(err, bolt.ErrInvalid) || errors.Is(err, bolt.ErrChecksum) || errors.Is(err, bolt.ErrVersionMismatch) {
+			return nil, 0, fmt.Errorf("%w: the session database %s is not a readable bbolt file (%v). Move it aside (mv %s %s.corrupt) "+
+				"and restart, or restore it from a backup", ErrCorrupt, path, err, path, path)
+		}
+		return nil, 0, fmt.Errorf("store: opening %s: %w", path, err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		fresh := tx.Bucket(bucketTouched) == nil
+		for _, b := range [][]byte{bucketSessions, bucketReplies, bucketWAL, bucketTouched} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		if fresh { // sessions stored before their age was: they count from today
+			today := binary.BigEndian.AppendUint64(nil, day(time.Now()))
+			touched := tx.Bucket(bucketTouched)
+			if err := tx.Bucket(bucketSessions).ForEach(func(k, _ []byte) error { return touched.Put(k, today) }); err != nil {
+				return err
+			}
+		}
+		if v := tx.Bucket(bucketWAL).Get(keyApplied); len(v) == 8 {
+			applied = binary.BigEndian.Uint64(v)
+		}
+		return nil
+	})
+	if err != nil {
+		db.Close()
+		return nil, 0, fmt.Errorf("store: initialising %s: %w", path, err)
+	}
+	return db, applied, nil
+}
+
 // replay applies the log's groups after applied (those a crash kept out of bbolt), then
 // starts the log over.
 func (s *Store) replay(applied uint64) error {
-	frames, err := s.log.frames()
+	frames, err := s.log.frames(s.path, applied)
 	if err != nil {
 		return err
 	}
 	last := applied
 	for _, f := range frames {
-		if f.seq <= applied {
-			continue
-		}
 		if f.seq != last+1 {
-			slog.Error("store: the log skips a group; replay stops there", "want", last+1, "found", f.seq)
-			break
+			// Group last+1 is damaged or missing while later ones were acknowledged.
+			return fmt.Errorf("%w: the session log %s.wal0/1 lacks group %d but holds group %d: replaying would drop "+
+				"acknowledged turns; keep the files for analysis, or move both logs aside to start from what the database holds",
+				ErrCorrupt, s.path, last+1, f.seq)
 		}
 		reqs, err := decodeRecords(f.payload)
 		if err != nil {
@@ -346,23 +397,52 @@ func (s *Store) Delete(ctx context.Context, user string) error {
 	return s.enqueue(&commitReq{user: []byte(user), del: true})
 }
 
-// enqueue hands r to the committer and waits for the outcome.
-func (s *Store) enqueue(r *commitReq) error {
+// queue hands r to the committer, which answers on r.done.
+func (s *Store) queue(r *commitReq) error {
 	r.done = make(chan error, 1)
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
 		return ErrClosed
 	}
-	if s.failed != nil {
-		s.mu.Unlock()
-		return s.failed
-	}
 	s.pending = append(s.pending, r)
 	s.mu.Unlock()
 	select {
 	case s.kick <- struct{}{}:
 	default:
+	}
+	return nil
+}
+
+// Healthy reports whether the store can commit. After a group could not be logged (a full
+// disk), it logs an empty group to find out whether it can now: a store taken out of a load
+// balancer's rotation finds out it has recovered without waiting for turns.
+func (s *Store) Healthy(ctx context.Context) error {
+	s.mu.Lock()
+	closed, failed, last := s.closed, s.failed, s.lastErr
+	s.mu.Unlock()
+	switch {
+	case closed:
+		return ErrClosed
+	case failed == nil && last == nil:
+		return nil
+	}
+	r := &commitReq{probe: true}
+	if err := s.queue(r); err != nil {
+		return err
+	}
+	select {
+	case err := <-r.done:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("store: no answer from the committer: %w", ctx.Err())
+	}
+}
+
+// enqueue hands r to the committer and waits for the outcome.
+func (s *Store) enqueue(r *commitReq) error {
+	if err := s.queue(r); err != nil {
+		return err
 	}
 	// Wait whatever ctx says: once queued, the write may land, and returning early would
 	// report a failure for a turn that is committed.
@@ -422,6 +502,12 @@ func (s *Store) commitPending() bool {
 		return false
 	}
 	errs := make([]error, len(group))
+	if failed != nil && s.log.strikeOff() == nil {
+		slog.Info("store: the log is writable again; committing")
+		s.mu.Lock()
+		s.failed, failed = nil, nil
+		s.mu.Unlock()
+	}
 	if failed != nil {
 		failRest(errs, failed)
 	} else if err := s.refuseCommitted(group, errs); err != nil {
@@ -433,13 +519,16 @@ func (s *Store) commitPending() bool {
 			observe(len(write), time.Since(began))
 		}
 		if err != nil {
-			// The log's state on disk is unknown: stop committing rather than risk a turn
-			// reported failed coming back on replay. A restart replays what is there.
-			slog.Error("store: the log failed; no more commits until a restart", "err", err)
 			err = fmt.Errorf("store: commit: %w", err)
 			s.mu.Lock()
-			s.failed = err
+			s.lastErr = err
+			if errors.Is(err, errLogUnknown) {
+				// The group may be on disk: commit nothing until it is struck off, rather
+				// than risk a turn reported failed coming back on replay.
+				s.failed = err
+			}
 			s.mu.Unlock()
+			slog.Error("store: a group of turns could not be logged; they are refused", "turns", len(write), "err", err)
 			failRest(errs, err)
 		} else if s.remember(write, seq) > ApplyAbove {
 			select {
@@ -515,7 +604,11 @@ func accepted(group []*commitReq, errs []error) []*commitReq {
 func (s *Store) remember(reqs []*commitReq, seq uint64) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.lastErr = nil
 	for _, r := range reqs {
+		if r.probe {
+			continue
+		}
 		s.sessions[string(r.user)] = logged{seq: seq, val: r.session, del: r.del}
 		if r.key != nil {
 			s.replies[string(r.key)] = logged{seq: seq, val: r.rec}
@@ -580,14 +673,17 @@ func (s *Store) apply() error {
 	byKey := func(a, b kv) int { return strings.Compare(a.k, b.k) }
 	slices.SortFunc(sess, byKey) // bbolt writes sorted keys with fewer page splits
 	slices.SortFunc(reps, byKey)
+	today := binary.BigEndian.AppendUint64(nil, day(s.now()))
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketSessions)
+		b, touched := tx.Bucket(bucketSessions), tx.Bucket(bucketTouched)
 		for _, e := range sess {
 			var err error
 			if e.l.del {
-				err = b.Delete([]byte(e.k))
-			} else {
-				err = b.Put([]byte(e.k), e.l.val)
+				if err = b.Delete([]byte(e.k)); err == nil {
+					err = touched.Delete([]byte(e.k))
+				}
+			} else if err = b.Put([]byte(e.k), e.l.val); err == nil && !bytes.Equal(touched.Get([]byte(e.k)), today) {
+				err = touched.Put([]byte(e.k), today)
 			}
 			if err != nil {
 				return err
@@ -634,24 +730,8 @@ func (s *Store) Prune(ctx context.Context) (int, error) {
 		if err := ctx.Err(); err != nil {
 			return n, err
 		}
-		var old [][]byte
-		var next []byte
-		err := s.db.View(func(tx *bolt.Tx) error {
-			c := tx.Bucket(bucketReplies).Cursor()
-			k, v := c.First()
-			if from != nil {
-				k, v = c.Seek(from)
-			}
-			for ; k != nil; k, v = c.Next() {
-				if len(old) == pruneBatch {
-					next = append([]byte(nil), k...)
-					break
-				}
-				if len(v) >= 8 && binary.BigEndian.Uint64(v[:8]) < cutoff {
-					old = append(old, append([]byte(nil), k...))
-				}
-			}
-			return nil
+		old, next, err := s.scanOld(bucketReplies, from, func(v []byte) bool {
+			return len(v) >= 8 && binary.BigEndian.Uint64(v[:8]) < cutoff
 		})
 		if err == nil && len(old) > 0 {
 			err = s.db.Update(func(tx *bolt.Tx) error {
@@ -675,6 +755,81 @@ func (s *Store) Prune(ctx context.Context) (int, error) {
 	}
 }
 
+// PruneSessions removes the sessions nobody committed for SessionRetention, as Prune does
+// replies (batches of at most pruneBatch a write transaction). A session with a turn in the
+// log not yet applied is kept. It returns how many it removed.
+func (s *Store) PruneSessions(ctx context.Context) (int, error) {
+	if err := s.apply(); err != nil {
+		return 0, err
+	}
+	cutoff := day(s.now().Add(-SessionRetention))
+	n := 0
+	var from []byte
+	for {
+		if err := ctx.Err(); err != nil {
+			return n, err
+		}
+		expired := func(v []byte) bool { return len(v) == 8 && binary.BigEndian.Uint64(v) < cutoff }
+		old, next, err := s.scanOld(bucketTouched, from, expired)
+		removed := 0
+		if err == nil && len(old) > 0 {
+			err = s.db.Update(func(tx *bolt.Tx) error {
+				removed = 0
+				b, touched := tx.Bucket(bucketSessions), tx.Bucket(bucketTouched)
+				s.mu.Lock() // a turn logged since the scan keeps its session
+				defer s.mu.Unlock()
+				for _, k := range old {
+					if _, ok := s.sessions[string(k)]; ok {
+						continue
+					}
+					if !expired(touched.Get(k)) {
+						continue
+					}
+					if err := b.Delete(k); err != nil {
+						return err
+					}
+					if err := touched.Delete(k); err != nil {
+						return err
+					}
+					removed++
+				}
+				return nil
+			})
+		}
+		if err != nil {
+			return n, fmt.Errorf("store: pruning sessions: %w", err)
+		}
+		n += removed
+		if next == nil {
+			return n, nil
+		}
+		from = next
+	}
+}
+
+// scanOld reads bucket from key from on, in a read transaction, and returns the keys of at
+// most pruneBatch entries whose value is old, and the key to go on from (nil at the end).
+func (s *Store) scanOld(bucket, from []byte, old func(v []byte) bool) (keys [][]byte, next []byte, err error) {
+	err = s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucket).Cursor()
+		k, v := c.First()
+		if from != nil {
+			k, v = c.Seek(from)
+		}
+		for ; k != nil; k, v = c.Next() {
+			if len(keys) == pruneBatch {
+				next = append([]byte(nil), k...)
+				break
+			}
+			if old(v) {
+				keys = append(keys, append([]byte(nil), k...))
+			}
+		}
+		return nil
+	})
+	return keys, next, err
+}
+
 // pruner runs Prune every PruneEvery until Close.
 func (s *Store) pruner() {
 	defer s.bg.Done()
@@ -690,6 +845,12 @@ func (s *Store) pruner() {
 				slog.Warn("store: pruning replies", "err", err)
 			} else if n > 0 {
 				slog.Info("store: pruned replies", "removed", n)
+			}
+			n, err = s.PruneSessions(context.Background())
+			if err != nil {
+				slog.Warn("store: pruning sessions", "err", err)
+			} else if n > 0 {
+				slog.Info("store: pruned idle sessions", "removed", n)
 			}
 		}
 	}

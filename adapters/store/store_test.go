@@ -8,6 +8,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/weiyin-bank/weiyin/adapters/store/storetest"
+	"github.com/weiyin-bank/weiyin/engine"
 )
 
 func open(t *testing.T) (*Store, string) {
@@ -298,5 +301,58 @@ func TestCommitAfterClose(t *testing.T) {
 	defer s.Close()
 	if got, _ := s.Load(ctx, "u"); string(got) != "s" {
 		t.Fatalf("session %q after reopen", got)
+	}
+}
+
+// Ensure the bbolt store keeps the engine.Store contract (the suite the Redis store runs too).
+func TestStoreContract(t *testing.T) {
+	storetest.Run(t, storetest.Harness{
+		Open: func(t *testing.T) engine.Store {
+			s, _ := open(t)
+			t.Cleanup(func() { s.Close() })
+			return s
+		},
+		Reopen: func(t *testing.T, s engine.Store) engine.Store {
+			st := s.(*Store)
+			path := st.db.Path()
+			if err := st.Close(); err != nil {
+				t.Fatal(err)
+			}
+			s2, err := Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s2.Close() })
+			return s2
+		},
+	})
+}
+
+// Ensure sessions idle for SessionRetention are removed, whoever they belong to, and recent
+// ones kept: what one-off visitors leave is bounded.
+func TestPruneSessions(t *testing.T) {
+	ctx := context.Background()
+	s, _ := open(t)
+	defer s.Close()
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	s.now = func() time.Time { return now }
+	for i := range 5 {
+		mustCommit(t, s, fmt.Sprint("stranger", i), "s", "", nil)
+	}
+	mustCommit(t, s, "regular", "s1", "", nil)
+	if _, err := s.PruneSessions(ctx); err != nil { // applied: their age is recorded
+		t.Fatal(err)
+	}
+	now = now.Add(SessionRetention - 24*time.Hour)
+	mustCommit(t, s, "regular", "s2", "", nil) // comes back before the retention ends
+	now = now.Add(48 * time.Hour)
+	n, err := s.PruneSessions(ctx)
+	if err != nil || n != 5 {
+		t.Fatalf("PruneSessions = %d, %v; want 5", n, err)
+	}
+	wantSession(t, s, "regular", "s2")
+	wantSession(t, s, "stranger0", "")
+	if c, _ := s.Sessions(); c != 1 {
+		t.Errorf("%d sessions left, want 1", c)
 	}
 }

@@ -112,37 +112,100 @@ type frame struct {
 	payload []byte
 }
 
-// frames returns the frames of both files, in seq order. Reading a file stops at the first
-// frame that is torn, fails its checksum or does not follow the previous one.
-func (w *wal) frames() ([]frame, error) {
+// frames returns the frames of both files after applied, in seq order. Reading a file stops
+// at the first frame that is torn, fails its checksum or does not follow the previous one:
+// the end of what was written (a torn last group, zeros, or older groups of a file that
+// started over, all applied). When an intact group numbered after both the last good one and
+// applied follows that point, the stop is not the end but damage in the middle of
+// acknowledged groups, and frames fails with an ErrCorrupt naming the file and the offset:
+// replaying up to there would drop those groups without a word.
+func (w *wal) frames(path string, applied uint64) ([]frame, error) {
 	var all []frame
-	for _, wf := range w.files {
+	for i, wf := range w.files {
 		data, err := io.ReadAll(io.NewSectionReader(wf.f, 0, wf.size))
 		if err != nil {
 			return nil, fmt.Errorf("store: reading the log: %w", err)
 		}
 		var prev uint64
-		for len(data) >= frameHead {
-			n := binary.BigEndian.Uint32(data)
-			if n < 8 || int(n) > maxFrame || len(data) < frameHead+int(n) {
+		off := 0
+		for {
+			seq, payload, why := frameAt(data, off)
+			if why == "" && prev != 0 && seq != prev+1 {
+				why = fmt.Sprintf("group %d after group %d", seq, prev)
+			}
+			if why != "" {
+				if later, at, ok := laterFrame(data, off+1, max(prev, applied)); ok {
+					return nil, &CorruptError{File: fmt.Sprintf("%s.wal%d", path, i), Offset: int64(off), Reason: why,
+						After: prev, Next: later, NextOffset: int64(at)}
+				}
 				break
 			}
-			payload := data[frameHead : frameHead+int(n)]
-			if crc32.Checksum(payload, crcTable) != binary.BigEndian.Uint32(data[4:]) {
-				break
+			if seq > applied {
+				all = append(all, frame{seq, payload[8:]})
 			}
-			seq := binary.BigEndian.Uint64(payload)
-			if prev != 0 && seq != prev+1 {
-				break
-			}
-			all = append(all, frame{seq, payload[8:]})
 			prev = seq
-			data = data[frameHead+int(n):]
+			off += frameHead + len(payload)
 		}
 	}
 	slices.SortFunc(all, func(a, b frame) int { return cmp.Compare(a.seq, b.seq) })
 	return all, nil
 }
+
+// frameAt reads the frame at off: its group and payload, or why it is not a whole frame.
+func frameAt(data []byte, off int) (seq uint64, payload []byte, why string) {
+	if len(data)-off < frameHead {
+		return 0, nil, "end of file"
+	}
+	n := binary.BigEndian.Uint32(data[off:])
+	if n < 8 || int64(n) > int64(maxFrame) || int64(len(data)-off-frameHead) < int64(n) {
+		return 0, nil, fmt.Sprintf("bad frame length %d", n)
+	}
+	payload = data[off+frameHead : off+frameHead+int(n)]
+	if crc32.Checksum(payload, crcTable) != binary.BigEndian.Uint32(data[off+4:]) {
+		return 0, nil, "checksum mismatch"
+	}
+	return binary.BigEndian.Uint64(payload), payload, ""
+}
+
+// laterFrame looks from off on for an intact frame of a group numbered above floor, and
+// returns its group and offset.
+func laterFrame(data []byte, off int, floor uint64) (uint64, int, bool) {
+	for ; off+frameHead+8 <= len(data); off++ {
+		// The group number first: it rules out nearly every offset without a checksum.
+		if seq := binary.BigEndian.Uint64(data[off+frameHead:]); seq <= floor || seq-floor > 1<<32 {
+			continue
+		}
+		if seq, _, why := frameAt(data, off); why == "" && seq > floor {
+			return seq, off, true
+		}
+	}
+	return 0, 0, false
+}
+
+// CorruptError says where the session log is damaged in the middle of acknowledged groups.
+// Open refuses to run on such a log: it would drop those turns (sessions and the replies that
+// make retries idempotent).
+type CorruptError struct {
+	File       string
+	Offset     int64  // where the damaged frame starts
+	Reason     string // what is wrong with it
+	After      uint64 // the last intact group before it (0: none in this file)
+	Next       uint64 // an intact later group
+	NextOffset int64
+}
+
+func (e *CorruptError) Error() string {
+	return fmt.Sprintf("store: the session log %s is corrupt at offset %d (%s), after group %d and before group %d at offset %d: "+
+		"replaying would drop acknowledged turns. Keep the files for analysis; to start anyway from what the database holds, "+
+		"losing the turns logged since its last apply, move %s and its sibling log aside",
+		e.File, e.Offset, e.Reason, e.After, e.Next, e.NextOffset, e.File)
+}
+
+// Is makes errors.Is(err, ErrCorrupt) true.
+func (e *CorruptError) Is(target error) bool { return target == ErrCorrupt }
+
+// ErrCorrupt is matched by the errors of a damaged session database or log.
+var ErrCorrupt = errors.New("store: corrupt")
 
 // restart makes both files start over: everything in them is applied.
 func (w *wal) restart() {
@@ -164,7 +227,12 @@ func (w *wal) append(reqs []*commitReq, applied uint64) (uint64, error) {
 	seq := w.seq + 1
 	b := append(w.buf[:0], make([]byte, frameHead)...)
 	b = binary.BigEndian.AppendUint64(b, seq)
+	var headroom int64 // a probe checks there is room for more than itself
 	for _, r := range reqs {
+		if r.probe {
+			headroom = walMinGrow
+			continue
+		}
 		op := opCommit
 		if r.del {
 			op = opDelete
@@ -182,19 +250,46 @@ func (w *wal) append(reqs []*commitReq, applied uint64) (uint64, error) {
 	}
 	binary.BigEndian.PutUint32(b, uint32(len(payload)))
 	binary.BigEndian.PutUint32(b[4:], crc32.Checksum(payload, crcTable))
-	if err := cur.reserve(int64(len(b))); err != nil {
-		return 0, err
+	if err := cur.reserve(int64(len(b)) + headroom); err != nil {
+		return 0, err // nothing written where the frame goes
 	}
 	if _, err := cur.f.WriteAt(b, cur.off); err != nil {
-		return 0, fmt.Errorf("store: writing the log: %w", err)
+		return 0, w.failed(fmt.Errorf("store: writing the log: %w", err))
 	}
 	if err := fdatasync(cur.f); err != nil {
-		return 0, fmt.Errorf("store: syncing the log: %w", err)
+		return 0, w.failed(fmt.Errorf("store: syncing the log: %w", err))
 	}
 	cur.off += int64(len(b))
 	cur.last = seq
 	w.seq = seq
 	return seq, nil
+}
+
+// errLogUnknown marks a failed group that may be on disk (see failed).
+var errLogUnknown = errors.New("the failed group could not be struck off the log")
+
+// failed handles a frame whose write or sync failed: some or all of it may be on disk, and
+// would come back on replay although its turns were refused. Striking its header off (zeros,
+// synced) makes the log end before it, as if it had never been written; the next group goes
+// to the same place with the same number. When that fails too the returned error wraps
+// errLogUnknown, and strikeOff must succeed before anything more is logged.
+func (w *wal) failed(err error) error {
+	if serr := w.strikeOff(); serr != nil {
+		return fmt.Errorf("%w (%w: %v)", err, errLogUnknown, serr)
+	}
+	return err
+}
+
+// strikeOff zeroes the frame header where the next group goes and syncs it.
+func (w *wal) strikeOff() error {
+	cur := w.files[w.active]
+	if cur.off+frameHead > cur.size {
+		return nil // never allocated, so never written
+	}
+	if _, err := cur.f.WriteAt(make([]byte, frameHead), cur.off); err != nil {
+		return err
+	}
+	return fdatasync(cur.f)
 }
 
 // reserve makes sure n bytes from off are allocated, growing the file by zero-filled chunks.

@@ -19,9 +19,16 @@ type Turner interface {
 	Turn(ctx context.Context, user string, m engine.Message) (engine.Reply, error)
 }
 
-// ChatOptions configures the chat API.
+// ChatOptions configures the chat API. Who may call it (DESIGN.md, "HTTP JSON chat API"):
+// with Tokens, a request needs one of them as a bearer token, else 401, and speaks for the
+// users of that token's namespace (see WeChatTokenName); without Tokens, loopback clients only
+// and only when Sandbox, else 403.
 type ChatOptions struct {
 	Turner Turner
+	// Tokens are the callers (WEIYIN_API_TOKENS, see ParseTokens).
+	Tokens []APIToken
+	// Sandbox says the bot runs on the sandbox bank (demo customers, no real money).
+	Sandbox bool
 	// SandboxLogin allows "as" (speak as a customer id): only with the sandbox bank and
 	// --sandbox-login. Otherwise a request with "as" is refused with 403.
 	SandboxLogin bool
@@ -131,6 +138,10 @@ func (c *chat) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, http.StatusMethodNotAllowed, "method_not_allowed", "use POST")
 		return
 	}
+	who, ok := c.authenticate(w, r)
+	if !ok {
+		return
+	}
 	var req ChatRequest
 	if !DecodeJSON(w, r, c.o.MaxBody, &req, `body must be {"user","text","id","as"}`) {
 		return
@@ -146,13 +157,21 @@ func (c *chat) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case len(req.ID) > 128:
 		WriteError(w, http.StatusBadRequest, "invalid", "id is over 128 characters")
 		return
-	case req.As != "" && !c.o.SandboxLogin:
+	case who.name == WeChatTokenName && strings.ContainsAny(req.User, ":/"):
+		WriteError(w, http.StatusForbidden, "forbidden", "the wechat token speaks for openids only")
+		return
+	case req.As != "" && !(c.o.SandboxLogin && c.o.Sandbox):
 		WriteError(w, http.StatusForbidden, "as_forbidden", "\"as\" needs the sandbox bank and --sandbox-login")
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), c.o.TurnTimeout)
 	defer cancel()
-	reply, err := c.o.Turner.Turn(ctx, req.User, engine.Message{ID: req.ID, Kind: "text", Text: req.Text, As: req.As})
+	reply, err := c.o.Turner.Turn(ctx, who.userID(req.User), engine.Message{ID: MessageID(req.ID), Kind: "text", Text: req.Text, As: req.As})
+	if errors.Is(err, engine.ErrBusy) {
+		w.Header().Set("Retry-After", "1")
+		WriteError(w, http.StatusTooManyRequests, "busy", "this user has too many messages in progress; retry with the same id")
+		return
+	}
 	if err != nil {
 		c.log.Error("chat turn", "err", err)
 		WriteError(w, http.StatusInternalServerError, "turn_failed", "the turn could not be completed; retry with the same id")
@@ -161,13 +180,23 @@ func (c *chat) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	WriteJSON(w, http.StatusOK, Response(reply))
 }
 
+// MessageID is the engine message id of a chat-API message id: in the chat API's own
+// namespace, so that no caller can pre-empt another channel's message (WeChat's are "wx:...").
+// "" stays "" (no deduplication).
+func MessageID(id string) string {
+	if id == "" {
+		return ""
+	}
+	return "api:" + id
+}
+
 // Response converts an engine reply to the API's shape (empty lists, never null).
 func Response(r engine.Reply) ChatResponse {
 	out := ChatResponse{
 		Replies:  make([]ReplyText, 0, len(r.Texts)),
 		Buttons:  r.Buttons,
 		Intent:   Intent{Name: r.Intent, Confidence: r.Confidence},
-		Entities: r.Entities,
+		Entities: make([]engine.ReplyEntity, 0, len(r.Entities)),
 		State:    State{Flow: r.Flow, Step: r.Step},
 	}
 	for _, t := range r.Texts {
@@ -176,8 +205,10 @@ func Response(r engine.Reply) ChatResponse {
 	if out.Buttons == nil {
 		out.Buttons = []string{}
 	}
-	if out.Entities == nil {
-		out.Entities = []engine.ReplyEntity{}
+	for _, e := range r.Entities {
+		// As the reply texts show them: a card or account number by its tail (尾号2233), a
+		// phone number masked.
+		out.Entities = append(out.Entities, engine.ReplyEntity{Type: e.Type, Value: MaskNumbers(e.Value), Text: MaskNumbers(e.Text)})
 	}
 	return out
 }

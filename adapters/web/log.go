@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
+	"sync"
 	"time"
 )
 
@@ -58,7 +60,9 @@ func LogRequests(log *slog.Logger, m *Metrics, route string, next http.Handler) 
 }
 
 // MaskingHandler wraps h so that the message and every string, error and Stringer attribute of
-// every record pass through MaskPII before h sees them.
+// every record pass through MaskPII before h sees them. Besides, by the attribute's name: a
+// user or message id (idKeys) is masked part by part, as an openid is not recognisable by its
+// shape alone; a one-time code (codeKeys: a value of 4 to 8 digits) is never written.
 func MaskingHandler(h slog.Handler) slog.Handler { return masking{h} }
 
 type masking struct{ next slog.Handler }
@@ -84,10 +88,25 @@ func (m masking) WithAttrs(as []slog.Attr) slog.Handler {
 
 func (m masking) WithGroup(name string) slog.Handler { return masking{m.next.WithGroup(name)} }
 
+// idKeys name the log attributes that carry a user id (an openid) or an id made with one.
+var idKeys = map[string]bool{"user": true, "openid": true, "from": true, "to": true, "touser": true,
+	"fromuser": true, "purpose": true, "msg_id": true, "msgid": true, "customer_openid": true}
+
+// codeKeys name the log attributes that may carry a one-time code ("code" is also an error
+// code: only digits are withheld).
+var codeKeys = map[string]bool{"code": true, "otp": true, "sms_code": true, "verification_code": true}
+
 func maskAttr(a slog.Attr) slog.Attr {
 	v := a.Value.Resolve()
+	key := strings.ToLower(a.Key)
+	if codeKeys[key] && v.Kind() != slog.KindGroup && allDigits(strings.TrimSpace(v.String())) {
+		return slog.String(a.Key, "[withheld]")
+	}
 	switch v.Kind() {
 	case slog.KindString:
+		if idKeys[key] {
+			return slog.String(a.Key, maskIDParts(MaskPII(v.String())))
+		}
 		return slog.String(a.Key, MaskPII(v.String()))
 	case slog.KindGroup:
 		g := v.Group()
@@ -111,14 +130,81 @@ func maskAttr(a slog.Attr) slog.Attr {
 	return slog.Attr{Key: a.Key, Value: v}
 }
 
-// Healthz answers {"status":"ok"}, or 503 {"status":"draining"} once draining() is true
-// (graceful shutdown: load balancers stop sending).
-func Healthz(draining func() bool) http.Handler {
+// Check is one of /healthz's probes: Probe returns nil when Name can do its work.
+type Check struct {
+	Name  string
+	Probe func(ctx context.Context) error
+}
+
+// HealthTimeout bounds one probe; HealthCache is how long a round of probes answers later
+// requests (a load balancer polling every second does not become a load on the bank).
+const (
+	HealthTimeout = 2 * time.Second
+	HealthCache   = 2 * time.Second
+)
+
+// Healthz answers 200 {"status":"ok","checks":{NAME:"ok"}}; 503 {"status":"draining"} once
+// draining() is true (graceful shutdown: load balancers stop sending); 503
+// {"status":"unhealthy","checks":{NAME:"failing"}} while a check fails (a store that cannot
+// commit, a bank that does not answer): an instance that can only answer 系统繁忙 is taken out.
+// Errors are not shown (the endpoint is public); the store and bank log their own.
+func Healthz(draining func() bool, checks ...Check) http.Handler {
+	return HealthzReload(draining, nil, checks...)
+}
+
+// HealthzReload is Healthz that also reports dialog reloads: {"status":"degraded", "reload":
+// {...}} with 200 while a refused edit is pending (the server still answers, on its last good
+// dialogs), with the refused edit's diagnostics. Who may call it: anyone who reaches the
+// port, like /metrics; the diagnostics name dialog files and lines, never customer data.
+func HealthzReload(draining func() bool, reload *ReloadStatus, checks ...Check) http.Handler {
+	var (
+		mu      sync.Mutex
+		at      time.Time
+		results map[string]string
+		healthy bool
+	)
+	probe := func(ctx context.Context) (map[string]string, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if results != nil && time.Since(at) < HealthCache {
+			return results, healthy
+		}
+		res, ok := make(map[string]string, len(checks)), true
+		for _, c := range checks {
+			cctx, cancel := context.WithTimeout(ctx, HealthTimeout)
+			err := c.Probe(cctx)
+			cancel()
+			if err != nil {
+				res[c.Name], ok = "failing", false
+			} else {
+				res[c.Name] = "ok"
+			}
+		}
+		results, healthy, at = res, ok, time.Now()
+		return res, ok
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		out := map[string]any{"status": "ok"}
+		code := http.StatusOK
+		if reload != nil {
+			v := reload.view()
+			out["reload"] = v
+			if v.Stale {
+				out["status"] = "degraded"
+			}
+		}
 		if draining != nil && draining() {
-			WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "draining"})
+			out["status"] = "draining"
+			WriteJSON(w, http.StatusServiceUnavailable, out)
 			return
 		}
-		WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		if len(checks) > 0 {
+			res, ok := probe(r.Context())
+			out["checks"] = res
+			if !ok {
+				out["status"], code = "unhealthy", http.StatusServiceUnavailable
+			}
+		}
+		WriteJSON(w, code, out)
 	})
 }

@@ -6,13 +6,16 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/weiyin-bank/weiyin/engine"
 )
@@ -29,6 +32,8 @@ func (s *scripted) Turn(_ context.Context, user string, m engine.Message) (engin
 	switch m.Text {
 	case "boom":
 		return engine.Reply{}, errors.New("bank down 6222021234567890")
+	case "flood":
+		return engine.Reply{}, fmt.Errorf("turn: %w", engine.ErrBusy)
 	case "转账500给张三":
 		return engine.Reply{Texts: []string{"向张三转账 500.00 元，确认吗？"}, Buttons: []string{"确认", "取消"},
 			Intent: "transfer", Confidence: 0.93, Flow: "transfer", Step: "confirm",
@@ -70,11 +75,14 @@ func TestChat(t *testing.T) {
 		{"get", false, "GET", ``, 405, "", "method_not_allowed"},
 		// A failing turn: 500 with a JSON error, nothing leaked.
 		{"turn error", false, "POST", `{"user":"u","text":"boom"}`, 500, "", "turn_failed"},
+		// A user with too many turns in progress: 429, retry later.
+		{"busy", false, "POST", `{"user":"u","text":"flood"}`, 429, "", "busy"},
 	}
 	for _, tt := range tests {
 		s := &scripted{}
-		h := NewChat(ChatOptions{Turner: s, SandboxLogin: tt.sandbox})
+		h := NewChat(ChatOptions{Turner: s, SandboxLogin: tt.sandbox, Sandbox: true})
 		req := httptest.NewRequest(tt.method, "/api/chat", strings.NewReader(tt.body))
+		req.RemoteAddr = "127.0.0.1:40000"
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, req)
 		body, _ := io.ReadAll(w.Result().Body)
@@ -97,7 +105,7 @@ func TestChat(t *testing.T) {
 		if tt.name == "as allowed" && (len(s.got) != 1 || s.got[0].As != "C001") {
 			t.Errorf("as not passed: %+v", s.got)
 		}
-		if tt.name == "transfer" && (s.got[0].ID != "m1" || s.got[0].Kind != "text") {
+		if tt.name == "transfer" && (s.got[0].ID != "api:m1" || s.got[0].Kind != "text") {
 			t.Errorf("message: %+v", s.got[0])
 		}
 	}
@@ -138,8 +146,10 @@ func TestMetrics(t *testing.T) {
 	reload(true)
 	reload(false)
 	reload(false)
-	h := LogRequests(slog.New(slog.DiscardHandler), m, "chat", NewChat(ChatOptions{Turner: tr}))
-	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/api/chat", strings.NewReader(`{"user":"u","text":"你好"}`)))
+	h := LogRequests(slog.New(slog.DiscardHandler), m, "chat", NewChat(ChatOptions{Turner: tr, Sandbox: true}))
+	req := httptest.NewRequest("POST", "/api/chat", strings.NewReader(`{"user":"u","text":"你好"}`))
+	req.RemoteAddr = "[::1]:40000"
+	h.ServeHTTP(httptest.NewRecorder(), req)
 	w := httptest.NewRecorder()
 	m.Handler().ServeHTTP(w, httptest.NewRequest("GET", "/metrics", nil))
 	out := w.Body.String()
@@ -168,21 +178,49 @@ type stringer struct{}
 func (stringer) String() string { return "phone 13812345678" }
 
 // Ensure the masking handler masks the message and string, error, Stringer and grouped
-// attributes, including those added with With.
+// attributes, including those added with With; user and message ids by name, openids by
+// shape; and never writes a one-time code.
 func TestMaskingHandler(t *testing.T) {
 	var buf bytes.Buffer
 	log := slog.New(MaskingHandler(slog.NewJSONHandler(&buf, nil))).With("card", "6222021234567890")
 	log.Info("bind 6222021234567891", "phone", "13812345678", "err", errors.New("no match for 6222021234567892"),
-		"s", stringer{}, slog.Group("g", "id", "11010519491231002X"), "n", 42)
+		"s", stringer{}, slog.Group("g", "id", "11010519491231002X"), "n", 42,
+		"user", "o_demo_1", "msg_id", "wx:ev:o_demo_2:1700000000:CLICK", "purpose", "o_demo_3:transfer",
+		"code", "311533", "otp", 654321, "err2", errors.New("no session for oAbCdEfGhIjKlMnOpQrStUvWxYz1"))
+	log.Warn("bank operation refused", "code", "insufficient_funds")
 	out := buf.String()
-	for _, leak := range []string{"6222021234567890", "6222021234567891", "13812345678", "6222021234567892", "11010519491231002X"} {
+	for _, leak := range []string{"6222021234567890", "6222021234567891", "13812345678", "6222021234567892", "11010519491231002X",
+		"o_demo_1", "o_demo_2", "o_demo_3", "311533", "654321", "oAbCdEfGhIjKlMnOpQrStUvWxYz1"} {
 		if strings.Contains(out, leak) {
 			t.Errorf("log leaks %s: %s", leak, out)
 		}
 	}
-	for _, keep := range []string{"7890", "138****5678", `"n":42`} {
+	// Error codes, times and the menu key stay: they are what an operator searches for.
+	for _, keep := range []string{"7890", "138****5678", `"n":42`, "insufficient_funds", "1700000000", "oAb"} {
 		if !strings.Contains(out, keep) {
 			t.Errorf("log lost %s: %s", keep, out)
+		}
+	}
+}
+
+// Ensure /healthz answers 503 while a check fails (a store that cannot commit, a bank down)
+// and 200 again once it passes, without showing the error.
+func TestHealthzChecks(t *testing.T) {
+	var failing atomic.Bool
+	h := Healthz(nil, Check{Name: "store", Probe: func(context.Context) error {
+		if failing.Load() {
+			return errors.New("no space left on device: /data/sessions.db.wal0")
+		}
+		return nil
+	}})
+	for i, fail := range []bool{false, true} {
+		failing.Store(fail)
+		time.Sleep(HealthCache) // a new round of probes
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", "/healthz", nil))
+		want := map[bool]int{false: 200, true: 503}[fail]
+		if w.Code != want || strings.Contains(w.Body.String(), "space") || !strings.Contains(w.Body.String(), `"store"`) {
+			t.Errorf("round %d (failing %v): %d %s, want %d", i, fail, w.Code, w.Body, want)
 		}
 	}
 }

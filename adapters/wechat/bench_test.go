@@ -42,7 +42,7 @@ func BenchmarkSafeModeText(b *testing.B) {
 			reqs := make([]pre, 4096)
 			for i := range reqs {
 				m := wechattest.Msg{To: "gh", From: fmt.Sprintf("o_%d", i%1000), CreateTime: now, Type: "text", Content: "我的余额", MsgID: int64(i + 1)}
-				body, q := s.Body(m.XML(), []byte("0123456789abcdef"), now, "nonce", m.From)
+				body, q := s.Body(m.XML(), []byte("0123456789abcdef"), now, wechattest.Nonce(m.XML()), m.From)
 				reqs[i] = pre{body, q.Encode()}
 			}
 			b.ReportAllocs()

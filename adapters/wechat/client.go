@@ -56,7 +56,33 @@ type ClientConfig struct {
 	HTTPClient *http.Client
 	// Now defaults to time.Now.
 	Now func() time.Time
+	// Shared, when set, keeps the access token where every instance of the account reads it
+	// (Redis): one instance fetches it under the lock, the others wait for it and read it.
+	Shared TokenShare
 }
+
+// TokenShare is an access token several instances share. WeChat keeps only the latest token
+// valid (the one before for 5 minutes), so instances fetching their own invalidate each
+// other's.
+type TokenShare interface {
+	// Token returns the shared token and how long it stays valid; "" when there is none.
+	Token(ctx context.Context) (string, time.Duration, error)
+	// Lock tries to become the instance that fetches a new token, for at most ttl.
+	Lock(ctx context.Context, ttl time.Duration) (unlock func(), ok bool, err error)
+	// Set stores a fetched token for ttl.
+	Set(ctx context.Context, token string, ttl time.Duration) error
+	// Drop forgets token if it is still the shared one.
+	Drop(ctx context.Context, token string) error
+}
+
+// Shared tokens: each instance keeps the shared one at most localTokenTTL (another instance
+// may have replaced it meanwhile, and WeChat honours the replaced one 5 minutes more); an
+// instance that does not get the lock looks again every tokenPoll.
+const (
+	localTokenTTL = 30 * time.Second
+	tokenPoll     = 50 * time.Millisecond
+	tokenLockTTL  = 20 * time.Second // longer than one fetch (the HTTP client's 15 s)
+)
 
 // Client calls WeChat's outbound API: access token, customer-service and template messages.
 // Safe for concurrent use. The access token is cached until shortly before it expires and is
@@ -67,6 +93,8 @@ type Client struct {
 	secret string
 	hc     *http.Client
 	now    func() time.Time
+
+	shared TokenShare
 
 	mu      sync.Mutex // guards token, expires; held while fetching so one fetch runs at a time
 	token   string
@@ -90,7 +118,7 @@ func NewHTTPClient() *http.Client {
 // NewClient returns a client for cfg.
 func NewClient(cfg ClientConfig) *Client {
 	c := &Client{base: strings.TrimRight(cfg.BaseURL, "/"), appID: cfg.AppID, secret: cfg.Secret,
-		hc: cfg.HTTPClient, now: cfg.Now}
+		hc: cfg.HTTPClient, now: cfg.Now, shared: cfg.Shared}
 	if c.base == "" {
 		c.base = DefaultAPI
 	}
@@ -111,32 +139,102 @@ func (c *Client) AccessToken(ctx context.Context) (string, error) {
 	if c.token != "" && c.now().Before(c.expires) {
 		return c.token, nil
 	}
+	if c.shared != nil {
+		return c.sharedToken(ctx)
+	}
+	tok, ttl, err := c.fetchToken(ctx)
+	if err != nil {
+		return "", err
+	}
+	c.token, c.expires = tok, c.now().Add(ttl)
+	return c.token, nil
+}
+
+// sharedToken reads the shared token, or fetches it under the shared lock when there is none;
+// while another instance holds the lock it waits for that one's token. c.mu is held.
+func (c *Client) sharedToken(ctx context.Context) (string, error) {
+	for {
+		tok, ttl, err := c.shared.Token(ctx)
+		if err != nil {
+			return "", fmt.Errorf("wechat: shared access token: %w", err)
+		}
+		if tok == "" {
+			unlock, ok, err := c.shared.Lock(ctx, tokenLockTTL)
+			if err != nil {
+				return "", fmt.Errorf("wechat: shared access token: %w", err)
+			}
+			if ok {
+				tok, ttl, err = c.refreshShared(ctx)
+				unlock()
+				if err != nil {
+					return "", err
+				}
+			}
+		}
+		if tok != "" {
+			c.token, c.expires = tok, c.now().Add(min(ttl, localTokenTTL))
+			return tok, nil
+		}
+		t := time.NewTimer(tokenPoll)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return "", fmt.Errorf("wechat: waiting for another instance's access token: %w", ctx.Err())
+		case <-t.C:
+		}
+	}
+}
+
+// refreshShared fetches a token and shares it, unless another instance shared one just before
+// this one took the lock.
+func (c *Client) refreshShared(ctx context.Context) (string, time.Duration, error) {
+	if tok, ttl, err := c.shared.Token(ctx); err != nil || tok != "" {
+		return tok, ttl, err
+	}
+	tok, ttl, err := c.fetchToken(ctx)
+	if err != nil {
+		return "", 0, err
+	}
+	if err := c.shared.Set(ctx, tok, ttl); err != nil {
+		return "", 0, fmt.Errorf("wechat: sharing the access token: %w", err)
+	}
+	return tok, ttl, nil
+}
+
+// fetchToken gets a new access token from WeChat and how long to use it: until 5 minutes
+// before it expires.
+func (c *Client) fetchToken(ctx context.Context) (string, time.Duration, error) {
 	q := url.Values{"grant_type": {"client_credential"}, "appid": {c.appID}, "secret": {c.secret}}
 	var res struct {
 		AccessToken string `json:"access_token"`
 		ExpiresIn   int64  `json:"expires_in"`
 	}
 	if err := c.do(ctx, http.MethodGet, "/cgi-bin/token?"+q.Encode(), nil, &res); err != nil {
-		return "", err
+		return "", 0, err
 	}
 	if res.AccessToken == "" {
-		return "", errors.New("wechat /cgi-bin/token: empty access_token")
+		return "", 0, errors.New("wechat /cgi-bin/token: empty access_token")
 	}
 	ttl := time.Duration(res.ExpiresIn)*time.Second - 5*time.Minute
 	if ttl < time.Minute {
 		ttl = time.Minute
 	}
-	c.token, c.expires = res.AccessToken, c.now().Add(ttl)
-	return c.token, nil
+	return res.AccessToken, ttl, nil
 }
 
-// invalidate forgets token if it is still the cached one.
-func (c *Client) invalidate(token string) {
+// invalidate forgets token if it is still the cached one, here and where it is shared.
+func (c *Client) invalidate(ctx context.Context, token string) error {
 	c.mu.Lock()
 	if c.token == token {
 		c.token = ""
 	}
 	c.mu.Unlock()
+	if c.shared != nil {
+		if err := c.shared.Drop(ctx, token); err != nil {
+			return fmt.Errorf("wechat: shared access token: %w", err)
+		}
+	}
+	return nil
 }
 
 // SendText sends a customer-service text message to openid.
@@ -166,7 +264,9 @@ func (c *Client) call(ctx context.Context, path string, body, out any) error {
 		err = c.do(ctx, http.MethodPost, path+"?access_token="+url.QueryEscape(tok), body, out)
 		var ae *APIError
 		if attempt == 0 && errors.As(err, &ae) && ae.TokenExpired() {
-			c.invalidate(tok)
+			if err := c.invalidate(ctx, tok); err != nil {
+				return err
+			}
 			continue
 		}
 		return err

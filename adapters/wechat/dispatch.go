@@ -124,6 +124,13 @@ func (f *inflight) finish(key string, async bool, parts []string, now time.Time)
 	g.chunks[n] = append(b, part...)
 }
 
+// forget drops the running call of key without recording its answer (the turn failed).
+func (f *inflight) forget(key string) {
+	f.mu.Lock()
+	delete(f.running, key)
+	f.mu.Unlock()
+}
+
 // rotate starts a new generation every TTL, dropping the oldest: a finished call is
 // remembered between one and two TTLs.
 func (f *inflight) rotate(now time.Time) {
@@ -219,19 +226,47 @@ func (h *Handler) dispatch(in inbound, start time.Time) (passive string, rest []
 		t.Stop()
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if !c.finished || c.async {
 		c.async = true
+		c.mu.Unlock()
 		return "", nil
 	}
 	if len(c.parts) == 0 {
+		c.mu.Unlock()
 		return "", nil
 	}
+	passive = c.parts[0]
 	if !c.restSent {
 		c.restSent = true
 		rest = c.parts[1:]
 	}
-	return c.parts[0], rest
+	c.mu.Unlock()
+	if !h.claim(context.Background(), in, "passive") {
+		return "", nil
+	}
+	return passive, rest
+}
+
+// claim reports whether this instance delivers in's answer how ("passive" or "cs"): always
+// without Claims; else unless another instance has sent it as customer-service messages (a
+// passive reply may repeat a passive reply lost with its HTTP response: WeChat retries
+// only then). When the claim cannot be made, the answer is sent: at least once.
+func (h *Handler) claim(ctx context.Context, in inbound, how string) bool {
+	if h.opt.Claims == nil {
+		return true
+	}
+	prev, err := h.opt.Claims.ClaimAnswer(ctx, in.user, in.msg.ID, how)
+	if err != nil {
+		h.log.Warn("wechat answer claim failed, answering anyway", "how", how, "err", err)
+		return true
+	}
+	if prev != "" && (how == "cs" || prev == "cs") {
+		if h.opt.OnDuplicate != nil {
+			h.opt.OnDuplicate()
+		}
+		return false
+	}
+	return true
 }
 
 // run turns in.msg and stores the answer; when the deadline has already passed, it sends the
@@ -240,20 +275,25 @@ func (h *Handler) run(c *call, in inbound) {
 	defer h.wg.Done()
 	ctx, cancel := context.WithTimeout(context.Background(), h.opt.TurnTimeout)
 	defer cancel()
-	parts := h.answer(ctx, in)
+	parts, failed := h.answer(ctx, in)
 	c.mu.Lock()
 	c.parts, c.finished = parts, true
 	async := c.async
 	c.mu.Unlock()
 	close(c.done)
-	h.calls.finish(in.key, async, parts, h.clock.Now())
-	if async && len(parts) > 0 {
+	if failed { // nothing was committed: a later retry turns the message again
+		h.calls.forget(in.key)
+	} else {
+		h.calls.finish(in.key, async, parts, h.clock.Now())
+	}
+	if async && len(parts) > 0 && h.claim(ctx, in, "cs") {
 		h.send(ctx, in.user, parts)
 	}
 }
 
-// answer runs the turn and renders the reply as WeChat-sized parts.
-func (h *Handler) answer(ctx context.Context, in inbound) []string {
+// answer runs the turn and renders the reply as WeChat-sized parts; failed says the turn
+// failed (the answer is the busy reply).
+func (h *Handler) answer(ctx context.Context, in inbound) (parts []string, failed bool) {
 	m := in.msg
 	if m.Kind == "voice" && m.Text == "" {
 		if h.opt.ASR != nil && in.media != "" {
@@ -264,18 +304,18 @@ func (h *Handler) answer(ctx context.Context, in inbound) []string {
 			m.Text = strings.TrimSpace(text)
 		}
 		if m.Text == "" {
-			return Split(h.opt.AskToType, MaxReplyBytes)
+			return Split(h.opt.AskToType, MaxReplyBytes), false
 		}
 	}
 	reply, err := h.opt.Turner.Turn(ctx, in.user, m)
 	if err != nil {
 		h.log.Error("wechat turn", "msg_id", m.ID, "kind", m.Kind, "err", err)
-		return Split(h.opt.Busy, MaxReplyBytes)
+		return Split(h.opt.Busy, MaxReplyBytes), true
 	}
 	if m.Kind == "event" && m.Event == "unsubscribe" {
-		return nil // the customer has left: nothing can reach them
+		return nil, false // the customer has left: nothing can reach them
 	}
-	return Split(h.render(reply), MaxReplyBytes)
+	return Split(h.render(reply), MaxReplyBytes), false
 }
 
 // render joins the reply's texts and buttons into one text.

@@ -40,9 +40,12 @@
 //     read or processed. In safe mode the msg_signature over the ciphertext is checked too.
 //   - Requests whose timestamp is more than MaxSkew (5 minutes) from the injected clock get
 //     403 (replay protection).
+//   - In plaintext and compatible modes, where the signature does not cover the body, a signed
+//     URL (timestamp and nonce) is remembered for the freshness window with a digest of its
+//     body: the same URL with another body is a replay and gets 403.
 //   - Bodies over MaxBody (64 KB) get 413; malformed XML/JSON or ciphertext gets 400.
 //   - A message is turned once however often WeChat sends it: retries are keyed by MsgId
-//     (events by FromUserName+CreateTime+Event) and join the running turn; each gets the same
+//     (events by FromUserName+CreateTime+Event+EventKey) and join the running turn; each gets the same
 //     passive reply, or "success" once the answer has gone out as customer-service messages.
 //     The engine also dedupes by Message.ID, which covers retries across a restart.
 //

@@ -125,18 +125,19 @@ func xmlText(b []byte) bool {
 // does not parse: encoding/xml must decide.
 func decodeMessage(doc []byte, m *message.MixMessage) bool {
 	ok := true
-	// Numbers read as encoding/xml reads them: trimmed, empty is zero.
+	// Numbers read as encoding/xml reads them: empty is zero, anything else is trimmed and
+	// must parse (so blanks alone are an error, as there: it tests the length before trimming).
 	setInt := func(dst *int64, text []byte) {
 		*dst = 0
-		if t := bytes.TrimSpace(text); len(t) > 0 {
-			n, err := strconv.ParseInt(string(t), 10, 64)
+		if len(text) > 0 {
+			n, err := strconv.ParseInt(string(bytes.TrimSpace(text)), 10, 64)
 			*dst, ok = n, ok && err == nil
 		}
 	}
 	setFloat := func(dst *float64, text []byte) {
 		*dst = 0
-		if t := bytes.TrimSpace(text); len(t) > 0 {
-			f, err := strconv.ParseFloat(string(t), 64)
+		if len(text) > 0 {
+			f, err := strconv.ParseFloat(string(bytes.TrimSpace(text)), 64)
 			*dst, ok = f, ok && err == nil
 		}
 	}

@@ -35,7 +35,7 @@ func FuzzHandler(f *testing.F) {
 		signers[safe], _ = wechattest.NewSigner(testToken, testAppID, key)
 	}
 	f.Fuzz(func(t *testing.T, plain []byte, safe bool) {
-		body, q := signers[safe].Body(plain, []byte("0123456789abcdef"), testNow, "n", "o")
+		body, q := signers[safe].Body(plain, []byte("0123456789abcdef"), testNow, wechattest.Nonce(plain), "o")
 		r := httptest.NewRequest("POST", "/wechat?"+q.Encode(), bytes.NewReader(body))
 		w := httptest.NewRecorder()
 		handlers[safe].ServeHTTP(w, r)

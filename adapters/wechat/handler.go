@@ -3,6 +3,8 @@ package wechat
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
@@ -40,6 +42,14 @@ type Sender interface {
 	SendText(ctx context.Context, openid, text string) error
 }
 
+// Claims decide, across the instances that share them, which one delivers an answer.
+type Claims interface {
+	// ClaimAnswer claims the answer to user's message msgID for how ("passive": the reply
+	// to WeChat's request, "cs": customer-service messages) unless it is claimed: it returns
+	// the earlier claim's how, or "" when this call claimed it.
+	ClaimAnswer(ctx context.Context, user, msgID, how string) (string, error)
+}
+
 // Options configures a Handler. Config.Token and Turner are required.
 type Options struct {
 	Config Config
@@ -56,6 +66,14 @@ type Options struct {
 	MaxSkew     time.Duration // timestamp freshness; default 5m
 	MaxBody     int64         // request body cap; default 64 KB
 	DedupeTTL   time.Duration // how long a finished message's answer is remembered for retries (1 to 2 TTLs); default 1m
+	// MaxNonces caps the signed URLs remembered in plaintext mode (replay protection, see
+	// nonces); default DefaultMaxNonces.
+	MaxNonces int
+
+	// Claims, when set, makes instances sharing it (Redis) deliver each answer once: a retry
+	// that reached another instance gets the stored reply from the engine, and this decides
+	// who sends it.
+	Claims Claims
 
 	// OnDuplicate is called for each retry of a message already seen (metrics).
 	OnDuplicate func()
@@ -88,6 +106,7 @@ type Handler struct {
 	clock   engine.Clock
 	log     *slog.Logger
 	calls   *inflight
+	nonces  *nonces
 	workers *workers
 	wg      sync.WaitGroup // running turns and pending customer-service sends
 }
@@ -118,6 +137,9 @@ func NewHandler(o Options) (*Handler, error) {
 	if o.MaxBody <= 0 {
 		o.MaxBody = DefaultMaxBody
 	}
+	if o.MaxNonces <= 0 {
+		o.MaxNonces = DefaultMaxNonces
+	}
 	if o.AskToType == "" {
 		o.AskToType = DefaultAskToType
 	}
@@ -135,6 +157,7 @@ func NewHandler(o Options) (*Handler, error) {
 		h.log = slog.New(slog.DiscardHandler)
 	}
 	h.calls = newInflight(o.DedupeTTL)
+	h.nonces = newNonces(o.MaxSkew, o.MaxNonces)
 	h.workers = newWorkers(10 * time.Second)
 	return h, nil
 }
@@ -247,6 +270,18 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request, q url.Values, sta
 		}
 		h.httpError(w, r, http.StatusBadRequest, "read body")
 		return
+	}
+	if h.cr.key == nil {
+		// Plaintext and compatible modes: the signature does not cover the body.
+		ts, _ := strconv.ParseInt(q.Get("timestamp"), 10, 64) // checked by ServeHTTP
+		ok, evicted := h.nonces.check(ts, q.Get("nonce"), body, start)
+		if evicted {
+			h.log.Warn("wechat: the replay guard is full; forgetting the oldest signed URLs", "max", h.opt.MaxNonces)
+		}
+		if !ok {
+			h.httpError(w, r, http.StatusForbidden, "replayed signature with another body")
+			return
+		}
 	}
 	req, status, err := h.decode(q, body)
 	if err != nil {
@@ -428,6 +463,16 @@ func renderXML(b []byte, fields ...xmlField) []byte {
 	return append(b, "</xml>"...)
 }
 
+// eventKeyID is an event key as it goes into a message id: as is when short and plain, else a
+// digest (menu keys are short; a scene string may be 64 bytes of anything).
+func eventKeyID(k string) string {
+	if len(k) <= 64 && !strings.ContainsAny(k, "\x00") {
+		return k
+	}
+	sum := sha256.Sum256([]byte(k))
+	return "h" + hex.EncodeToString(sum[:12])
+}
+
 // inbound is one message to turn.
 type inbound struct {
 	user   string
@@ -449,8 +494,12 @@ func convert(mm *message.MixMessage) (in inbound, ok bool) {
 		default: // VIEW, LOCATION, TEMPLATESENDJOBFINISH, ...
 			return inbound{}, false
 		}
+		// The key is part of the id: two menu clicks in one second are two turns.
 		*m = engine.Message{Kind: "event", Event: ev, Key: mm.EventKey,
 			ID: fmt.Sprintf("wx:ev:%s:%d:%s", in.user, mm.CreateTime, ev)}
+		if mm.EventKey != "" {
+			m.ID += ":" + eventKeyID(mm.EventKey)
+		}
 		in.key = in.user + "/" + m.ID
 		return in, true
 	}

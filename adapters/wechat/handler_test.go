@@ -136,7 +136,7 @@ func newRig(t *testing.T, safe bool, turner *fakeTurner, tweak func(*wechat.Opti
 // and decoded reply.
 func (r *rig) push(m wechattest.Msg) (int, wechattest.Reply) {
 	r.t.Helper()
-	req, err := r.signer.Request(r.srv.URL, m.XML(), testNow, "nonce1", m.From)
+	req, err := r.signer.Request(r.srv.URL, m.XML(), testNow, wechattest.Nonce(m.XML()), m.From)
 	if err != nil {
 		r.t.Fatal(err)
 	}
@@ -189,13 +189,13 @@ func TestMessageTypes(t *testing.T) {
 			engine.Message{ID: "wx:1004", Kind: "location", Lat: 31.2304, Lng: 121.4737, Label: "上海市黄浦区"}, "收到：上海市黄浦区@31.2304,121.4737"},
 		// Menu clicks become click events with the menu key.
 		{"click", wechattest.Msg{Type: "event", Event: "CLICK", EventKey: "MENU_BALANCE"},
-			engine.Message{ID: "wx:ev:" + openid + ":1764000000:click", Kind: "event", Event: "click", Key: "MENU_BALANCE"}, "收到：click:MENU_BALANCE"},
+			engine.Message{ID: "wx:ev:" + openid + ":1764000000:click:MENU_BALANCE", Kind: "event", Event: "click", Key: "MENU_BALANCE"}, "收到：click:MENU_BALANCE"},
 		// Subscribing through a QR code passes the qrscene_ key.
 		{"subscribe", wechattest.Msg{Type: "event", Event: "subscribe", EventKey: "qrscene_branch42"},
-			engine.Message{ID: "wx:ev:" + openid + ":1764000000:subscribe", Kind: "event", Event: "subscribe", Key: "qrscene_branch42"}, "收到：subscribe:qrscene_branch42"},
+			engine.Message{ID: "wx:ev:" + openid + ":1764000000:subscribe:qrscene_branch42", Kind: "event", Event: "subscribe", Key: "qrscene_branch42"}, "收到：subscribe:qrscene_branch42"},
 		// A subscribed customer scanning a QR code.
 		{"scan", wechattest.Msg{Type: "event", Event: "SCAN", EventKey: "branch42"},
-			engine.Message{ID: "wx:ev:" + openid + ":1764000000:scan", Kind: "event", Event: "scan", Key: "branch42"}, "收到：scan:branch42"},
+			engine.Message{ID: "wx:ev:" + openid + ":1764000000:scan:branch42", Kind: "event", Event: "scan", Key: "branch42"}, "收到：scan:branch42"},
 		// Unsubscribing ends the session in the engine; nothing can be answered.
 		{"unsubscribe", wechattest.Msg{Type: "event", Event: "unsubscribe"},
 			engine.Message{ID: "wx:ev:" + openid + ":1764000000:unsubscribe", Kind: "event", Event: "unsubscribe"}, ""},
@@ -305,7 +305,12 @@ func TestRefused(t *testing.T) {
 			// Malformed XML with a good signature.
 			{"malformed xml", func() string { return q.Encode() }, []byte("<xml><FromUserName>"), 400, 1},
 			// A message without sender.
-			{"no sender", func() string { return q.Encode() }, []byte("<xml><MsgType>text</MsgType></xml>"), 400, 1},
+			{"no sender", func() string { return fresh(r, []byte("<xml><MsgType>text</MsgType></xml>")) }, []byte("<xml><MsgType>text</MsgType></xml>"), 400, 1},
+			// A signed URL already used, with another body: a replay (the plaintext
+			// signature does not cover the body), from whatever openid.
+			{"replayed URL", func() string { return q.Encode() }, text(2003, "我的余额").XML(), 403, 1},
+			{"replayed URL other openid", func() string { return q.Encode() },
+				wechattest.Msg{To: "gh_bank", From: "o_victim", CreateTime: testNow, Type: "text", Content: "转账", MsgID: 2004}.XML(), 403, 1},
 			// A forged msg_signature over the ciphertext.
 			{"forged msg_signature", func() string { q2 := clone(q); q2.Set("msg_signature", strings.Repeat("1", 40)); return q2.Encode() }, body, 403, 2},
 			// Ciphertext that does not decrypt, correctly signed.
@@ -337,7 +342,7 @@ func TestRefused(t *testing.T) {
 			t.Errorf("safe=%v: %d turns ran for refused requests", safe, n)
 		}
 		// The good request still works: the refusals above did not poison anything.
-		code, rep := r.push(text(2001, "你好"))
+		code, rep := r.push(text(2002, "你好"))
 		if code != 200 || rep.Text != "收到：text:你好" {
 			t.Errorf("safe=%v: good request: %d %+v", safe, code, rep)
 		}
@@ -350,6 +355,12 @@ func clone(q url.Values) url.Values {
 		c[k] = append([]string(nil), v...)
 	}
 	return c
+}
+
+// fresh signs a plaintext push of body with a nonce of its own.
+func fresh(r *rig, body []byte) string {
+	_, q := r.signer.Body(body, []byte("0123456789abcdef"), testNow, wechattest.Nonce(body), openid)
+	return q.Encode()
 }
 
 // signedAt re-signs the request for timestamp ts (valid signatures, stale time).
@@ -495,14 +506,25 @@ func TestLongReplySplit(t *testing.T) {
 	}
 }
 
-// Ensure a failing turn gets the polite busy answer, not an HTTP error.
+// Ensure a failing turn gets the polite busy answer, not an HTTP error, and is not remembered.
 func TestTurnError(t *testing.T) {
+	var down atomic.Bool
+	down.Store(true)
 	ft := &fakeTurner{reply: func(string, engine.Message) (engine.Reply, error) {
-		return engine.Reply{}, fmt.Errorf("bank down")
+		if down.Load() {
+			return engine.Reply{}, fmt.Errorf("store down")
+		}
+		return engine.Reply{Texts: []string{"余额¥1.00"}}, nil
 	}}
 	r := newRig(t, false, ft, nil)
 	if code, rep := r.push(text(6001, "余额")); code != 200 || rep.Text != wechat.DefaultBusy {
 		t.Errorf("got %d %+v", code, rep)
+	}
+	// A failed turn committed nothing: WeChat's retry, once the store is back, turns it again
+	// rather than getting the busy reply remembered.
+	down.Store(false)
+	if _, rep := r.push(text(6001, "余额")); rep.Text != "余额¥1.00" {
+		t.Errorf("the retry after the failure got %+v, want the turn's answer", rep)
 	}
 }
 
@@ -567,5 +589,60 @@ func TestTemplateReceipt(t *testing.T) {
 	}
 	if len(got) != 1 || got[0] != (receipt{200163836, "failed:user block"}) {
 		t.Errorf("receipts %+v", got)
+	}
+}
+
+// Ensure a captured plaintext URL cannot carry another body (another text, another openid)
+// while its timestamp is fresh, while WeChat's retry of the same body still gets the reply.
+func TestReplayedSignedURL(t *testing.T) {
+	ft := &fakeTurner{}
+	r := newRig(t, false, ft, nil)
+	orig := text(8001, "你好").XML()
+	_, q := r.signer.Body(orig, nil, testNow, "captured", openid)
+	post := func(body []byte) int {
+		resp, err := http.Post(r.srv.URL+"?"+q.Encode(), "text/xml", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	tests := []struct {
+		name string
+		body []byte
+		want int
+	}{
+		// The original push.
+		{"original", orig, 200},
+		// WeChat's retry: same URL, same body.
+		{"retry", orig, 200},
+		// The attacker's body on the captured URL, as the victim.
+		{"other openid", wechattest.Msg{To: "gh_bank", From: "o_victim", CreateTime: testNow, Type: "text", Content: "转账给王芳999", MsgID: 8002}.XML(), 403},
+		// Another text from the same openid.
+		{"other text", text(8003, "确认").XML(), 403},
+	}
+	for _, tt := range tests {
+		if got := post(tt.body); got != tt.want {
+			t.Errorf("%s: status %d, want %d", tt.name, got, tt.want)
+		}
+	}
+	if n := ft.n.Load(); n != 1 {
+		t.Errorf("%d turns, want 1", n)
+	}
+}
+
+// Ensure two different menu clicks within one second are two turns with their own answers,
+// not the second a duplicate of the first.
+func TestMenuClicksSameSecond(t *testing.T) {
+	ft := &fakeTurner{}
+	r := newRig(t, true, ft, nil)
+	for _, key := range []string{"MENU_BALANCE", "MENU_BRANCH"} {
+		m := wechattest.Msg{To: "gh_bank", From: openid, CreateTime: testNow, Type: "event", Event: "CLICK", EventKey: key}
+		if _, rep := r.push(m); rep.Text != "收到：click:"+key {
+			t.Errorf("click %s answered %q", key, rep.Text)
+		}
+	}
+	if n := ft.n.Load(); n != 2 {
+		t.Errorf("%d turns, want 2", n)
 	}
 }

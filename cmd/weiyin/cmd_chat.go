@@ -61,8 +61,8 @@ func runChat(ctx context.Context, args []string, io stdio) int {
 	o.bot.Now = now
 	// The operator's log (warnings) and the sandbox's text messages go to stderr.
 	o.bot.Logger = slog.New(web.MaskingHandler(slog.NewTextHandler(io.err, logOptions(slog.LevelWarn))))
-	o.bot.OTPSink = func(phone, purpose, code string) {
-		fmt.Fprintf(io.err, "      (沙箱短信 -> %s) 您的验证码是 %s,5分钟内有效。\n", engine.MaskPhone(phone), code)
+	o.bot.OTPSink = func(phone, text string) {
+		fmt.Fprintf(io.err, "      (沙箱短信 -> %s) %s\n", engine.MaskPhone(phone), text)
 	}
 	if o.bot.Fixture != "" && o.bot.DataDir == "weiyin-data" {
 		o.bot.DataDir = filepath.Join("weiyin-data", "fixture-"+strings.TrimSuffix(filepath.Base(o.bot.Fixture), filepath.Ext(o.bot.Fixture)))

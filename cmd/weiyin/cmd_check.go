@@ -6,13 +6,21 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/weiyin-bank/weiyin/dialogs"
 )
 
 type checkOptions struct {
 	format string // text or json
-	path   string // a directory, or one *.dlg file checked as part of its directory's bot
+	lang   string // zh or en
+	path   string // a directory, or one *.dlg (or *.dlg.draft) file checked as part of its directory's bot
+}
+
+// langFlag adds --lang to fs: the language of diagnostics, Chinese by default (product staff
+// read them), from $WEIYIN_LANG when set.
+func langFlag(fs *flag.FlagSet, v *string) {
+	fs.StringVar(v, "lang", envOr("WEIYIN_LANG", "zh"), "language of the diagnostics: zh (中文) or en (English); env WEIYIN_LANG")
 }
 
 func checkCommand() command {
@@ -24,10 +32,12 @@ func runCheck(_ context.Context, args []string, io stdio) int {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(io.err)
 	fs.StringVar(&o.format, "format", "text", "output format: text or json")
+	langFlag(fs, &o.lang)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: weiyin check [--format text|json] DIR|FILE\n\n"+
+		fmt.Fprintln(fs.Output(), "usage: weiyin check [--format text|json] [--lang zh|en] DIR|FILE\n\n"+
 			"A FILE is checked as part of the bot in its directory (its names are declared there)\n"+
-			"and only its own diagnostics are shown; exit 0 clean, 1 findings, 2 usage or I/O error.")
+			"and only its own diagnostics are shown. Draft files (*.dlg.draft) are checked with the\n"+
+			"others; the bot that runs leaves them out. Exit 0 clean, 1 findings, 2 usage or I/O error.")
 		fs.PrintDefaults()
 	}
 	if code, ok := parseArgs(fs, args, io); !ok {
@@ -37,6 +47,11 @@ func runCheck(_ context.Context, args []string, io stdio) int {
 		fs.Usage()
 		return 2
 	}
+	lang, err := dialogs.ParseLang(o.lang)
+	if err != nil {
+		fmt.Fprintf(io.err, "weiyin check: %v\n", err)
+		return 2
+	}
 	o.path = fs.Arg(0)
 	ds, err := checkPath(o.path, io)
 	if err != nil {
@@ -44,9 +59,9 @@ func runCheck(_ context.Context, args []string, io stdio) int {
 		return 2
 	}
 	if o.format == "json" {
-		err = ds.WriteJSON(io.out)
+		err = ds.WriteJSONIn(io.out, lang)
 	} else {
-		err = ds.WriteText(io.out, 0)
+		err = ds.WriteTextIn(io.out, lang, 0)
 	}
 	if err != nil {
 		fmt.Fprintf(io.err, "weiyin check: %v\n", err)
@@ -65,8 +80,8 @@ func checkPath(path string, io stdio) (dialogs.Diagnostics, error) {
 		_, ds := dialogs.Load(path) // a missing path is reported as an io diagnostic
 		return ds, nil
 	}
-	if filepath.Ext(path) != ".dlg" {
-		return nil, fmt.Errorf("%s: not a dialog file (*.dlg) nor a directory", path)
+	if filepath.Ext(path) != ".dlg" && !strings.HasSuffix(path, ".dlg.draft") {
+		return nil, fmt.Errorf("%s: not a dialog file (*.dlg, *.dlg.draft) nor a directory", path)
 	}
 	file := filepath.Clean(path)
 	_, all := dialogs.Load(filepath.Dir(file))

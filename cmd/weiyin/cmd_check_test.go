@@ -21,10 +21,10 @@ func TestMain(m *testing.M) {
 }
 
 // TestDialogScripts runs the end-to-end scripts of the dialog tool commands
-// (testdata/script/{check,fmt,graph,export}*.txtar).
+// (testdata/script/{check,fmt,graph,export,ops}*.txtar).
 func TestDialogScripts(t *testing.T) {
 	var files []string
-	for _, p := range []string{"check", "fmt", "graph", "export"} {
+	for _, p := range []string{"check", "fmt", "graph", "export", "ops"} {
 		m, _ := filepath.Glob(filepath.Join("testdata", "script", p+"*.txtar"))
 		files = append(files, m...)
 	}
@@ -49,7 +49,10 @@ func TestDialogExitCodes(t *testing.T) {
 		return p
 	}
 	good := "weiyin 1\nintent greet {\n  examples {\n    \"你好\"\n    \"您好\"\n    \"在吗\"\n  }\n}\n\nreply greet \"您好\"\n"
+	const replies = "weiyin 1\nreply greeting \"您好\"\nreply help \"我能查余额\"\nreply fallback \"没听懂\"\nreply fallback_again \"还是没听懂\"\n"
 	write("good/a.dlg", good)
+	write("good/replies.dlg", replies)
+	write("warn/replies.dlg", replies)
 	write("warn/a.dlg", "weiyin 1\nintent greet {\n  examples {\n    \"你好\"\n  }\n}\n\nreply greet \"您好\"\n")
 	write("bad/a.dlg", "weiyin 1\nreply greet \"{x|mony}\"\n")
 	messy := write("messy.dlg", "weiyin 1\nreply  greet   \"您好\"\n")

@@ -18,6 +18,7 @@ type fmtOptions struct {
 	list  bool // -l: list files whose formatting differs
 	diff  bool // -d: print a unified diff
 	check bool // --check: list the files that would change and exit 1 if any would (for CI)
+	lang  dialogs.Lang
 }
 
 func fmtCommand() command {
@@ -32,12 +33,19 @@ func runFmt(_ context.Context, args []string, io stdio) int {
 	fs.BoolVar(&o.list, "l", false, "list the files whose formatting differs")
 	fs.BoolVar(&o.diff, "d", false, "print a unified diff of the changes")
 	fs.BoolVar(&o.check, "check", false, "list the files whose formatting differs and exit 1 if there are any (for CI); with -d, also their diffs")
+	var lang string
+	langFlag(fs, &lang)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: weiyin fmt [-w|-l|-d|--check] FILE|DIR...\n\nA DIR means every *.dlg file in it. Exit 0 done, 1 a file does not parse (or, with\n--check, would change), 2 usage or I/O error.")
+		fmt.Fprintln(fs.Output(), "usage: weiyin fmt [-w|-l|-d|--check] [--lang zh|en] FILE|DIR...\n\nA DIR means every *.dlg and *.dlg.draft file in it. Exit 0 done, 1 a file does not parse (or,\nwith --check, would change), 2 usage or I/O error.")
 		fs.PrintDefaults()
 	}
 	if code, ok := parseArgs(fs, args, io); !ok {
 		return code
+	}
+	var err error
+	if o.lang, err = dialogs.ParseLang(lang); err != nil {
+		fmt.Fprintf(io.err, "weiyin fmt: %v\n", err)
+		return 2
 	}
 	if fs.NArg() == 0 {
 		fs.Usage()
@@ -56,7 +64,8 @@ func runFmt(_ context.Context, args []string, io stdio) int {
 	return code
 }
 
-// dlgFiles expands directories to their *.dlg files (sorted); files are kept as given.
+// dlgFiles expands directories to their *.dlg and *.dlg.draft files (sorted); files are kept
+// as given.
 func dlgFiles(args []string) ([]string, error) {
 	var out []string
 	for _, a := range args {
@@ -68,9 +77,15 @@ func dlgFiles(args []string) ([]string, error) {
 			out = append(out, a)
 			continue
 		}
-		m, err := filepath.Glob(filepath.Join(a, "*.dlg"))
+		ents, err := os.ReadDir(a)
 		if err != nil {
 			return nil, err
+		}
+		var m []string
+		for _, e := range ents {
+			if !e.IsDir() && dialogs.IsDialogFile(e.Name()) {
+				m = append(m, filepath.Join(a, e.Name()))
+			}
 		}
 		if len(m) == 0 {
 			return nil, fmt.Errorf("no dialog files (*.dlg) in %s", a)
@@ -90,7 +105,7 @@ func fmtOne(name string, o fmtOptions, io stdio) int {
 	out, err := dialogs.FormatFile(name, src)
 	if err != nil {
 		if de, ok := err.(*dialogs.DiagnosticsError); ok {
-			_ = de.Diags.WriteText(io.err, 0)
+			_ = de.Diags.WriteTextIn(io.err, o.lang, 0)
 		} else {
 			fmt.Fprintf(io.err, "weiyin fmt: %v\n", err)
 		}

@@ -121,7 +121,7 @@ func runNLU(ctx context.Context, args []string, io stdio) int {
 
 // nluOpts are the NLU options every command uses.
 func nluOpts() intents.Options {
-	return intents.Options{}
+	return intents.Options{Calibrate: true}
 }
 
 func toNLULine(r intents.Result) nluLine {

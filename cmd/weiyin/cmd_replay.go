@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -89,7 +90,7 @@ func runTest(ctx context.Context, args []string, io stdio) int {
 		return 2
 	}
 	rep, err := transcript.Replay(ctx, suite, transcript.Options{
-		Factory:  replayFactory(prog, ""),
+		Factory:  replayFactory(prog, "", nil),
 		Defaults: testDefaults(fs, suite.Settings, o, now),
 		Parallel: o.parallel,
 		Noise:    noise,
@@ -190,8 +191,8 @@ func writeSnapshots(dir, otp string, rep *transcript.Report) error {
 }
 
 // replayFactory makes one fresh bot per convo: its own data directory seeded from fixture,
-// the shared (immutable) program, and the convo's clock.
-func replayFactory(prog *engine.Program, fixture string) transcript.Factory {
+// the shared (immutable) program, and the convo's clock; log (nil: none) gets the bots' logs.
+func replayFactory(prog *engine.Program, fixture string, log *slog.Logger) transcript.Factory {
 	base := replayTempBase()
 	return func(ctx context.Context, s transcript.Settings) (transcript.Bot, func(), error) {
 		dir, err := os.MkdirTemp(base, "weiyin-replay-")
@@ -202,7 +203,7 @@ func replayFactory(prog *engine.Program, fixture string) transcript.Factory {
 		if s.Fixture != "" {
 			fix = s.Fixture
 		}
-		rb := &replayBot{prog: prog, clock: s.Clock, o: botOptions{Fixture: fix, DataDir: dir}}
+		rb := &replayBot{prog: prog, clock: s.Clock, o: botOptions{Fixture: fix, DataDir: dir, Logger: log}}
 		if err := rb.open(ctx); err != nil {
 			os.RemoveAll(dir)
 			return nil, nil, err

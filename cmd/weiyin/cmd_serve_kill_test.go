@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -18,15 +19,22 @@ import (
 
 // startServeProcess runs `weiyin serve` as a child process (the test binary, which TestMain
 // turns into weiyin when argv[0] is "weiyin") and waits until /healthz answers.
-func startServeProcess(t *testing.T, data, api string) (*exec.Cmd, string) {
+func startServeProcess(t *testing.T, data, api string, extra ...string) (*exec.Cmd, string) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	cmd, url := launchServeProcess(t, data, api, extra...)
+	waitHealthy(t, url+"/healthz")
+	return cmd, url
+}
+
+// launchServeProcess starts `weiyin serve` as a child process without waiting for it.
+func launchServeProcess(t *testing.T, data, api string, extra ...string) (*exec.Cmd, string) {
+	t.Helper()
+	addr := freeAddr(t)
+	args := []string{"serve", "--addr", addr, "--data", data, "--wechat-api", api, "--log-level", "error"}
+	if !slices.Contains(extra, "--bank-url") {
+		args = append(args, "--sandbox") // the demo customers, with WeChat credentials set
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	cmd := exec.Command(os.Args[0], "serve", "--addr", addr, "--data", data, "--wechat-api", api, "--log-level", "error")
+	cmd := exec.Command(os.Args[0], append(args, extra...)...)
 	cmd.Args[0] = "weiyin"
 	cmd.Env = append(os.Environ(), "WEIYIN_WECHAT_APPID="+srvAppID, "WEIYIN_WECHAT_TOKEN="+srvToken,
 		"WEIYIN_WECHAT_AESKEY="+srvAESKey, "WEIYIN_WECHAT_SECRET="+srvSecret, "WEIYIN_NOTIFY_TOKEN="+srvNotify,
@@ -36,19 +44,36 @@ func startServeProcess(t *testing.T, data, api string) (*exec.Cmd, string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	url := "http://" + addr
-	deadline := time.Now().Add(60 * time.Second)
+	return cmd, "http://" + addr
+}
+
+// freeAddr returns a loopback address nobody listens on at the moment.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// waitHealthy waits until url answers 200: a server started by the test is up. Under the
+// race detector a serve process takes about 30 s to build its NLU on this machine's 2 cores,
+// several at once longer.
+func waitHealthy(t *testing.T, url string) {
+	t.Helper()
+	deadline := time.Now().Add(4 * time.Minute)
 	for time.Now().Before(deadline) {
-		if resp, err := http.Get(url + "/healthz"); err == nil {
+		if resp, err := http.Get(url); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				return cmd, url
+				return
 			}
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatal("serve did not come up")
-	return nil, ""
+	t.Fatalf("%s never answered", url)
 }
 
 // Ensure that killing weiyin serve (SIGKILL) under load and restarting it loses no accepted

@@ -5,7 +5,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +16,7 @@ import (
 
 	"github.com/weiyin-bank/weiyin/adapters/wechat"
 	"github.com/weiyin-bank/weiyin/adapters/wechat/wechattest"
+	"github.com/weiyin-bank/weiyin/dialogs/bank"
 )
 
 const (
@@ -45,13 +49,22 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 // startServe runs weiyin serve on 127.0.0.1 with the WeChat settings in safe mode.
 func startServe(t *testing.T, dataDir, api string, extra ...string) *served {
 	t.Helper()
+	return startServeEnv(t, dataDir, api, nil, extra...)
+}
+
+// startServeEnv is startServe with more settings in the environment.
+func startServeEnv(t *testing.T, dataDir, api string, more map[string]string, extra ...string) *served {
+	t.Helper()
 	env := map[string]string{"WEIYIN_WECHAT_APPID": srvAppID, "WEIYIN_WECHAT_TOKEN": srvToken,
 		"WEIYIN_WECHAT_AESKEY": srvAESKey, "WEIYIN_WECHAT_SECRET": srvSecret, "WEIYIN_NOTIFY_TOKEN": srvNotify}
+	for k, v := range more {
+		env[k] = v
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	addr := make(chan string, 1)
 	code := make(chan int, 1)
 	errb := &syncBuffer{}
-	args := append([]string{"--addr", "127.0.0.1:0", "--data", dataDir, "--wechat-api", api, "--log-level", "warn"}, extra...)
+	args := append([]string{"--addr", "127.0.0.1:0", "--data", dataDir, "--wechat-api", api, "--log-level", "warn", "--sandbox"}, extra...)
 	go func() {
 		code <- runServeEnv(ctx, args, stdio{strings.NewReader(""), io.Discard, errb},
 			serveEnv{getenv: func(k string) string { return env[k] }, ready: func(a string) { addr <- a }})
@@ -77,7 +90,7 @@ func startServe(t *testing.T, dataDir, api string, extra ...string) *served {
 	case c := <-code:
 		cancel()
 		t.Fatalf("serve exited %d: %s", c, errb.String())
-	case <-time.After(30 * time.Second):
+	case <-time.After(2 * time.Minute): // loading the bot takes about 30 s under -race on a busy 2-core machine
 		cancel()
 		t.Fatal("serve did not start")
 	}
@@ -86,7 +99,7 @@ func startServe(t *testing.T, dataDir, api string, extra ...string) *served {
 
 func (s *served) wechat(t *testing.T, signer *wechattest.Signer, m wechattest.Msg) wechattest.Reply {
 	t.Helper()
-	req, err := signer.Request(s.url+"/wechat", m.XML(), time.Now().Unix(), "n1", m.From)
+	req, err := signer.Request(s.url+"/wechat", m.XML(), time.Now().Unix(), wechattest.Nonce(m.XML()), m.From)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,14 +161,8 @@ func TestServe(t *testing.T) {
 	defer api.Close()
 	data := t.TempDir()
 	s := startServe(t, data, api.URL())
-	signer, err := wechattest.NewSigner(srvToken, srvAppID, srvAESKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	signer, msg := demoWeChat(t)
 	now := time.Now().Unix()
-	msg := func(id int64, text string) wechattest.Msg {
-		return wechattest.Msg{To: "gh_bank", From: "o_demo_1", CreateTime: now, Type: "text", Content: text, MsgID: id}
-	}
 
 	// WeChat, safe mode: a greeting and a balance query of the bound demo customer.
 	hello := s.wechat(t, signer, msg(9001, "你好"))
@@ -244,18 +251,36 @@ func TestServe(t *testing.T) {
 // Ensure bad flags and settings are usage errors.
 func TestServeUsage(t *testing.T) {
 	tests := []struct {
-		args []string
+		args []string // flags, and WEIYIN_ settings as NAME=VALUE
 		want int
 	}{
 		{[]string{"--now", "yesterday"}, 2},                          // --now must be RFC 3339
 		{[]string{"--log-level", "loud"}, 2},                         // unknown level
 		{[]string{"--sandbox-login", "--bank-url", "http://x:1"}, 2}, // sandbox login needs the sandbox
 		{[]string{"extra"}, 2},                                       // no positional arguments
+		{[]string{"--store", "memcache://h:1"}, 2},                   // a store URL serve cannot use
+		{[]string{"--store", "redis://h:1/0?lease_ttl=x"}, 2},        // a bad store parameter
+		{[]string{"--debug-addr", ":6060"}, 2},                       // the profiler on every interface
+		{[]string{"--debug-addr", "0.0.0.0:6060"}, 2},                // the same, spelt out
+		{[]string{"--debug-addr", "192.0.2.1:6060"}, 2},              // a non-loopback host
+		{[]string{"--sandbox", "--bank-url", "http://x:1"}, 2},       // two banks at once
+		// WeChat credentials on the sandbox bank without --sandbox: demo customers to followers.
+		{[]string{"WEIYIN_WECHAT_TOKEN=tok"}, 2},
+		{[]string{"WEIYIN_WECHAT_APPID=wx1"}, 2},
 	}
 	for _, tt := range tests {
 		var errb bytes.Buffer
-		got := runServeEnv(context.Background(), tt.args, stdio{strings.NewReader(""), io.Discard, &errb},
-			serveEnv{getenv: func(string) string { return "" }})
+		env := map[string]string{}
+		var args []string
+		for _, a := range tt.args {
+			if k, v, ok := strings.Cut(a, "="); ok && strings.HasPrefix(k, "WEIYIN_") {
+				env[k] = v
+			} else {
+				args = append(args, a)
+			}
+		}
+		got := runServeEnv(context.Background(), args, stdio{strings.NewReader(""), io.Discard, &errb},
+			serveEnv{getenv: func(k string) string { return env[k] }})
 		if got != tt.want {
 			t.Errorf("serve %v = %d, want %d (%s)", tt.args, got, tt.want, errb.String())
 		}
@@ -280,5 +305,31 @@ func TestRuntimeSetting(t *testing.T) {
 		if got := runtimeSetting(tt.flag, tt.env, 400); got != tt.want {
 			t.Errorf("runtimeSetting(%d, %q, 400) = %d, want %d", tt.flag, tt.env, got, tt.want)
 		}
+	}
+}
+
+// Ensure serve refuses dialogs with stub operations on a real bank (--bank-url), naming the
+// stub, before it listens: a stub answers with made-up results.
+func TestServeRefusesStubsOutsideSandbox(t *testing.T) {
+	dir := t.TempDir()
+	src, err := os.ReadFile("../../engine/testdata/stub.dlg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, _ := fs.Glob(bank.Files, "*.dlg")
+	for _, n := range names {
+		data, _ := fs.ReadFile(bank.Files, n)
+		if err := os.WriteFile(filepath.Join(dir, n), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "zz-fx.dlg"), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var errb bytes.Buffer
+	got := runServeEnv(context.Background(), []string{"--dialogs", dir, "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--bank-url", "http://127.0.0.1:1"},
+		stdio{strings.NewReader(""), io.Discard, &errb}, serveEnv{getenv: func(string) string { return "" }})
+	if got != 1 || !strings.Contains(errb.String(), "stub operations (fx_buy)") {
+		t.Errorf("serve with a stub on a real bank = %d, want 1 naming fx_buy (%s)", got, errb.String())
 	}
 }

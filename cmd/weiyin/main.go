@@ -38,6 +38,8 @@ func commands() map[string]command {
 		"nlu":    nluCommand(),
 		"eval":   evalCommand(),
 		"serve":  serveCommand(),
+		"ops":    opsCommand(),
+		"studio": studioCommand(),
 		// Conventions of the CLI itself (cli.go).
 		"version":    versionCommand(),
 		"completion": completionCommand(),

@@ -10,9 +10,10 @@ import (
 )
 
 // watchDialogs polls a dialog directory and hot-reloads the bot when its files change. A
-// directory that fails the check is reported and the last good program keeps serving. It
-// returns when ctx ends.
-func watchDialogs(ctx context.Context, dir string, every time.Duration, bot *engine.Bot, log *slog.Logger, onReload func(ok bool)) {
+// directory that fails the check is reported and the last good program keeps serving.
+// onReload, when set, is told each reload: the version that took effect, or the error that
+// refused it. It returns when ctx ends.
+func watchDialogs(ctx context.Context, dir string, every time.Duration, bot *engine.Bot, log *slog.Logger, onReload func(version string, err error)) {
 	// The running program's version is the content hash of the files it was loaded from, so a
 	// change made before the watcher starts is not missed.
 	last := bot.Program().Version
@@ -38,17 +39,20 @@ func watchDialogs(ctx context.Context, dir string, every time.Duration, bot *eng
 		}
 		last, pending = stamp, ""
 		prog, err := loadProgram(dir)
+		if err == nil {
+			err = bot.Accepts(prog)
+		}
 		if err != nil {
 			log.Error("dialog reload refused; the last good dialogs keep serving", "dir", dir, "err", err)
 			if onReload != nil {
-				onReload(false)
+				onReload("", err)
 			}
 			continue
 		}
 		bot.Swap(prog)
 		log.Info("dialogs reloaded", "dir", dir, "version", prog.Version)
 		if onReload != nil {
-			onReload(true)
+			onReload(prog.Version, nil)
 		}
 	}
 }

@@ -15,18 +15,7 @@ import (
 // Ensure a hot reload takes a good dialog directory and refuses a broken one, keeping the last
 // good program serving.
 func TestWatchDialogs(t *testing.T) {
-	dir := t.TempDir()
-	srcs, _ := filepath.Glob("../../dialogs/bank/*.dlg")
-	if len(srcs) == 0 {
-		t.Fatal("no shipped dialogs found")
-	}
-	for _, p := range srcs {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		os.WriteFile(filepath.Join(dir, filepath.Base(p)), b, 0o644)
-	}
+	dir := copyBankDialogs(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	bot, closeBot, err := newBot(ctx, botOptions{Dialogs: dir})
@@ -36,18 +25,18 @@ func TestWatchDialogs(t *testing.T) {
 	defer closeBot()
 	first := bot.Program().Version
 	events := make(chan bool, 4)
-	go watchDialogs(ctx, dir, 20*time.Millisecond, bot, slog.New(slog.DiscardHandler), func(ok bool) { events <- ok })
+	go watchDialogs(ctx, dir, 20*time.Millisecond, bot, slog.New(slog.DiscardHandler), func(_ string, err error) { events <- err == nil })
 
 	common := filepath.Join(dir, "00-common.dlg")
 	good, _ := os.ReadFile(common)
-	os.WriteFile(common, append(good, []byte("\nreply greeting \"broken\" {\n")...), 0o644)
+	replaceFile(t, common, append(good, []byte("\nreply greeting \"broken\" {\n")...))
 	if ok := waitReload(t, events); ok {
 		t.Fatal("a directory that fails check was loaded")
 	}
 	if bot.Program().Version != first {
 		t.Fatal("the running program changed after a failed reload")
 	}
-	os.WriteFile(common, []byte(strings.Replace(string(good), "weiyin 1", "weiyin 1\n# edited", 1)), 0o644)
+	replaceFile(t, common, []byte(strings.Replace(string(good), "weiyin 1", "weiyin 1\n# edited", 1)))
 	if ok := waitReload(t, events); !ok {
 		t.Fatal("a good directory was refused")
 	}
@@ -63,12 +52,25 @@ func TestWatchDialogs(t *testing.T) {
 	}
 }
 
+// replaceFile writes path in one step, as editors save: the watcher never sees half a file
+// (which it would refuse, sending one more event than the test waits for).
+func replaceFile(t *testing.T, path string, data []byte) {
+	t.Helper()
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func waitReload(t *testing.T, events chan bool) bool {
 	t.Helper()
 	select {
 	case ok := <-events:
 		return ok
-	case <-time.After(20 * time.Second):
+	case <-time.After(2 * time.Minute): // a hang guard: a reload builds the NLU, slow under -race
 		t.Fatal("no reload happened")
 		return false
 	}

@@ -32,7 +32,7 @@ func TestShippedTranscripts(t *testing.T) {
 	}
 	// The suite's settings file names the test fixture and the default user.
 	rep, err := transcript.Replay(context.Background(), suite, transcript.Options{
-		Factory:  replayFactory(prog, ""),
+		Factory:  replayFactory(prog, "", nil),
 		Defaults: suite.Settings,
 	})
 	if err != nil {

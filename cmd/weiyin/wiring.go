@@ -32,24 +32,30 @@ type botOptions struct {
 	SessionTTL time.Duration
 	// Bank, when set, is used instead of opening the sandbox (serve --bank-url).
 	Bank engine.Bank
-	// OTPSink receives the sandbox's one-time codes (the text message a real bank would send).
-	OTPSink func(phone, purpose, code string)
+	// OTPSink receives the sandbox's text messages carrying one-time codes (what a real bank
+	// would send to the phone).
+	OTPSink func(phone, text string)
 	// OnCommit, when set, is told each group of turns the session store commits and how long
 	// its log write and sync took.
 	OnCommit func(turns int, took time.Duration)
+	// Store, when set, keeps the sessions instead of DataDir/sessions.db (serve --store
+	// redis://...); the caller closes it.
+	Store engine.Store
 }
 
-// loadProgram loads and checks a dialog directory ("" = embedded) and builds its NLU.
+// loadProgram loads and checks a dialog directory ("" = embedded) and builds its NLU. Draft
+// files (*.dlg.draft) are left out: `weiyin check` checks them, a running bot never reads them.
 func loadProgram(dir string) (*engine.Program, error) {
 	fsys, root := defaultDialogs()
 	var b *dialogs.Bundle
 	var diags dialogs.Diagnostics
+	opt := dialogs.Options{SkipDrafts: true}
 	if dir != "" {
 		// Load (not LoadFS) so diagnostics name files as dir/file.dlg.
 		fsys, root = os.DirFS(dir), "."
-		b, diags = dialogs.Load(dir)
+		b, diags = opt.Load(dir)
 	} else {
-		b, diags = dialogs.LoadFS(fsys, root)
+		b, diags = opt.LoadFS(fsys, root)
 	}
 	if diags.HasErrors() || b == nil {
 		name := dir
@@ -120,6 +126,7 @@ func newBotWith(ctx context.Context, prog *engine.Program, o botOptions) (*engin
 	}
 	clock := clockFor(o.Now)
 	bank := o.Bank
+	sandboxBank := bank == nil // stub operations run only on the sandbox
 	if bank == nil {
 		var fix *sandbox.Fixture
 		if o.Fixture != "" {
@@ -130,7 +137,16 @@ func newBotWith(ctx context.Context, prog *engine.Program, o botOptions) (*engin
 			}
 			fix = f
 		}
-		sb, err := sandbox.Open(filepath.Join(dir, "bank.db"), sandbox.Options{Clock: clock, Logger: o.Logger, Fixture: fix, Batch: true, OTPSink: o.OTPSink})
+		sink := o.OTPSink
+		if sink == nil { // nobody reads them (serve): the sandbox's phone, a file, never the log
+			s, closeSMS, err := sandboxPhone(dir, clock)
+			if err != nil {
+				closeAll()
+				return nil, nil, err
+			}
+			sink, closers = s, append(closers, closeSMS)
+		}
+		sb, err := sandbox.Open(filepath.Join(dir, "bank.db"), sandbox.Options{Clock: clock, Logger: o.Logger, Fixture: fix, Batch: true, OTPSink: sink})
 		if err != nil {
 			closeAll()
 			if errors.Is(err, sandbox.ErrFixtureMismatch) {
@@ -141,16 +157,21 @@ func newBotWith(ctx context.Context, prog *engine.Program, o botOptions) (*engin
 		closers = append(closers, sb.Close)
 		bank = sb
 	}
-	st, err := store.Open(filepath.Join(dir, "sessions.db"))
-	if err != nil {
-		closeAll()
-		return nil, nil, err
+	st := o.Store
+	if st == nil {
+		bst, err := store.Open(filepath.Join(dir, "sessions.db"))
+		if err != nil {
+			closeAll()
+			return nil, nil, err
+		}
+		closers = append(closers, bst.Close)
+		if o.OnCommit != nil {
+			bst.ObserveCommits(o.OnCommit)
+		}
+		st = bst
 	}
-	closers = append(closers, st.Close)
-	if o.OnCommit != nil {
-		st.ObserveCommits(o.OnCommit)
-	}
-	bot, err := engine.New(prog, engine.Config{Bank: bank, Store: st, Clock: clock, Logger: o.Logger, SessionTTL: o.SessionTTL})
+	bot, err := engine.New(prog, engine.Config{Bank: bank, Store: st, Clock: clock, Logger: o.Logger, SessionTTL: o.SessionTTL,
+		AllowStubs: sandboxBank})
 	if err != nil {
 		closeAll()
 		return nil, nil, err

@@ -55,14 +55,16 @@ func tally(defined []string, hit map[string]bool) Tally {
 func waitSteps(f *dialogs.Flow) []string {
 	var out []string
 	for _, s := range f.Steps {
-		if l := waitLabel(s); l != "" {
+		if l := WaitLabel(s); l != "" {
 			out = append(out, l)
 		}
 	}
 	return out
 }
 
-func waitLabel(s *dialogs.Step) string {
+// WaitLabel is the label the engine gives a step the bot waits at (Reply.Step): its label,
+// else an ask's slot or a confirm's or verify's kind; "" for steps the bot never waits at.
+func WaitLabel(s *dialogs.Step) string {
 	switch s.Kind {
 	case dialogs.StepAsk:
 		if s.Label != "" {
@@ -92,7 +94,7 @@ func plannedTransitions(f *dialogs.Flow) []string {
 	add := func(from, to string) { set[name(from)+" -> "+name(to)] = true }
 	prev := idle
 	for _, s := range f.Steps {
-		if l := waitLabel(s); l != "" {
+		if l := WaitLabel(s); l != "" {
 			add(prev, l)
 			prev = l
 		}
@@ -136,7 +138,7 @@ func waitAtOrAfter(f *dialogs.Flow, label string) string {
 	i, ok := f.Labels[label]
 	if !ok {
 		for k, s := range f.Steps {
-			if waitLabel(s) == label {
+			if WaitLabel(s) == label {
 				i, ok = k, true
 				break
 			}
@@ -146,7 +148,7 @@ func waitAtOrAfter(f *dialogs.Flow, label string) string {
 		return ""
 	}
 	for ; i < len(f.Steps); i++ {
-		if l := waitLabel(f.Steps[i]); l != "" {
+		if l := WaitLabel(f.Steps[i]); l != "" {
 			return l
 		}
 	}

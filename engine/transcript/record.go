@@ -28,6 +28,13 @@ type RecordOptions struct {
 	// KeepInput writes customer lines as sent, unmasked: for snapshots of authored convos
 	// whose inputs are test data, never for live conversations.
 	KeepInput bool
+	// MaskMoney writes the bot's amounts (¥1,234.56: balances, limits) as a wildcard, ¥*:
+	// for live conversations, whose balances are a customer's.
+	MaskMoney bool
+	// Continue appends to a recording begun earlier (after a restart): no title or #begin,
+	// and, as the step the bot waited at is not known, a code-like first message is masked
+	// as a one-time code.
+	Continue bool
 }
 
 // Recorder writes a live conversation as a BotiumScript convo: every customer message as a
@@ -49,7 +56,11 @@ func NewRecorder(w io.Writer, o RecordOptions) *Recorder {
 	if o.Title == "" {
 		o.Title = "recorded conversation"
 	}
-	return &Recorder{w: w, o: o}
+	r := &Recorder{w: w, o: o}
+	if o.Continue {
+		r.started, r.lastStep = true, "verify"
+	}
+	return r
 }
 
 var (
@@ -57,6 +68,7 @@ var (
 	codeLike   = regexp.MustCompile(`^\s*\d{4,8}\s*$`)                       // a one-time code typed alone
 	mePhone    = regexp.MustCompile(`1[3-9]\d{9}`)                           // mainland mobile numbers
 	meCard     = regexp.MustCompile(`\d{4}[ -]?\d{4}[ -]?\d{4}[ -]?\d{1,7}`) // card numbers
+	botMoney   = regexp.MustCompile(`[¥￥]-?[\d,]+(?:\.\d+)?`)                // an amount as the bot writes it
 )
 
 // Record appends one exchange: the customer's message and the bot's reply.
@@ -110,6 +122,9 @@ func (r *Recorder) Record(m engine.Message, rep engine.Reply) error {
 	}
 	for i, t := range texts {
 		b.WriteString("\n#bot\n")
+		if r.o.MaskMoney {
+			t = botMoney.ReplaceAllString(t, "¥*")
+		}
 		for _, l := range strings.Split(maskBot(t), "\n") {
 			if l = strings.TrimSpace(l); l != "" {
 				b.WriteString(safeLine(l) + "\n")

@@ -24,6 +24,8 @@ var Codes = []Code{
 	{"unknown_payee", engine.ErrUnknownPayee, http.StatusUnprocessableEntity},
 	{"bad_code", engine.ErrBadCode, http.StatusUnprocessableEntity},
 	{"locked", engine.ErrLocked, http.StatusLocked},
+	{"verification_required", engine.ErrVerificationRequired, http.StatusForbidden},
+	{"too_many_codes", engine.ErrTooManyCodes, http.StatusTooManyRequests},
 	{"unavailable", engine.ErrUnavailable, http.StatusServiceUnavailable},
 	{"no_match", engine.ErrNoMatch, http.StatusUnprocessableEntity},
 	{"account_frozen", engine.ErrFrozen, http.StatusUnprocessableEntity},

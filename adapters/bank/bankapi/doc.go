@@ -13,7 +13,11 @@
 //
 // # Caveats
 //
-// Customer scoping is by the customer id in the path, query or body: the API has no
-// authentication of its own and must sit behind the bank's gateway. Bodies are capped
-// (MaxBody); unknown fields are rejected.
+// Callers are authenticated by mutual TLS (ServerTLS, ClientTLS; GenerateCerts makes a test
+// CA): `weiyin bank serve` requires a client certificate signed by its --client-ca, and without
+// TLS flags listens on loopback only. Customer scoping is by the customer id in the path,
+// query or body: a caller with a certificate acts for any customer, so certificates go only to
+// the bank's own systems. Money moves only with a verified one-time-code challenge issued for
+// exactly the request's fields (POST /v1/otp, /v1/otp/verify). Bodies are capped (MaxBody);
+// unknown fields are rejected.
 package bankapi

@@ -42,3 +42,18 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 		t.Errorf("served routes:\n%s\n\ndocumented:\n%s", strings.Join(served, "\n"), strings.Join(documented, "\n"))
 	}
 }
+
+// TestOpenAPIDeclaresMutualTLS ensures the document says how callers are authenticated: a
+// mutualTLS security scheme required by every operation, and the challenge on money requests.
+func TestOpenAPIDeclaresMutualTLS(t *testing.T) {
+	spec, err := os.ReadFile("../openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"openapi: 3.1", "\nsecurity:\n  - mutualTLS: []\n", "type: mutualTLS", "verification_required", "too_many_codes",
+		"challenge: {$ref: \"#/components/schemas/Challenge\"}"} {
+		if !strings.Contains(string(spec), want) {
+			t.Errorf("openapi.yaml lacks %q", want)
+		}
+	}
+}

@@ -30,30 +30,34 @@ type ServerOptions struct {
 
 // Request bodies that differ from the engine's request types.
 type (
-	// TransferBody is the body of POST /v1/transfers: the engine's request plus an optional
-	// one-time code, verified (purpose OTPPurpose, default "transfer") before the transfer.
-	TransferBody struct {
-		engine.TransferRequest
-		OTP        string `json:"otp,omitempty"`
-		OTPPurpose string `json:"otp_purpose,omitempty"`
-	}
 	// BindBody is the body of POST /v1/bindings.
 	BindBody struct {
-		OpenID string `json:"openid"`
-		CardNo string `json:"card_number"`
-		Phone  string `json:"phone"`
+		OpenID    string `json:"openid"`
+		CardNo    string `json:"card_number"`
+		Phone     string `json:"phone"`
+		Challenge string `json:"challenge"`
 	}
 	// CardLossBody is the body of POST /v1/card-losses.
 	CardLossBody struct {
 		Customer string `json:"customer"`
 		Card     string `json:"card"`
 	}
-	// OTPBody is the body of POST /v1/otp (Code empty) and POST /v1/otp/verify.
+	// OTPBody is the body of POST /v1/otp. Operation holds the request fields the code
+	// authorises, flat, with an optional "name" (the operation's name; left out, the code
+	// authorises any request with exactly these fields).
 	OTPBody struct {
-		Customer string `json:"customer"`
-		Phone    string `json:"phone,omitempty"`
-		Purpose  string `json:"purpose"`
-		Code     string `json:"code,omitempty"`
+		Customer  string            `json:"customer"`
+		Purpose   string            `json:"purpose"`
+		Operation map[string]string `json:"operation"`
+	}
+	// OTPSent is the answer of POST /v1/otp.
+	OTPSent struct {
+		Challenge string `json:"challenge"`
+	}
+	// VerifyBody is the body of POST /v1/otp/verify.
+	VerifyBody struct {
+		Challenge string `json:"challenge"`
+		Code      string `json:"code"`
 	}
 	// List is the body of every list response.
 	List[T any] struct {
@@ -85,7 +89,7 @@ func NewHandler(bank engine.Bank, opts ServerOptions) http.Handler {
 		return b.CustomerByOpenID(r.Context(), r.PathValue("openid"))
 	}))
 	m.HandleFunc("POST /v1/bindings", post(s, false, func(ctx context.Context, _ string, q BindBody) (engine.Customer, error) {
-		return b.Bind(ctx, q.OpenID, q.CardNo, q.Phone)
+		return b.Bind(ctx, q.OpenID, q.CardNo, q.Phone, q.Challenge)
 	}))
 	// Customer-scoped lists.
 	m.HandleFunc("GET /v1/customers/{id}/accounts", list(s, b.Accounts))
@@ -115,20 +119,11 @@ func NewHandler(bank engine.Bank, opts ServerOptions) http.Handler {
 		return List[engine.Transaction]{Items: nonNil(ts)}, err
 	}))
 	// Money movements.
-	m.HandleFunc("POST /v1/transfers", post(s, true, func(ctx context.Context, key string, q TransferBody) (engine.TransferResult, error) {
+	m.HandleFunc("POST /v1/transfers", post(s, true, func(ctx context.Context, key string, q engine.TransferRequest) (engine.TransferResult, error) {
 		if err := positive(q.Amount); err != nil {
 			return engine.TransferResult{}, err
 		}
-		if q.OTP != "" {
-			purpose := q.OTPPurpose
-			if purpose == "" {
-				purpose = "transfer"
-			}
-			if err := b.VerifyOTP(ctx, q.Customer, purpose, q.OTP); err != nil {
-				return engine.TransferResult{}, err
-			}
-		}
-		return b.Transfer(ctx, key, q.TransferRequest)
+		return b.Transfer(ctx, key, q)
 	}))
 	m.HandleFunc("POST /v1/fund-collections", post(s, true, func(ctx context.Context, key string, q engine.CollectRequest) (engine.TransferResult, error) {
 		if err := positive(q.Amount); err != nil {
@@ -232,14 +227,18 @@ func NewHandler(bank engine.Bank, opts ServerOptions) http.Handler {
 		return b.ReportCardLost(ctx, key, q.Customer, q.Card)
 	}))
 	// One-time codes.
-	m.HandleFunc("POST /v1/otp", post(s, false, func(ctx context.Context, _ string, q OTPBody) (struct{}, error) {
-		if q.Code != "" {
-			return struct{}{}, fmt.Errorf("%w: code is for /v1/otp/verify", engine.ErrInvalid)
+	m.HandleFunc("POST /v1/otp", post(s, false, func(ctx context.Context, _ string, q OTPBody) (created[OTPSent], error) {
+		if len(q.Operation) == 0 {
+			return created[OTPSent]{}, fmt.Errorf("%w: operation: the fields the code authorises are required", engine.ErrInvalid)
 		}
-		return struct{}{}, b.SendOTP(ctx, q.Customer, q.Phone, q.Purpose)
+		ch, err := b.SendOTP(ctx, engine.OTPRequest{Customer: q.Customer, Purpose: q.Purpose, Operation: OperationOf(q.Operation)})
+		return created[OTPSent]{OTPSent{Challenge: ch}}, err
 	}))
-	m.HandleFunc("POST /v1/otp/verify", post(s, false, func(ctx context.Context, _ string, q OTPBody) (struct{}, error) {
-		return struct{}{}, b.VerifyOTP(ctx, q.Customer, q.Purpose, q.Code)
+	m.HandleFunc("POST /v1/otp/verify", post(s, false, func(ctx context.Context, _ string, q VerifyBody) (struct{}, error) {
+		if q.Challenge == "" || q.Code == "" {
+			return struct{}{}, fmt.Errorf("%w: challenge and code are required", engine.ErrInvalid)
+		}
+		return struct{}{}, b.VerifyOTP(ctx, q.Challenge, q.Code)
 	}))
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		// No route for this method and path: 405 when another method has one, else 404.
@@ -259,6 +258,35 @@ func NewHandler(bank engine.Bank, opts ServerOptions) http.Handler {
 		s.fail(w, r, fmt.Errorf("no route %s %s: %w", r.Method, r.URL.Path, engine.ErrNotFound))
 	})
 	return m
+}
+
+// created marks an answer sent with 201 Created.
+type created[T any] struct{ v T }
+
+func (c created[T]) body() any { return c.v }
+
+// OperationOf reads the operation object of POST /v1/otp: the fields, with "name" taken out as
+// the operation's name.
+func OperationOf(flat map[string]string) engine.Operation {
+	op := engine.Operation{Name: flat["name"], Fields: make(map[string]string, len(flat))}
+	for k, v := range flat {
+		if k != "name" {
+			op.Fields[k] = v
+		}
+	}
+	return op
+}
+
+// FlatOperation is the operation object of POST /v1/otp for op: its fields and its name.
+func FlatOperation(op engine.Operation) map[string]string {
+	flat := make(map[string]string, len(op.Fields)+1)
+	for k, v := range op.Fields {
+		flat[k] = v
+	}
+	if op.Name != "" {
+		flat["name"] = op.Name
+	}
+	return flat
 }
 
 func positive(m engine.Money) error {
@@ -323,6 +351,10 @@ func post[Q, T any](s *server, keyed bool, call func(ctx context.Context, key st
 			s.reply(w, r, http.StatusNoContent, nil)
 			return
 		}
+		if c, ok := any(v).(interface{ body() any }); ok {
+			s.reply(w, r, http.StatusCreated, c.body())
+			return
+		}
 		s.reply(w, r, http.StatusOK, v)
 	}
 }
@@ -330,7 +362,7 @@ func post[Q, T any](s *server, keyed bool, call func(ctx context.Context, key st
 func (s *server) reply(w http.ResponseWriter, r *http.Request, status int, v any) {
 	if v == nil {
 		w.WriteHeader(status)
-		s.log.Debug("bank api", "method", r.Method, "path", r.URL.Path, "status", status)
+		s.log.Debug("bank api", "caller", Caller(r), "method", r.Method, "path", r.URL.Path, "status", status)
 		return
 	}
 	data, err := Marshal(v)
@@ -341,14 +373,14 @@ func (s *server) reply(w http.ResponseWriter, r *http.Request, status int, v any
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	w.Write(append(data, '\n'))
-	s.log.Debug("bank api", "method", r.Method, "path", r.URL.Path, "status", status)
+	s.log.Debug("bank api", "caller", Caller(r), "method", r.Method, "path", r.URL.Path, "status", status)
 }
 
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	code, status := CodeOf(err)
 	msg := err.Error()
 	if status >= 500 {
-		s.log.Error("bank api", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
+		s.log.Error("bank api", "caller", Caller(r), "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
 		if code == rejected {
 			msg = "internal error"
 		}

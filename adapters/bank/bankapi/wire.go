@@ -78,6 +78,10 @@ func parse(data []byte) (any, error) {
 	return tree, nil
 }
 
+// verbatimFields hold strings as written, money included: the operation object of
+// POST /v1/otp ("amount": "999.00" is compared as an amount by the bank, not converted).
+var verbatimFields = map[string]bool{"operation": true}
+
 // walk applies conv to every money field of a decoded JSON tree.
 func walk(v any, path string, conv func(path string, v any) (any, error)) error {
 	switch t := v.(type) {
@@ -86,6 +90,9 @@ func walk(v any, path string, conv func(path string, v any) (any, error)) error 
 			p := k
 			if path != "" {
 				p = path + "." + k
+			}
+			if verbatimFields[k] {
+				continue
 			}
 			if moneyFields[k] && x != nil {
 				y, err := conv(p, x)

@@ -52,8 +52,8 @@ func (c *Client) Customer(ctx context.Context, id string) (engine.Customer, erro
 }
 
 // Bind implements engine.Bank: POST /v1/bindings.
-func (c *Client) Bind(ctx context.Context, openid, cardNo, phone string) (engine.Customer, error) {
-	return post[engine.Customer](ctx, c, "/v1/bindings", "", bankapi.BindBody{OpenID: openid, CardNo: cardNo, Phone: phone})
+func (c *Client) Bind(ctx context.Context, openid, cardNo, phone, challenge string) (engine.Customer, error) {
+	return post[engine.Customer](ctx, c, "/v1/bindings", "", bankapi.BindBody{OpenID: openid, CardNo: cardNo, Phone: phone, Challenge: challenge})
 }
 
 // Accounts implements engine.Bank: GET /v1/customers/{customer}/accounts.
@@ -80,7 +80,7 @@ func (c *Client) Contacts(ctx context.Context, customer string) ([]engine.Contac
 
 // Transfer implements engine.Bank: POST /v1/transfers.
 func (c *Client) Transfer(ctx context.Context, key string, req engine.TransferRequest) (engine.TransferResult, error) {
-	return keyed[engine.TransferResult](ctx, c, "/v1/transfers", key, bankapi.TransferBody{TransferRequest: req})
+	return keyed[engine.TransferResult](ctx, c, "/v1/transfers", key, req)
 }
 
 // OtherBankCards implements engine.Bank: GET /v1/customers/{customer}/other-bank-cards.
@@ -191,14 +191,18 @@ func (c *Client) ReportCardLost(ctx context.Context, key string, customer, card 
 }
 
 // SendOTP implements engine.Bank: POST /v1/otp.
-func (c *Client) SendOTP(ctx context.Context, customer, phone, purpose string) error {
-	_, err := post[struct{}](ctx, c, "/v1/otp", "", bankapi.OTPBody{Customer: customer, Phone: phone, Purpose: purpose})
-	return err
+func (c *Client) SendOTP(ctx context.Context, req engine.OTPRequest) (string, error) {
+	sent, err := post[bankapi.OTPSent](ctx, c, "/v1/otp", "", bankapi.OTPBody{Customer: req.Customer, Purpose: req.Purpose,
+		Operation: bankapi.FlatOperation(req.Operation)})
+	if err == nil && sent.Challenge == "" {
+		err = fmt.Errorf("httpbank: POST /v1/otp: %w: answer without a challenge", engine.ErrUnavailable)
+	}
+	return sent.Challenge, err
 }
 
 // VerifyOTP implements engine.Bank: POST /v1/otp/verify.
-func (c *Client) VerifyOTP(ctx context.Context, customer, purpose, code string) error {
-	_, err := post[struct{}](ctx, c, "/v1/otp/verify", "", bankapi.OTPBody{Customer: customer, Purpose: purpose, Code: code})
+func (c *Client) VerifyOTP(ctx context.Context, challenge, code string) error {
+	_, err := post[struct{}](ctx, c, "/v1/otp/verify", "", bankapi.VerifyBody{Challenge: challenge, Code: code})
 	return err
 }
 

@@ -29,23 +29,23 @@ func BenchmarkHTTPTransfer(b *testing.B) {
 		return c
 	}
 	b.Run("serial", func(b *testing.B) {
-		c := setup(b, sandbox.Options{})
+		c := setup(b, sandbox.Options{OTPPolicy: sandboxtest.ManyCodes})
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
-			if _, err := c.Transfer(ctx, "bench-"+strconv.Itoa(i), req); err != nil {
+			if _, err := sandboxtest.Verified(c).Transfer(ctx, "bench-"+strconv.Itoa(i), req); err != nil {
 				b.Fatal(err)
 			}
 		}
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "transfers/s")
 	})
 	b.Run("batch-parallel", func(b *testing.B) {
-		c := setup(b, sandbox.Options{Batch: true})
+		c := setup(b, sandbox.Options{OTPPolicy: sandboxtest.ManyCodes, Batch: true})
 		var n atomic.Int64
 		b.SetParallelism(4)
 		b.ResetTimer()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
-				if _, err := c.Transfer(ctx, "bench-"+strconv.FormatInt(n.Add(1), 10), req); err != nil {
+				if _, err := sandboxtest.Verified(c).Transfer(ctx, "bench-"+strconv.FormatInt(n.Add(1), 10), req); err != nil {
 					b.Error(err)
 					return
 				}

@@ -3,6 +3,7 @@ package httpbank
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -37,6 +38,9 @@ type Options struct {
 	Clock engine.Clock
 	// Header is added to every request (for example an API gateway's credentials).
 	Header http.Header
+	// TLS configures HTTPS to the bank when HTTPClient is nil: the server's CA and the client
+	// certificate the bank API authenticates its caller by (bankapi.ClientTLS) [none].
+	TLS *tls.Config
 }
 
 // Client is an engine.Bank over HTTP. Safe for concurrent use.
@@ -63,7 +67,11 @@ func New(baseURL string, opts Options) (*Client, error) {
 		return nil, fmt.Errorf("httpbank: base URL %q: want http(s)://host[:port]", baseURL)
 	}
 	if opts.HTTPClient == nil {
-		opts.HTTPClient = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		if opts.TLS != nil {
+			tr.TLSClientConfig = opts.TLS.Clone()
+		}
+		opts.HTTPClient = &http.Client{Transport: tr}
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = 10 * time.Second
@@ -188,7 +196,9 @@ func (c *Client) once(ctx context.Context, cl call, body []byte, out any) (retry
 			e = bankapi.Error{Code: codeForStatus(resp.StatusCode), Message: strings.TrimSpace(string(truncate(data, 200)))}
 		}
 		rerr := fmt.Errorf("httpbank: %s %s: %w", cl.method, cl.path, bankapi.ErrorFor(resp.StatusCode, e))
-		return resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests, rerr
+		// 429 too_many_codes is the bank's answer about codes, not overload: no retry.
+		overloaded := resp.StatusCode == http.StatusTooManyRequests && e.Code != "too_many_codes"
+		return resp.StatusCode >= 500 || overloaded, rerr
 	}
 	if out == nil || resp.StatusCode == http.StatusNoContent {
 		return false, nil

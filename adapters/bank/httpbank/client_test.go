@@ -28,7 +28,7 @@ var quiet = slog.New(slog.DiscardHandler)
 // served starts the REST API over a fresh test sandbox, with an optional middleware in front.
 func served(t *testing.T, mw func(http.Handler) http.Handler) (*sandbox.Bank, *httptest.Server) {
 	t.Helper()
-	b, _ := sandboxtest.Open(t, sandbox.Options{})
+	b, _ := sandboxtest.Open(t, sandbox.Options{OTPPolicy: sandboxtest.ManyCodes})
 	var h http.Handler = bankapi.NewHandler(b, bankapi.ServerOptions{Logger: quiet})
 	if mw != nil {
 		h = mw(h)
@@ -54,11 +54,12 @@ func client(t *testing.T, url string, o httpbank.Options) *httpbank.Client {
 // through the client and the REST API on a second sandbox: answers and error codes must be
 // the same.
 func TestParity(t *testing.T) {
-	direct, _ := sandboxtest.Open(t, sandbox.Options{})
+	direct, _ := sandboxtest.Open(t, sandbox.Options{OTPPolicy: sandboxtest.ManyCodes})
 	_, srv := served(t, nil)
 	remote := client(t, srv.URL, httpbank.Options{})
 	day := time.Date(2026, 11, 26, 0, 0, 0, 0, sandbox.Shanghai)
-	booked := map[engine.Bank]string{} // booking id per bank, for the cancel
+	booked := map[engine.Bank]string{}     // booking id per bank, for the cancel
+	challenges := map[engine.Bank]string{} // binding challenge per bank
 	calls := []struct {
 		name string
 		call func(b engine.Bank) (any, error)
@@ -77,36 +78,36 @@ func TestParity(t *testing.T) {
 		{"contacts", func(b engine.Bank) (any, error) { return b.Contacts(ctx, "C001") }},
 		{"no contacts", func(b engine.Bank) (any, error) { return b.Contacts(ctx, "C003") }},
 		{"transfer", func(b engine.Bank) (any, error) {
-			return b.Transfer(ctx, "t1", engine.TransferRequest{Customer: "C001", FromAccount: "A001", ToAccount: "6214830212345678", ToName: "王芳", Amount: 1234_56, Memo: "房租"})
+			return sandboxtest.Verified(b).Transfer(ctx, "t1", engine.TransferRequest{Customer: "C001", FromAccount: "A001", ToAccount: "6214830212345678", ToName: "王芳", Amount: 1234_56, Memo: "房租"})
 		}},
 		{"transfer repeated", func(b engine.Bank) (any, error) {
-			return b.Transfer(ctx, "t1", engine.TransferRequest{Customer: "C001", FromAccount: "A001", ToAccount: "6214830212345678", ToName: "王芳", Amount: 1234_56, Memo: "房租"})
+			return sandboxtest.Verified(b).Transfer(ctx, "t1", engine.TransferRequest{Customer: "C001", FromAccount: "A001", ToAccount: "6214830212345678", ToName: "王芳", Amount: 1234_56, Memo: "房租"})
 		}},
 		{"transfer key reused", func(b engine.Bank) (any, error) {
-			return b.Transfer(ctx, "t1", engine.TransferRequest{Customer: "C001", FromAccount: "A001", ToAccount: "A003", Amount: 1})
+			return sandboxtest.Verified(b).Transfer(ctx, "t1", engine.TransferRequest{Customer: "C001", FromAccount: "A001", ToAccount: "A003", Amount: 1})
 		}},
 		{"transfer without key", func(b engine.Bank) (any, error) {
-			return b.Transfer(ctx, "", engine.TransferRequest{Customer: "C001", FromAccount: "A001", ToAccount: "A003", Amount: 1})
+			return sandboxtest.Verified(b).Transfer(ctx, "", engine.TransferRequest{Customer: "C001", FromAccount: "A001", ToAccount: "A003", Amount: 1})
 		}},
 		{"transfer insufficient", func(b engine.Bank) (any, error) {
-			return b.Transfer(ctx, "t2", engine.TransferRequest{Customer: "C005", FromAccount: "A007", ToAccount: "A001", Amount: 1000_00})
+			return sandboxtest.Verified(b).Transfer(ctx, "t2", engine.TransferRequest{Customer: "C005", FromAccount: "A007", ToAccount: "A001", Amount: 1000_00})
 		}},
 		{"transfer over limit", func(b engine.Bank) (any, error) {
-			return b.Transfer(ctx, "t3", engine.TransferRequest{Customer: "C001", FromAccount: "A001", ToAccount: "A003", Amount: 49000_00})
+			return sandboxtest.Verified(b).Transfer(ctx, "t3", engine.TransferRequest{Customer: "C001", FromAccount: "A001", ToAccount: "A003", Amount: 49000_00})
 		}},
 		{"transfer unknown payee", func(b engine.Bank) (any, error) {
-			return b.Transfer(ctx, "t4", engine.TransferRequest{Customer: "C001", FromAccount: "A001", ToAccount: "123456789", Amount: 1})
+			return sandboxtest.Verified(b).Transfer(ctx, "t4", engine.TransferRequest{Customer: "C001", FromAccount: "A001", ToAccount: "123456789", Amount: 1})
 		}},
 		{"other bank cards", func(b engine.Bank) (any, error) { return b.OtherBankCards(ctx, "C001") }},
 		{"fund collect", func(b engine.Bank) (any, error) {
-			return b.FundCollect(ctx, "f1", engine.CollectRequest{Customer: "C001", Card: "6214830298761234", ToAccount: "A001", Amount: 5000_00})
+			return sandboxtest.Verified(b).FundCollect(ctx, "f1", engine.CollectRequest{Customer: "C001", Card: "6214830298761234", ToAccount: "A001", Amount: 5000_00})
 		}},
 		{"credit cards", func(b engine.Bank) (any, error) { return b.CreditCards(ctx, "C001") }},
 		{"repay minimum", func(b engine.Bank) (any, error) {
-			return b.CreditRepay(ctx, "r1", engine.RepayRequest{Customer: "C001", Card: "CC01", FromAccount: "A001", Mode: "minimum"})
+			return sandboxtest.Verified(b).CreditRepay(ctx, "r1", engine.RepayRequest{Customer: "C001", Card: "CC01", FromAccount: "A001", Mode: "minimum"})
 		}},
 		{"repay nothing due", func(b engine.Bank) (any, error) {
-			return b.CreditRepay(ctx, "r2", engine.RepayRequest{Customer: "C003", Card: "CC02", FromAccount: "A004", Mode: "full"})
+			return sandboxtest.Verified(b).CreditRepay(ctx, "r2", engine.RepayRequest{Customer: "C003", Card: "CC02", FromAccount: "A004", Mode: "full"})
 		}},
 		{"branches near", func(b engine.Bank) (any, error) {
 			return b.Branches(ctx, engine.BranchQuery{Lat: 31.2397, Lng: 121.4998, Limit: 4})
@@ -128,18 +129,18 @@ func TestParity(t *testing.T) {
 		{"no advisor", func(b engine.Bank) (any, error) { return b.Advisor(ctx, "C003") }},
 		{"products", func(b engine.Bank) (any, error) { return b.Products(ctx) }},
 		{"buy", func(b engine.Bank) (any, error) {
-			return b.BuyProduct(ctx, "p1", engine.PurchaseRequest{Customer: "C001", Product: "P001", FromAccount: "A001", Amount: 1000_00})
+			return sandboxtest.Verified(b).BuyProduct(ctx, "p1", engine.PurchaseRequest{Customer: "C001", Product: "P001", FromAccount: "A001", Amount: 1000_00})
 		}},
 		{"buy below minimum", func(b engine.Bank) (any, error) {
-			return b.BuyProduct(ctx, "p2", engine.PurchaseRequest{Customer: "C001", Product: "P003", FromAccount: "A001", Amount: 1000_00})
+			return sandboxtest.Verified(b).BuyProduct(ctx, "p2", engine.PurchaseRequest{Customer: "C001", Product: "P003", FromAccount: "A001", Amount: 1000_00})
 		}},
 		{"holdings", func(b engine.Bank) (any, error) { return b.Holdings(ctx, "C001") }},
 		{"top-up", func(b engine.Bank) (any, error) {
-			return b.PhoneTopup(ctx, "u1", engine.TopupRequest{Customer: "C001", Phone: "13012345678", FromAccount: "A001", Amount: 50_00})
+			return sandboxtest.Verified(b).PhoneTopup(ctx, "u1", engine.TopupRequest{Customer: "C001", Phone: "13012345678", FromAccount: "A001", Amount: 50_00})
 		}},
 		{"billers", func(b engine.Bank) (any, error) { return b.Billers(ctx) }},
 		{"pay bill", func(b engine.Bank) (any, error) {
-			return b.PayBill(ctx, "bp1", engine.BillRequest{Customer: "C001", Biller: "BL04", BillAccount: "LJ123456", FromAccount: "A001", Amount: 320_00})
+			return sandboxtest.Verified(b).PayBill(ctx, "bp1", engine.BillRequest{Customer: "C001", Biller: "BL04", BillAccount: "LJ123456", FromAccount: "A001", Amount: 320_00})
 		}},
 		{"loan", func(b engine.Bank) (any, error) {
 			return b.ApplyLoan(ctx, "l1", engine.LoanApplication{Customer: "C001", Amount: 100000_00, Months: 24, Purpose: "装修"})
@@ -152,11 +153,32 @@ func TestParity(t *testing.T) {
 		}},
 		{"card lost", func(b engine.Bank) (any, error) { return b.ReportCardLost(ctx, "cl1", "C001", "9876") }},
 		{"card lost again", func(b engine.Bank) (any, error) { return b.ReportCardLost(ctx, "cl2", "C001", "CC01") }},
-		{"send otp", func(b engine.Bank) (any, error) { return nil, b.SendOTP(ctx, "o_new", "13900001111", "bind") }},
-		{"wrong otp", func(b engine.Bank) (any, error) { return nil, b.VerifyOTP(ctx, "o_new", "bind", "000000") }},
-		{"right otp", func(b engine.Bank) (any, error) { return nil, b.VerifyOTP(ctx, "o_new", "bind", sandboxtest.OTP) }},
-		{"bind", func(b engine.Bank) (any, error) { return b.Bind(ctx, "o_new", "6217880100002233", "13900001111") }},
-		{"bind no match", func(b engine.Bank) (any, error) { return b.Bind(ctx, "o_new", "6217880100002233", "13900001112") }},
+		{"transfer without a challenge", func(b engine.Bank) (any, error) {
+			return b.Transfer(ctx, "t9", engine.TransferRequest{Customer: "C001", FromAccount: "A001", ToAccount: "A003", Amount: 1})
+		}},
+		{"send a code for a card that does not exist", func(b engine.Bank) (any, error) {
+			return b.SendOTP(ctx, engine.OTPRequest{Operation: engine.BindOperation("o_new", "6200000000000000", "13900001111")})
+		}},
+		{"send a code to a phone not on file", func(b engine.Bank) (any, error) {
+			return b.SendOTP(ctx, engine.OTPRequest{Operation: engine.BindOperation("o_new", "6217880100002233", "13900001112")})
+		}},
+		{"send a binding code", func(b engine.Bank) (any, error) {
+			ch, err := b.SendOTP(ctx, engine.OTPRequest{Purpose: "bind", Operation: engine.BindOperation("o_new", "6217880100002233", "13900001111")})
+			challenges[b] = ch
+			return len(ch) > 20, err
+		}},
+		{"bind before the code is verified", func(b engine.Bank) (any, error) {
+			return b.Bind(ctx, "o_new", "6217880100002233", "13900001111", challenges[b])
+		}},
+		{"wrong code", func(b engine.Bank) (any, error) { return nil, b.VerifyOTP(ctx, challenges[b], "000000") }},
+		{"unknown challenge", func(b engine.Bank) (any, error) { return nil, b.VerifyOTP(ctx, "nothing", "000000") }},
+		{"right code", func(b engine.Bank) (any, error) { return nil, b.VerifyOTP(ctx, challenges[b], sandboxtest.OTP) }},
+		{"bind no match", func(b engine.Bank) (any, error) {
+			return b.Bind(ctx, "o_new", "6217880100002233", "13900001112", challenges[b])
+		}},
+		{"bind", func(b engine.Bank) (any, error) {
+			return b.Bind(ctx, "o_new", "6217880100002233", "13900001111", challenges[b])
+		}},
 		{"accounts after all", func(b engine.Bank) (any, error) { return b.Accounts(ctx, "C001") }},
 	}
 	for _, c := range calls {
@@ -214,7 +236,9 @@ func flaky(fail func(n int64, r *http.Request) (status int, after bool)) (func(h
 }
 
 func TestRetries(t *testing.T) {
+	// Each subtest gives these challenges verified on the sandbox behind its server.
 	req := engine.TransferRequest{Customer: "C001", FromAccount: "A001", ToAccount: "A003", Amount: 100_00}
+	poor := engine.TransferRequest{Customer: "C005", FromAccount: "A007", ToAccount: "A001", Amount: 1000_00}
 	tests := []struct {
 		ensures  string
 		fail     func(n int64, r *http.Request) (int, bool)
@@ -236,11 +260,14 @@ func TestRetries(t *testing.T) {
 			func(c *httpbank.Client) error { _, err := c.Accounts(ctx, "C001"); return err }, 4, engine.ErrUnavailable},
 		{"a POST without key (one-time code) is not retried",
 			func(int64, *http.Request) (int, bool) { return 503, false },
-			func(c *httpbank.Client) error { return c.SendOTP(ctx, "C001", "", "x") }, 1, engine.ErrUnavailable},
+			func(c *httpbank.Client) error {
+				_, err := c.SendOTP(ctx, engine.OTPRequest{Customer: "C001", Operation: req.Operation()})
+				return err
+			}, 1, engine.ErrUnavailable},
 		{"a business error is not retried",
 			nil,
 			func(c *httpbank.Client) error {
-				_, err := c.Transfer(ctx, "k", engine.TransferRequest{Customer: "C005", FromAccount: "A007", ToAccount: "A001", Amount: 1000_00})
+				_, err := c.Transfer(ctx, "k", poor)
 				return err
 			}, 1, engine.ErrInsufficientFunds},
 	}
@@ -252,6 +279,7 @@ func TestRetries(t *testing.T) {
 			}
 			mw, count := flaky(fail)
 			bank, srv := served(t, mw)
+			req.Challenge, poor.Challenge = verify(t, bank, req.Customer, req.Operation()), verify(t, bank, poor.Customer, poor.Operation())
 			c := client(t, srv.URL, httpbank.Options{BreakerFailures: -1})
 			err := tc.call(c)
 			if !errors.Is(err, tc.err) || (tc.err == nil && err != nil) {
@@ -390,4 +418,17 @@ func TestAnswers(t *testing.T) {
 			t.Errorf("%s: name %q, want %q", tc.ensures, got.Name, tc.name)
 		}
 	}
+}
+
+// verify sends and verifies a code for op on a bank directly.
+func verify(t *testing.T, b engine.Bank, customer string, op engine.Operation) string {
+	t.Helper()
+	ch, err := b.SendOTP(ctx, engine.OTPRequest{Customer: customer, Operation: op})
+	if err == nil {
+		err = b.VerifyOTP(ctx, ch, sandboxtest.OTP)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ch
 }

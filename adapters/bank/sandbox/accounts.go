@@ -47,37 +47,33 @@ func (r *rtx) customer(id string, c *engine.Customer) error {
 }
 
 // Bind binds openid to the customer owning cardNo (a deposit account or credit card number)
-// whose phone is phone. A one-time code sent to phone (by SendOTP with customer = openid or
-// "") must have been verified within the last 5 minutes; it is used up by the binding.
-// Binding again the same openid to the same customer needs no code and changes nothing.
-func (b *Bank) Bind(ctx context.Context, openid, cardNo, phone string) (engine.Customer, error) {
+// whose phone on file is phone. challenge must have been sent for exactly
+// engine.BindOperation(openid, cardNo, phone) and verified within its 5 minutes, else
+// ErrVerificationRequired (whether or not the card exists or the phone matches: SendOTP
+// tells that, and counts the attempts); it authorises this binding only. A phone on file
+// changed since the code was sent is ErrNoMatch. Binding again the same openid to the same customer needs no code and changes nothing.
+func (b *Bank) Bind(ctx context.Context, openid, cardNo, phone, challenge string) (engine.Customer, error) {
 	var c engine.Customer
 	err := b.update(ctx, false, func(r *rtx) error {
 		if openid == "" {
 			return fmt.Errorf("%w: empty openid", engine.ErrInvalid)
 		}
-		owner := ""
-		if id := r.tx.Bucket(bNumbers).Get([]byte(cardNo)); id != nil && cardNo != "" {
-			if a, err := r.account(string(id)); err == nil && a.Kind == kindCustomer {
-				owner = a.Customer
-			} else if card, err := r.creditCardByID(string(id)); err == nil {
-				owner = card.Customer
+		owner := r.cardOwner(cardNo)
+		if owner != "" {
+			if err := r.customer(owner, &c); err != nil {
+				return err
+			}
+			if c.Phone == phone && c.WechatOpenID == openid {
+				return nil
 			}
 		}
-		if owner == "" {
-			return engine.ErrNoMatch
-		}
-		if err := r.customer(owner, &c); err != nil {
+		// The challenge first: without one, Bind says nothing about the card or the phone
+		// (SendOTP, which counts attempts, is the only place that does).
+		if err := r.authorise(challenge, owner, engine.BindOperation(openid, cardNo, phone), "bind"); err != nil {
 			return err
 		}
-		if c.Phone != phone {
+		if c.Phone != phone { // the phone on file changed since the code was sent
 			return engine.ErrNoMatch
-		}
-		if c.WechatOpenID == openid {
-			return nil
-		}
-		if err := r.useBindCode(openid, phone); err != nil {
-			return err
 		}
 		ob := r.tx.Bucket(bOpenIDs)
 		if prev := ob.Get([]byte(openid)); prev != nil { // the openid was bound to someone else
@@ -103,7 +99,7 @@ func (b *Bank) Bind(ctx context.Context, openid, cardNo, phone string) (engine.C
 	if err != nil {
 		return engine.Customer{}, wrapOp("bind", err)
 	}
-	b.log.Info("sandbox: bound", "customer", c.ID, "openid", openid)
+	b.log.Info("sandbox: bound", "customer", c.ID, "openid", maskNumber(openid))
 	return c, nil
 }
 
@@ -191,7 +187,12 @@ func customerList[T any](ctx context.Context, b *Bank, op string, bucket []byte,
 // bank (by id or number) or to one of the customer's saved payees at another bank (by
 // number, through the clearing account).
 func (b *Bank) Transfer(ctx context.Context, key string, req engine.TransferRequest) (engine.TransferResult, error) {
-	return keyed(ctx, b, "transfer", key, req, func(r *rtx) (engine.TransferResult, error) {
+	hashed := req
+	hashed.Challenge = "" // the idempotency hash: a retry under the key is the same operation, whatever code it carries
+	return keyed(ctx, b, "transfer", key, hashed, func(r *rtx) (engine.TransferResult, error) {
+		if err := r.authorise(req.Challenge, req.Customer, req.Operation(), key); err != nil {
+			return engine.TransferResult{}, err
+		}
 		var res engine.TransferResult
 		var c engine.Customer
 		if err := r.customer(req.Customer, &c); err != nil {
@@ -292,7 +293,12 @@ func (b *Bank) OtherBankCards(ctx context.Context, customer string) ([]engine.Ot
 // FundCollect pulls money from one of the customer's cards at another bank into one of the
 // customer's accounts here.
 func (b *Bank) FundCollect(ctx context.Context, key string, req engine.CollectRequest) (engine.TransferResult, error) {
-	return keyed(ctx, b, "fund_collect", key, req, func(r *rtx) (engine.TransferResult, error) {
+	hashed := req
+	hashed.Challenge = "" // the idempotency hash: a retry under the key is the same operation, whatever code it carries
+	return keyed(ctx, b, "fund_collect", key, hashed, func(r *rtx) (engine.TransferResult, error) {
+		if err := r.authorise(req.Challenge, req.Customer, req.Operation(), key); err != nil {
+			return engine.TransferResult{}, err
+		}
 		var res engine.TransferResult
 		var card engine.OtherBankCard
 		if err := r.get(bOBCards, req.Card, &card); err != nil || card.Customer != req.Customer {
@@ -371,7 +377,12 @@ func (r *rtx) creditCard(customer, ref string) (*engine.CreditCard, error) {
 // CreditRepay repays a credit card from a current account: Amount, or the full statement
 // balance (Mode "full") or the minimum due (Mode "minimum").
 func (b *Bank) CreditRepay(ctx context.Context, key string, req engine.RepayRequest) (engine.RepayResult, error) {
-	return keyed(ctx, b, "credit_repay", key, req, func(r *rtx) (engine.RepayResult, error) {
+	hashed := req
+	hashed.Challenge = "" // the idempotency hash: a retry under the key is the same operation, whatever code it carries
+	return keyed(ctx, b, "credit_repay", key, hashed, func(r *rtx) (engine.RepayResult, error) {
+		if err := r.authorise(req.Challenge, req.Customer, req.Operation(), key); err != nil {
+			return engine.RepayResult{}, err
+		}
 		var res engine.RepayResult
 		card, err := r.creditCard(req.Customer, req.Card)
 		if err != nil {

@@ -40,24 +40,28 @@ type Options struct {
 	// NoSync skips fsync on commit. For benchmarks that measure everything but the disk;
 	// never with data that matters.
 	NoSync bool
-	// OTPSink, when set, receives every one-time code sent (the sandbox's text message) with
-	// the full phone number, after it is stored: a terminal or web console can show it. Codes
-	// are logged either way.
-	OTPSink func(phone, purpose, code string)
+	// OTPSink, when set, receives every text message carrying a one-time code, with the full
+	// phone number, after the code is stored: a terminal or web console shows it. The
+	// structured log gets the text with the code masked, so without a sink (and without the
+	// fixture's otp) nobody can read the codes.
+	OTPSink func(phone, text string)
+	// OTPPolicy limits sending and guessing codes; zero means engine.DefaultOTPPolicy.
+	OTPPolicy engine.OTPPolicy
 	// LockTimeout is how long Open waits for another process holding the file; default 2s.
 	LockTimeout time.Duration
 }
 
 // Bank is the sandbox bank. It implements engine.Bank and is safe for concurrent use.
 type Bank struct {
-	db    *bolt.DB
-	clock engine.Clock
-	log   *slog.Logger
-	rand  io.Reader
-	batch bool
-	otp   string // fixed one-time code from the fixture, "" for random codes
-	sink  func(phone, purpose, code string)
-	ref   atomic.Pointer[refData] // branches, products, billers, advisors (index.go)
+	db     *bolt.DB
+	clock  engine.Clock
+	log    *slog.Logger
+	rand   io.Reader
+	batch  bool
+	otp    string // fixed one-time code from the fixture, "" for random codes
+	sink   func(phone, text string)
+	policy engine.OTPPolicy
+	ref    atomic.Pointer[refData] // branches, products, billers, advisors (index.go)
 }
 
 var _ engine.Bank = (*Bank)(nil)
@@ -88,7 +92,7 @@ var (
 	bOTP       = []byte("otp")
 	bApps      = []byte("applications")
 	allBuckets = [][]byte{bMeta, bCustomers, bOpenIDs, bAccounts, bNumbers, bPostings, bContacts, bCards,
-		bOBCards, bBranches, bAdvisors, bProducts, bBillers, bHoldings, bBookings, bSlots, bIdem, bOTP, bApps, bIndex}
+		bOBCards, bBranches, bAdvisors, bProducts, bBillers, bHoldings, bBookings, bSlots, bIdem, bOTP, bApps, bIndex, bOTPGuard}
 )
 
 // meta keys
@@ -108,7 +112,10 @@ func Open(path string, opts Options) (*Bank, error) {
 		return nil, fmt.Errorf("sandbox: open %s: %w", path, err)
 	}
 	db.MaxBatchDelay = 2 * time.Millisecond
-	b := &Bank{db: db, clock: opts.Clock, log: opts.Logger, rand: opts.Rand, batch: opts.Batch, sink: opts.OTPSink}
+	b := &Bank{db: db, clock: opts.Clock, log: opts.Logger, rand: opts.Rand, batch: opts.Batch, sink: opts.OTPSink, policy: opts.OTPPolicy}
+	if b.policy.TTL == 0 {
+		b.policy = engine.DefaultOTPPolicy
+	}
 	if b.clock == nil {
 		b.clock = systemClock{}
 	}

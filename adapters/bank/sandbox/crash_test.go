@@ -42,14 +42,14 @@ func TestCrashChild(t *testing.T) {
 	}
 	path, first, _ := strings.Cut(spec, " ")
 	i, _ := strconv.Atoi(first)
-	b, err := sandbox.Open(path, sandbox.Options{Fixture: sandboxtest.Fixture(t), Clock: fixedClock{sandboxtest.Now}})
+	b, err := sandbox.Open(path, sandbox.Options{OTPPolicy: sandboxtest.ManyCodes, Fixture: sandboxtest.Fixture(t), Clock: fixedClock{sandboxtest.Now}})
 	if err != nil {
 		fmt.Println("error", err)
 		os.Exit(3)
 	}
 	for ; ; i++ {
 		fmt.Printf("start %d\n", i)
-		if _, err := b.Transfer(context.Background(), crashKey(i), crashRequest(i)); err != nil {
+		if _, err := sandboxtest.Verified(b).Transfer(context.Background(), crashKey(i), crashRequest(i)); err != nil {
 			fmt.Println("error", err)
 			os.Exit(3)
 		}
@@ -127,7 +127,7 @@ func TestCrash(t *testing.T) {
 		}
 		cmd.Wait()
 
-		b, err := sandbox.Open(path, sandbox.Options{Fixture: sandboxtest.Fixture(t), Clock: fixedClock{sandboxtest.Now}})
+		b, err := sandbox.Open(path, sandbox.Options{OTPPolicy: sandboxtest.ManyCodes, Fixture: sandboxtest.Fixture(t), Clock: fixedClock{sandboxtest.Now}})
 		if err != nil {
 			t.Fatalf("round %d: reopen: %v", round, err)
 		}
@@ -140,7 +140,7 @@ func TestCrash(t *testing.T) {
 		}
 		// Retry the key in flight (if any) and, to be sure, the last finished one.
 		for _, i := range []int{done, started} {
-			if _, err := b.Transfer(context.Background(), crashKey(i), crashRequest(i)); err != nil {
+			if _, err := sandboxtest.Verified(b).Transfer(context.Background(), crashKey(i), crashRequest(i)); err != nil {
 				t.Fatalf("round %d: retry %d: %v", round, i, err)
 			}
 		}

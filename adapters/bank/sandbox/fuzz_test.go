@@ -23,7 +23,7 @@ func FuzzLoadFixture(f *testing.F) {
 		if err != nil {
 			return
 		}
-		b, err := sandbox.Open(t.TempDir()+"/bank.db", sandbox.Options{Fixture: fx, NoSync: true, Clock: fixedClock{sandboxtest.Now}})
+		b, err := sandbox.Open(t.TempDir()+"/bank.db", sandbox.Options{OTPPolicy: sandboxtest.ManyCodes, Fixture: fx, NoSync: true, Clock: fixedClock{sandboxtest.Now}})
 		if err != nil {
 			t.Fatalf("accepted fixture does not seed: %v", err)
 		}

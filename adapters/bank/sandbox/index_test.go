@@ -62,7 +62,7 @@ func takeSnapshot(t *testing.T, b *sandbox.Bank, f *sandbox.Fixture) snapshot {
 func TestIndexBuiltForOlderFile(t *testing.T) {
 	f := sandboxtest.Fixture(t)
 	path := filepath.Join(t.TempDir(), "bank.db")
-	b, err := sandbox.Open(path, sandbox.Options{Fixture: f, Clock: fixedClock{sandboxtest.Now}, NoSync: true})
+	b, err := sandbox.Open(path, sandbox.Options{OTPPolicy: sandboxtest.ManyCodes, Fixture: f, Clock: fixedClock{sandboxtest.Now}, NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func TestIndexBuiltForOlderFile(t *testing.T) {
 		t.Fatalf("making an older file: %v", err)
 	}
 
-	b, err = sandbox.Open(path, sandbox.Options{Fixture: f, Clock: fixedClock{sandboxtest.Now}, NoSync: true})
+	b, err = sandbox.Open(path, sandbox.Options{OTPPolicy: sandboxtest.ManyCodes, Fixture: f, Clock: fixedClock{sandboxtest.Now}, NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestIndexBuiltForOlderFile(t *testing.T) {
 
 // Ensure the lists served from memory are the caller's own: changing one changes no later answer.
 func TestReferenceListsAreCopies(t *testing.T) {
-	b, _ := sandboxtest.Open(t, sandbox.Options{NoSync: true})
+	b, _ := sandboxtest.Open(t, sandbox.Options{OTPPolicy: sandboxtest.ManyCodes, NoSync: true})
 	tests := []struct {
 		ensures string
 		mutate  func() (before, after any)

@@ -29,7 +29,12 @@ func (b *Bank) Holdings(ctx context.Context, customer string) ([]engine.Holding,
 
 // BuyProduct buys a wealth product from a current account; the money goes to the custody account.
 func (b *Bank) BuyProduct(ctx context.Context, key string, req engine.PurchaseRequest) (engine.PurchaseResult, error) {
-	return keyed(ctx, b, "buy_product", key, req, func(r *rtx) (engine.PurchaseResult, error) {
+	hashed := req
+	hashed.Challenge = "" // the idempotency hash: a retry under the key is the same operation, whatever code it carries
+	return keyed(ctx, b, "buy_product", key, hashed, func(r *rtx) (engine.PurchaseResult, error) {
+		if err := r.authorise(req.Challenge, req.Customer, req.Operation(), key); err != nil {
+			return engine.PurchaseResult{}, err
+		}
 		var res engine.PurchaseResult
 		var p engine.Product
 		if err := r.get(bProducts, req.Product, &p); err != nil {
@@ -73,7 +78,12 @@ func operator(phone string) string {
 
 // PhoneTopup tops up a Chinese mobile number (11 digits) by at most 2000 yuan.
 func (b *Bank) PhoneTopup(ctx context.Context, key string, req engine.TopupRequest) (engine.PaymentResult, error) {
-	return keyed(ctx, b, "phone_topup", key, req, func(r *rtx) (engine.PaymentResult, error) {
+	hashed := req
+	hashed.Challenge = "" // the idempotency hash: a retry under the key is the same operation, whatever code it carries
+	return keyed(ctx, b, "phone_topup", key, hashed, func(r *rtx) (engine.PaymentResult, error) {
+		if err := r.authorise(req.Challenge, req.Customer, req.Operation(), key); err != nil {
+			return engine.PaymentResult{}, err
+		}
 		var res engine.PaymentResult
 		if !reMobile.MatchString(req.Phone) {
 			return res, fmt.Errorf("%w: phone %q is not a mobile number", engine.ErrInvalid, req.Phone)
@@ -102,7 +112,12 @@ func (b *Bank) Billers(ctx context.Context) ([]engine.Biller, error) {
 // PayBill pays a utility bill. Biller is a biller id, or a utility (water, electricity, gas,
 // property) served by exactly one biller; BillAccount must match the biller's pattern.
 func (b *Bank) PayBill(ctx context.Context, key string, req engine.BillRequest) (engine.PaymentResult, error) {
-	return keyed(ctx, b, "pay_bill", key, req, func(r *rtx) (engine.PaymentResult, error) {
+	hashed := req
+	hashed.Challenge = "" // the idempotency hash: a retry under the key is the same operation, whatever code it carries
+	return keyed(ctx, b, "pay_bill", key, hashed, func(r *rtx) (engine.PaymentResult, error) {
+		if err := r.authorise(req.Challenge, req.Customer, req.Operation(), key); err != nil {
+			return engine.PaymentResult{}, err
+		}
 		var res engine.PaymentResult
 		bl, err := r.biller(req.Biller)
 		if err != nil {

@@ -149,8 +149,8 @@ func propertyLedger(t *testing.T, n int, batch bool) {
 	}
 	t.Logf("seed %d (rerun with -seed=%d)", seed, seed)
 	rnd := rand.New(rand.NewPCG(seed, 1))
-	bank, clock := sandboxtest.Open(t, sandbox.Options{Batch: batch, NoSync: !*propSync})
-	lossy := &lossyBank{Bank: bank, rnd: rand.New(rand.NewPCG(seed, 2)), p: 0.15}
+	bank, clock := sandboxtest.Open(t, sandbox.Options{Batch: batch, NoSync: !*propSync, OTPPolicy: sandboxtest.ManyCodes})
+	lossy := &lossyBank{Bank: sandboxtest.Verified(bank), rnd: rand.New(rand.NewPCG(seed, 2)), p: 0.15}
 	if testing.Short() {
 		n = min(n, 300)
 	}

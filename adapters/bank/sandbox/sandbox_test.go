@@ -125,7 +125,7 @@ func TestOpenSeedsOnceAndRefusesOtherFixture(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "bank.db")
 	quiet := slog.New(slog.DiscardHandler)
-	b, err := sandbox.Open(path, sandbox.Options{Logger: quiet})
+	b, err := sandbox.Open(path, sandbox.Options{OTPPolicy: sandboxtest.ManyCodes, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,18 +134,18 @@ func TestOpenSeedsOnceAndRefusesOtherFixture(t *testing.T) {
 	}
 	b.Close()
 	// Ensure reopening without a fixture keeps the data, and an explicit other fixture is refused.
-	b, err = sandbox.Open(path, sandbox.Options{Logger: quiet})
+	b, err = sandbox.Open(path, sandbox.Options{OTPPolicy: sandboxtest.ManyCodes, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
 	b.Close()
-	if _, err := sandbox.Open(path, sandbox.Options{Logger: quiet, Fixture: sandboxtest.Fixture(t)}); !errors.Is(err, sandbox.ErrFixtureMismatch) {
+	if _, err := sandbox.Open(path, sandbox.Options{OTPPolicy: sandboxtest.ManyCodes, Logger: quiet, Fixture: sandboxtest.Fixture(t)}); !errors.Is(err, sandbox.ErrFixtureMismatch) {
 		t.Fatalf("Open with another fixture = %v, want ErrFixtureMismatch", err)
 	}
 }
 
 func TestReads(t *testing.T) {
-	b, _ := sandboxtest.Open(t, sandbox.Options{})
+	b, _ := sandboxtest.Open(t, sandbox.Options{OTPPolicy: sandboxtest.ManyCodes})
 	c, err := b.CustomerByOpenID(ctx, "o_demo_1")
 	if err != nil || c.ID != "C001" || c.Name != "张伟" {
 		t.Fatalf("CustomerByOpenID = %+v, %v", c, err)

@@ -1,10 +1,7 @@
 package sandbox_test
 
 import (
-	"bytes"
 	"errors"
-	"log/slog"
-	"strings"
 	"testing"
 	"time"
 
@@ -14,7 +11,7 @@ import (
 )
 
 func TestBranches(t *testing.T) {
-	b, _ := sandboxtest.Open(t, sandbox.Options{})
+	b, _ := sandboxtest.Open(t, sandbox.Options{OTPPolicy: sandboxtest.ManyCodes})
 	tests := []struct {
 		ensures string
 		q       engine.BranchQuery
@@ -51,7 +48,7 @@ func TestBranches(t *testing.T) {
 }
 
 func TestBookings(t *testing.T) {
-	b, clock := sandboxtest.Open(t, sandbox.Options{})
+	b, clock := sandboxtest.Open(t, sandbox.Options{OTPPolicy: sandboxtest.ManyCodes})
 	at := func(day, hm string) time.Time {
 		tm, err := time.ParseInLocation("2006-01-02 15:04", day+" "+hm, sandbox.Shanghai)
 		if err != nil {
@@ -132,133 +129,8 @@ func TestBookings(t *testing.T) {
 	}
 }
 
-func TestOTP(t *testing.T) {
-	b, clock := sandboxtest.Open(t, sandbox.Options{})
-	tests := []struct {
-		ensures string
-		code    string
-		err     error
-	}{
-		{"a wrong code is a bad code", "000000", engine.ErrBadCode},
-		{"a second wrong code is a bad code", "111111", engine.ErrBadCode},
-		{"the right code verifies", sandboxtest.OTP, nil},
-		{"the right code verifies again (retries)", sandboxtest.OTP, nil},
-	}
-	if err := b.SendOTP(ctx, "C001", "", "p1"); err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range tests {
-		if err := b.VerifyOTP(ctx, "C001", "p1", tc.code); !errors.Is(err, tc.err) || (tc.err == nil && err != nil) {
-			t.Errorf("%s: %v, want %v", tc.ensures, err, tc.err)
-		}
-	}
-	// Ensure three wrong codes lock the purpose, even for the right code and a resend.
-	b.SendOTP(ctx, "C001", "", "p2")
-	for i, want := range []error{engine.ErrBadCode, engine.ErrBadCode, engine.ErrLocked, engine.ErrLocked} {
-		if err := b.VerifyOTP(ctx, "C001", "p2", "999999"); !errors.Is(err, want) {
-			t.Errorf("wrong code %d: %v, want %v", i+1, err, want)
-		}
-	}
-	if err := b.VerifyOTP(ctx, "C001", "p2", sandboxtest.OTP); !errors.Is(err, engine.ErrLocked) {
-		t.Errorf("right code after lock = %v, want ErrLocked", err)
-	}
-	if err := b.SendOTP(ctx, "C001", "", "p2"); !errors.Is(err, engine.ErrLocked) {
-		t.Errorf("resend while locked = %v, want ErrLocked", err)
-	}
-	// Ensure another purpose is unaffected, and codes expire after 5 minutes.
-	b.SendOTP(ctx, "C001", "", "p3")
-	clock.Advance(5 * time.Minute)
-	if err := b.VerifyOTP(ctx, "C001", "p3", sandboxtest.OTP); !errors.Is(err, engine.ErrBadCode) {
-		t.Errorf("expired code = %v, want ErrBadCode", err)
-	}
-	if err := b.VerifyOTP(ctx, "C001", "never-sent", sandboxtest.OTP); !errors.Is(err, engine.ErrNotFound) {
-		t.Errorf("code never sent = %v, want ErrNotFound", err)
-	}
-	if err := b.SendOTP(ctx, "", "12345", "bind"); !errors.Is(err, engine.ErrInvalid) {
-		t.Errorf("send to no customer and no phone = %v, want ErrInvalid", err)
-	}
-	// Ensure the lock ends after 15 minutes.
-	clock.Advance(15 * time.Minute)
-	if err := b.SendOTP(ctx, "C001", "", "p2"); err != nil {
-		t.Errorf("resend after the lock = %v", err)
-	}
-}
-
-func TestRandomOTPIsLogged(t *testing.T) {
-	var log bytes.Buffer
-	f := sandboxtest.Fixture(t)
-	f.OTP = ""
-	clock := fixedClock{sandboxtest.Now}
-	var sms string
-	b, err := sandbox.Open(t.TempDir()+"/bank.db", sandbox.Options{Fixture: f, Clock: clock,
-		Logger: slog.New(slog.NewTextHandler(&log, nil)), Rand: bytes.NewReader([]byte{0, 0, 0x30, 0x39, 0, 0, 0, 1}),
-		OTPSink: func(phone, purpose, code string) { sms = phone + " " + purpose + " " + code }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	// Ensure the code comes from the injected randomness (0x3039 = 12345) and is logged with a masked phone.
-	if err := b.SendOTP(ctx, "C001", "", "x"); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(log.String(), "code=012345") || !strings.Contains(log.String(), "phone=138****5678") {
-		t.Fatalf("log = %q", log.String())
-	}
-	if sms != "13812345678 x 012345" { // Ensure the sink gets the full phone and the code.
-		t.Errorf("sink got %q", sms)
-	}
-	if err := b.VerifyOTP(ctx, "C001", "x", "012345"); err != nil {
-		t.Errorf("verify logged code = %v", err)
-	}
-}
-
-func TestBind(t *testing.T) {
-	b, _ := sandboxtest.Open(t, sandbox.Options{})
-	tests := []struct {
-		ensures string
-		card    string
-		phone   string
-		verify  bool
-		err     error
-	}{
-		{"a matching card without a verified code is a bad code", "6217880100002233", "13900001111", false, engine.ErrBadCode},
-		{"a card with another customer's phone does not match", "6217880100002233", "13812345678", true, engine.ErrNoMatch},
-		{"an unknown card does not match", "6200000000000000", "13900001111", true, engine.ErrNoMatch},
-		{"a matching debit card with a verified code binds", "6217880100002233", "13900001111", true, nil},
-		{"binding again the same openid changes nothing", "6217880100002233", "13900001111", false, nil},
-	}
-	for _, tc := range tests {
-		if tc.verify {
-			if err := b.SendOTP(ctx, "o_new", tc.phone, "bind"); err != nil {
-				t.Fatal(err)
-			}
-			if err := b.VerifyOTP(ctx, "o_new", "bind", sandboxtest.OTP); err != nil {
-				t.Fatal(err)
-			}
-		}
-		c, err := b.Bind(ctx, "o_new", tc.card, tc.phone)
-		if !errors.Is(err, tc.err) || (tc.err == nil && err != nil) {
-			t.Errorf("%s: %v, want %v", tc.ensures, err, tc.err)
-		} else if err == nil && (c.ID != "C002" || c.WechatOpenID != "o_new") {
-			t.Errorf("%s: bound %+v", tc.ensures, c)
-		}
-	}
-	if c, err := b.CustomerByOpenID(ctx, "o_new"); err != nil || c.ID != "C002" {
-		t.Errorf("after binding: %+v, %v", c, err)
-	}
-	// Ensure binding by credit card number, with a code sent to no customer, works and moves the openid.
-	b.SendOTP(ctx, "", "13700002222", "bind-flow-7")
-	b.VerifyOTP(ctx, "", "bind-flow-7", sandboxtest.OTP)
-	if c, err := b.Bind(ctx, "o_new", "6258880100005432", "13700002222"); err != nil || c.ID != "C003" {
-		t.Fatalf("bind by credit card = %+v, %v", c, err)
-	}
-	if c, _ := b.Customer(ctx, "C002"); c.WechatOpenID != "" {
-		t.Errorf("previous customer still bound: %+v", c)
-	}
-}
-
 func TestCardLossAndApplications(t *testing.T) {
-	b, _ := sandboxtest.Open(t, sandbox.Options{})
+	b, _ := sandboxtest.Open(t, sandbox.Options{OTPPolicy: sandboxtest.ManyCodes})
 	tests := []struct {
 		ensures string
 		call    func() error
@@ -307,7 +179,7 @@ func TestCardLossAndApplications(t *testing.T) {
 	if !cards[0].Frozen {
 		t.Error("lost credit card not frozen")
 	}
-	if _, err := b.PhoneTopup(ctx, "t1", engine.TopupRequest{Customer: "C004", Phone: "18600003333", FromAccount: "A005", Amount: 100}); !errors.Is(err, engine.ErrFrozen) {
+	if _, err := sandboxtest.Verified(b).PhoneTopup(ctx, "t1", engine.TopupRequest{Customer: "C004", Phone: "18600003333", FromAccount: "A005", Amount: 100}); !errors.Is(err, engine.ErrFrozen) {
 		t.Errorf("payment from a lost debit card = %v, want ErrFrozen", err)
 	}
 }

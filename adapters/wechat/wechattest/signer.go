@@ -2,6 +2,8 @@ package wechattest
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/xml"
 	"fmt"
 	"net/http"
@@ -60,6 +62,13 @@ func (s *Signer) Body(plain []byte, random []byte, ts int64, nonce, openid strin
 	b.WriteString(enc)
 	b.WriteString("]]></Encrypt></xml>")
 	return b.Bytes(), s.Query(ts, nonce, openid, enc)
+}
+
+// Nonce is a nonce for pushing body: the same for the same body (a retry), different for
+// another. The handler refuses, in plaintext mode, a signed URL seen before with another body.
+func Nonce(body []byte) string {
+	sum := sha256.Sum256(body)
+	return hex.EncodeToString(sum[:8])
 }
 
 // Request builds a signed POST of plain to endpoint (e.g. http://127.0.0.1:8080/wechat).

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/weiyin-bank/weiyin/adapters/bank/sandbox"
+	"github.com/weiyin-bank/weiyin/engine"
 	"github.com/weiyin-bank/weiyin/engine/enginetest"
 )
 
@@ -65,3 +66,17 @@ func Open(t testing.TB, opts sandbox.Options) (*sandbox.Bank, *enginetest.Clock)
 	t.Cleanup(func() { b.Close() })
 	return b, clock
 }
+
+// ManyCodes is a one-time code policy for tests that send many codes at one fixed time
+// (enginetest.AutoVerify before every money movement): the default validity and locks, no
+// practical send limit. Tests of the send limits keep the default policy.
+var ManyCodes = engine.OTPPolicy{
+	TTL:      engine.DefaultOTPPolicy.TTL,
+	Attempts: engine.DefaultOTPPolicy.Attempts,
+	Locks:    engine.DefaultOTPPolicy.Locks,
+	Sends:    []engine.RateLimit{{N: 1 << 30, Per: time.Hour}},
+}
+
+// Verified wraps a test bank so that its money movements get a verified code first
+// (enginetest.AutoVerify with OTP).
+func Verified(b engine.Bank) engine.Bank { return enginetest.AutoVerify(b, OTP) }

@@ -1,0 +1,178 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/weiyin-bank/weiyin/adapters/store/storetest"
+	"github.com/weiyin-bank/weiyin/engine"
+	"github.com/weiyin-bank/weiyin/internal/redistest"
+)
+
+// harness runs the contract on the Redis at url: each store starts on an emptied database.
+func harness(url string) storetest.Harness {
+	open := func(t *testing.T) *Store {
+		s, err := Open(context.Background(), url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	return storetest.Harness{
+		Open: func(t *testing.T) engine.Store {
+			s := open(t)
+			flush(t, s.Client())
+			return s
+		},
+		Reopen: func(t *testing.T, s engine.Store) engine.Store {
+			s.(*Store).Close()
+			return open(t)
+		},
+		Share: func(t *testing.T, s engine.Store) engine.Store { return open(t) },
+	}
+}
+
+// flush empties every master of the database.
+func flush(t *testing.T, c redis.UniversalClient) {
+	t.Helper()
+	ctx := context.Background()
+	var err error
+	if cc, ok := c.(*redis.ClusterClient); ok {
+		err = cc.ForEachMaster(ctx, func(ctx context.Context, m *redis.Client) error { return m.FlushDB(ctx).Err() })
+	} else {
+		err = c.FlushDB(ctx).Err()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Ensure the Redis store keeps the engine.Store and engine.Leaser contract on one server.
+func TestContractStandalone(t *testing.T) {
+	storetest.Run(t, harness(redistest.Start(t).URL()))
+}
+
+// Ensure the contract holds on a Redis Cluster of three masters: every key of a user in one
+// slot, the scripts routed to it.
+func TestContractCluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a three-node cluster")
+	}
+	storetest.Run(t, harness(redistest.StartCluster(t).URL()))
+}
+
+// Ensure a session expires after SessionTTL, a reply after ReplyTTL, and a lease after
+// LeaseTTL, as the key's TTL in Redis says (no waiting: Redis's own clock does it).
+func TestExpiries(t *testing.T) {
+	srv := redistest.Start(t)
+	ctx := context.Background()
+	s, err := Open(ctx, srv.URL()+"?session_ttl=2h&reply_ttl=3h&lease_ttl=7s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	l, err := s.Lease(ctx, "u1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := srv.Client()
+	for _, tc := range []struct {
+		key  string
+		want time.Duration
+	}{
+		{leaseKey("u1"), 7 * time.Second},
+	} {
+		if got := c.PTTL(ctx, tc.key).Val(); got <= 0 || got > tc.want {
+			t.Errorf("%s expires in %v, want at most %v", tc.key, got, tc.want)
+		}
+	}
+	if err := s.CommitLeased(ctx, l, []byte(`{}`), "m1", []byte(`r`)); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		key  string
+		want time.Duration
+	}{
+		{sessionKey("u1"), 2 * time.Hour},
+		{replyKey("u1", "m1"), 3 * time.Hour},
+	} {
+		if got := c.PTTL(ctx, tc.key).Val(); got < tc.want-time.Minute || got > tc.want {
+			t.Errorf("%s expires in %v, want %v", tc.key, got, tc.want)
+		}
+	}
+	if n := c.Exists(ctx, leaseKey("u1")).Val(); n != 0 {
+		t.Error("the lease is still held after the commit that gave it up")
+	}
+}
+
+// Ensure a lease lapses by itself: an instance that died holding it blocks the user only
+// for LeaseTTL, and its commit afterwards is refused.
+func TestLeaseLapses(t *testing.T) {
+	srv := redistest.Start(t)
+	ctx := context.Background()
+	dead, err := Open(ctx, srv.URL()+"?lease_ttl=50ms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dead.Close()
+	l, err := dead.Lease(ctx, "u1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	live, err := Open(ctx, srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
+	l2, err := live.Lease(ctx, "u1") // waits out the dead one's 50 ms
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := live.CommitLeased(ctx, l2, []byte(`live`), "m1", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := dead.CommitLeased(ctx, l, []byte(`dead`), "m2", nil); !errors.Is(err, engine.ErrStale) {
+		t.Fatalf("the dead instance's commit: %v, want ErrStale", err)
+	}
+	if got, _ := live.Load(ctx, "u1"); string(got) != "live" {
+		t.Fatalf("session %q, want the live instance's", got)
+	}
+}
+
+// Ensure a Redis that is away fails the calls quickly with an error (the engine answers busy),
+// and the same Store works again once Redis is back, with what Redis kept.
+func TestRedisAway(t *testing.T) {
+	srv := redistest.Start(t, "--appendfsync", "always")
+	ctx := context.Background()
+	s, err := Open(ctx, srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Commit(ctx, "u1", []byte(`kept`), "m1", []byte(`r1`)); err != nil {
+		t.Fatal(err)
+	}
+	srv.Stop()
+	if _, err := s.Lease(ctx, "u1"); err == nil {
+		t.Fatal("a lease was granted with Redis away")
+	}
+	if err := s.Commit(ctx, "u1", []byte(`x`), "m2", nil); err == nil {
+		t.Fatal("a commit succeeded with Redis away")
+	}
+	srv.Restart()
+	l, err := s.Lease(ctx, "u1")
+	if err != nil {
+		t.Fatalf("after Redis came back: %v", err)
+	}
+	if string(l.Session) != "kept" {
+		t.Fatalf("session after the restart %q, want the one committed before (appendfsync always)", l.Session)
+	}
+	if r, ok, _ := s.Reply(ctx, "u1", "m1"); !ok || string(r) != "r1" {
+		t.Fatal("the reply committed before the restart is gone")
+	}
+}

@@ -1,0 +1,146 @@
+package redisstore
+
+import (
+	"crypto/tls"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Config is what a store URL says: how to reach Redis (exactly one of Standalone and Cluster
+// is set) and the store's options.
+type Config struct {
+	Standalone *redis.Options
+	Cluster    *redis.ClusterOptions
+	Options    Options
+}
+
+// The store's own query parameters, taken out before go-redis reads the rest of the query
+// (dial_timeout, read_timeout, pool_size, ...; an unknown one is an error).
+var storeParams = map[string]func(o *Options, d time.Duration){
+	"lease_ttl":   func(o *Options, d time.Duration) { o.LeaseTTL = d },
+	"session_ttl": func(o *Options, d time.Duration) { o.SessionTTL = d },
+	"reply_ttl":   func(o *Options, d time.Duration) { o.ReplyTTL = d },
+}
+
+// Timeouts a URL does not set: short, so that a turn meeting a Redis that is away fails in
+// about a second (the customer gets the busy reply) instead of holding WeChat's 5 s.
+const (
+	defaultDialTimeout = time.Second
+	defaultIOTimeout   = time.Second
+)
+
+// ParseURL reads a store URL:
+//
+//	redis://[user:password@]host:port[/db][?params]    one server
+//	rediss://...                                       the same over TLS
+//	redis-cluster://[user:password@]h1:7000,h2:7001[?params]   a Redis Cluster, from seed nodes
+//	rediss-cluster://...                               the same over TLS
+//
+// params are go-redis's (dial_timeout=2s, read_timeout, pool_size, ...) and the store's:
+// lease_ttl, session_ttl and reply_ttl, Go durations.
+func ParseURL(raw string) (Config, error) {
+	var c Config
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		return c, fmt.Errorf("%w %q: want redis://host:port/db, rediss://... or redis-cluster://h1:port,h2:port", ErrURL, redact(raw))
+	}
+	rest, query, _ := strings.Cut(rest, "?")
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		return c, fmt.Errorf("%w %q: %v", ErrURL, redact(raw), err)
+	}
+	for name, set := range storeParams {
+		if v := q.Get(name); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				return c, fmt.Errorf("%w: %s=%q: want a positive duration such as 30s", ErrURL, name, v)
+			}
+			set(&c.Options, d)
+		}
+		q.Del(name)
+	}
+	dial, io := !q.Has("dial_timeout"), !q.Has("read_timeout") && !q.Has("write_timeout")
+	switch scheme {
+	case "redis", "rediss":
+		o, err := redis.ParseURL(scheme + "://" + rest + encode(q))
+		if err != nil {
+			return c, fmt.Errorf("%w %q: %v", ErrURL, redact(raw), err)
+		}
+		if dial {
+			o.DialTimeout = defaultDialTimeout
+		}
+		if io {
+			o.ReadTimeout, o.WriteTimeout = defaultIOTimeout, defaultIOTimeout
+		}
+		c.Standalone = o
+	case "redis-cluster", "rediss-cluster":
+		user, hosts := "", rest
+		if i := strings.LastIndex(rest, "@"); i >= 0 {
+			user, hosts = rest[:i+1], rest[i+1:]
+		}
+		if h, path, _ := strings.Cut(hosts, "/"); path != "" {
+			return c, fmt.Errorf("%w %q: a cluster has no database number (%q)", ErrURL, redact(raw), path)
+		} else {
+			hosts = h
+		}
+		addrs := strings.Split(hosts, ",")
+		for _, a := range addrs {
+			if a == "" {
+				return c, fmt.Errorf("%w %q: an empty seed address", ErrURL, redact(raw))
+			}
+		}
+		for _, a := range addrs[1:] {
+			q.Add("addr", a)
+		}
+		o, err := redis.ParseClusterURL(strings.TrimSuffix(scheme, "-cluster") + "://" + user + addrs[0] + encode(q))
+		if err != nil {
+			return c, fmt.Errorf("%w %q: %v", ErrURL, redact(raw), err)
+		}
+		if o.TLSConfig != nil {
+			o.TLSConfig.MinVersion = tls.VersionTLS12
+		}
+		if dial {
+			o.DialTimeout = defaultDialTimeout
+		}
+		if io {
+			o.ReadTimeout, o.WriteTimeout = defaultIOTimeout, defaultIOTimeout
+		}
+		c.Cluster = o
+	default:
+		return c, fmt.Errorf("%w %q: unknown scheme %q (redis, rediss, redis-cluster, rediss-cluster)", ErrURL, redact(raw), scheme)
+	}
+	return c, nil
+}
+
+// Client connects as c says (no I/O yet).
+func (c Config) Client() redis.UniversalClient {
+	if c.Cluster != nil {
+		return redis.NewClusterClient(c.Cluster)
+	}
+	return redis.NewClient(c.Standalone)
+}
+
+func encode(q url.Values) string {
+	if len(q) == 0 {
+		return ""
+	}
+	return "?" + q.Encode()
+}
+
+// redact hides the password of a URL for messages.
+func redact(raw string) string {
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		return raw
+	}
+	at := strings.LastIndex(rest, "@")
+	if at < 0 {
+		return raw
+	}
+	user, _, _ := strings.Cut(rest[:at], ":")
+	return scheme + "://" + user + ":xxxxx@" + rest[at+1:]
+}

@@ -1,0 +1,73 @@
+package intents
+
+import (
+	"encoding/json"
+	"flag"
+	"os"
+	"testing"
+
+	"github.com/weiyin-bank/weiyin/dialogs"
+	"github.com/weiyin-bank/weiyin/dialogs/bank"
+)
+
+// updating reports the -update flag (declared by golden_test.go in the same test binary).
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+// Ensure the calibration shipped for the embedded bank bot is the one its folds give today:
+// a dialog edit that changes the examples must refresh calibrations.json (-update), else the
+// bot would run with a stale threshold (or pay the folds at every first start).
+func TestShippedCalibration(t *testing.T) {
+	b, diags := dialogs.LoadFS(bank.Files, ".")
+	if b == nil {
+		t.Fatalf("shipped dialogs do not load: %v", diags)
+	}
+	c, err := calibrate(b, Options{MaxRunes: defaultMaxRunes, AmbiguityMargin: DefaultAmbiguityMargin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Hash = bundleHash(b)
+	if updating() {
+		data, _ := json.MarshalIndent([]Calibration{c}, "", "  ")
+		if err := os.WriteFile("calibrations.json", append(data, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	got, ok := shippedOnce()[c.Hash]
+	if !ok {
+		t.Fatalf("calibrations.json lacks the shipped bot (hash %s): run go test ./intents -run TestShippedCalibration -update", c.Hash)
+	}
+	if got != c {
+		t.Errorf("shipped calibration %+v, the folds give %+v: run with -update", got, c)
+	}
+	// Ensure a calibrated threshold stays in the searched range and keeps most of the
+	// background out.
+	if c.Threshold < 0.10 || c.Threshold > 0.60 || c.Rejection < calibRejection {
+		t.Errorf("calibration out of bounds: %+v", c)
+	}
+}
+
+// Ensure the hash ignores what calibration does not depend on (example order is kept: it
+// changes nothing but stays simple) and changes with an example.
+func TestBundleHash(t *testing.T) {
+	b, _ := dialogs.LoadFS(bank.Files, ".")
+	h1 := bundleHash(b)
+	nb := *b
+	nb.Intents = map[string]*dialogs.Intent{}
+	for n, in := range b.Intents {
+		ni := *in
+		nb.Intents[n] = &ni
+	}
+	if bundleHash(&nb) != h1 {
+		t.Error("a copy hashes differently")
+	}
+	bal := *nb.Intents["balance"]
+	bal.Examples = append(bal.Examples[:len(bal.Examples):len(bal.Examples)], dialogs.Example{Text: "新的例句"})
+	nb.Intents["balance"] = &bal
+	if bundleHash(&nb) == h1 {
+		t.Error("a new example left the hash unchanged")
+	}
+}

@@ -1,0 +1,62 @@
+package intents_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/weiyin-bank/weiyin/intents"
+)
+
+// TestHomophonesOnBankBot holds the shipped bot's correction to the guards of homophone.go:
+// transcripts' misspellings of banking terms are corrected, ordinary words never are.
+func TestHomophonesOnBankBot(t *testing.T) {
+	u := bankUnderstander(t, intents.Options{})
+	tests := []struct {
+		text, matched string
+		why           string
+	}{
+		{"鱼额多少", "余额多少", "an exact homophone of 余额"},
+		{"我要查月额", "我要查余额", "a near homophone of 余额 (yue for yu)"},
+		{"挂湿", "挂失", "a homophone of 挂失"},
+		{"我要鸡分", "我要积分", "a homophone of 积分"},
+		{"请教一下", "请教一下", "请教 and 一下 are words: 教一 is no 交易"},
+		{"建设银行", "建设银行", "a bank's name is a word"},
+		{"请问一下建设银行在哪", "请问一下建设银行在哪", "a bank's name inside a question is a word"},
+		{"给张三转账", "给<contact>转账", "a name is an entity, and 给张 is no word to correct"},
+		{"给王五打电话", "给王五打电话", "an unknown name is not corrected either"},
+		{"时间过得真快", "时间过得真快", "everyday words stay"},
+		{"我想请假", "我想请假", "请假 is a word"},
+		{"这家饭店几点开门", "这家饭店几点开门", "words that sound like no term stay"},
+	}
+	for _, tt := range tests {
+		if got := u.Explain(tt.text, intents.Context{}).Matched; got != tt.matched {
+			t.Errorf("%s: %q matched as %q, want %q", tt.why, tt.text, got, tt.matched)
+		}
+	}
+}
+
+// TestHomophonesKeepEverydayText ensures no line of the everyday background (questions no
+// bank answers) is rewritten by homophone correction: it is where corruption showed.
+func TestHomophonesKeepEverydayText(t *testing.T) {
+	data, err := os.ReadFile("background.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := bankUnderstander(t, intents.Options{})
+	n, changed := 0, 0
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		// Lines with English are translated by the synonym layer, which is not correction.
+		if line == "" || strings.HasPrefix(line, "#") || strings.ContainsAny(strings.ToLower(line), "abcdefghijklmnopqrstuvwxyz") {
+			continue
+		}
+		n++
+		x := u.Explain(line, intents.Context{})
+		if !strings.Contains(x.Matched, "<") && x.Matched != x.Normalized {
+			changed++
+			t.Errorf("everyday line %q rewritten as %q", x.Normalized, x.Matched)
+		}
+	}
+	t.Logf("%d everyday lines, %d rewritten", n, changed)
+}

@@ -1,0 +1,54 @@
+package intents
+
+import (
+	"cmp"
+	"hash/fnv"
+	"slices"
+
+	"github.com/weiyin-bank/weiyin/dialogs"
+)
+
+// Labelled is one line of an evaluation: a message and the intent it expresses.
+type Labelled struct {
+	Text, Intent string
+}
+
+// KShot splits b for a few-example evaluation (`weiyin eval --kshot K`): each intent keeps k
+// of its examples, chosen by a hash of their text (the same split on every run and for every
+// system compared), and its other examples become test lines. Keywords are left out, so that
+// the trained bundle holds exactly the k lines an export gives another system. Intents with k
+// examples or fewer keep them all and give no test line. b is not modified.
+func KShot(b *dialogs.Bundle, k int) (*dialogs.Bundle, []Labelled) {
+	nb := *b
+	nb.Intents = make(map[string]*dialogs.Intent, len(b.Intents))
+	var test []Labelled
+	names := slices.Sorted(func(yield func(string) bool) {
+		for n := range b.Intents {
+			if !yield(n) {
+				return
+			}
+		}
+	})
+	for _, name := range names {
+		in := b.Intents[name]
+		ni := *in
+		ni.Keywords = nil
+		exs := slices.Clone(in.Examples)
+		slices.SortStableFunc(exs, func(a, b dialogs.Example) int { return cmp.Compare(textHash(a.Text), textHash(b.Text)) })
+		if len(exs) > k {
+			for _, ex := range exs[k:] {
+				test = append(test, Labelled{ex.Text, name})
+			}
+			exs = exs[:k]
+		}
+		ni.Examples = exs
+		nb.Intents[name] = &ni
+	}
+	return &nb, test
+}
+
+func textHash(s string) uint32 {
+	h := fnv.New32a()
+	h.Write([]byte(s))
+	return h.Sum32()
+}

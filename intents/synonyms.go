@@ -1,0 +1,162 @@
+package intents
+
+import (
+	_ "embed"
+	"strings"
+	"sync"
+	"unicode/utf8"
+)
+
+// The synonym layer: banking terms the team wrote and reviewed (synonyms.txt), with the words
+// that mean the same in a banking message, Taiwan and Hong Kong wording and English among
+// them. Wherever a member occurs, in an example or in a message, the group's term is added as
+// a word feature: a message saying 解绑 meets an example saying 解除绑定, `查下balance` meets
+// 余额, without an example written for each wording. The terms are also the targets of
+// homophone correction.
+//
+// English is translated: an ASCII member of a group whose term is Chinese is replaced by the
+// term in the text the matcher sees (`check my balance` is matched as `查询 余额`, `查下balance`
+// as `查下余额`), and the English words that carry no meaning for matching (a line starting
+// with "-": my, the, please ...) are left out, so that an English message is matched by the
+// same examples as its Chinese wording. Entities are taken before, from the original text.
+
+//go:embed synonyms.txt
+var synonymText string
+
+// synonymTable maps each member of a group to the group's term.
+type synonymTable struct {
+	han    map[string]string // members holding a Han rune: found anywhere in a text
+	ascii  map[string]string // ASCII members: found as whole words
+	first  map[rune]bool     // first runes of han members
+	maxLen int               // runes of the longest han member
+	terms  []string          // every Han word of the table (homophone targets)
+	drop   map[string]bool   // English words without meaning for matching
+}
+
+var (
+	synOnce sync.Once
+	synTab  *synonymTable
+)
+
+// theSynonyms parses synonyms.txt once per process.
+func theSynonyms() *synonymTable {
+	synOnce.Do(func() { synTab = parseSynonyms(synonymText) })
+	return synTab
+}
+
+func parseSynonyms(text string) *synonymTable {
+	t := &synonymTable{han: map[string]string{}, ascii: map[string]string{}, first: map[rune]bool{}, drop: map[string]bool{}}
+	for _, line := range strings.Split(text, "\n") {
+		line, _, _ = strings.Cut(line, "#")
+		ws := strings.Fields(line)
+		if len(ws) == 0 {
+			continue
+		}
+		if ws[0] == "-" {
+			for _, w := range ws[1:] {
+				t.drop[w] = true
+			}
+			continue
+		}
+		term := ws[0]
+		for _, w := range ws {
+			if strings.ContainsFunc(w, isHan) {
+				if !strings.ContainsFunc(w, func(r rune) bool { return !isHan(r) }) {
+					t.terms = append(t.terms, w)
+				}
+				n := utf8.RuneCountInString(w)
+				if n < 2 {
+					continue // one Han rune occurs inside too many words
+				}
+				t.han[w] = term
+				r, _ := utf8.DecodeRuneInString(w)
+				t.first[r] = true
+				t.maxLen = max(t.maxLen, n)
+			} else {
+				t.ascii[w] = term
+			}
+		}
+	}
+	return t
+}
+
+// find calls f with each member found in s (leftmost-longest for Han, whole ASCII words) and
+// its term.
+func (t *synonymTable) find(s string, f func(member, term string)) {
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if j := asciiWordEnd(s, i); j > i {
+			if term, ok := t.ascii[s[i:j]]; ok {
+				f(s[i:j], term)
+				i = j
+				continue
+			}
+		}
+		if !t.first[r] {
+			i += n
+			continue
+		}
+		end, j := 0, i
+		for k := 0; k < t.maxLen && j < len(s); k++ {
+			_, m := utf8.DecodeRuneInString(s[j:])
+			j += m
+			if k > 0 {
+				if _, ok := t.han[s[i:j]]; ok {
+					end = j
+				}
+			}
+		}
+		if end == 0 {
+			i += n
+			continue
+		}
+		f(s[i:end], t.han[s[i:end]])
+		i = end
+	}
+}
+
+// asciiWordEnd returns the end of the ASCII word (letters and digits) starting at s[i], or i
+// when no word starts there (not a letter, or inside a word).
+func asciiWordEnd(s string, i int) int {
+	if i >= len(s) || !isASCIILetter(rune(s[i])) || i > 0 && isASCIILetter(rune(s[i-1])) {
+		return i
+	}
+	j := i
+	for j < len(s) && (isASCIILetter(rune(s[j])) || s[j] >= '0' && s[j] <= '9') {
+		j++
+	}
+	return j
+}
+
+// translate returns s with each English member of a Chinese group replaced by its term and
+// the English words without meaning left out (s itself when there are none).
+func (t *synonymTable) translate(s string) string {
+	var b strings.Builder
+	done := 0
+	for i := 0; i < len(s); i++ {
+		j := asciiWordEnd(s, i)
+		if j == i {
+			continue
+		}
+		w := s[i:j]
+		var to string
+		switch term, ok := t.ascii[w]; {
+		case ok && strings.ContainsFunc(term, isHan):
+			to = term
+		case t.drop[w]:
+			to = " "
+		default:
+			i = j - 1
+			continue
+		}
+		b.WriteString(s[done:i])
+		b.WriteString(to)
+		done = j
+		i = j - 1
+	}
+	if done == 0 {
+		return s
+	}
+	b.WriteString(s[done:])
+	return b.String()
+}

@@ -1,0 +1,70 @@
+package intents
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/weiyin-bank/weiyin/intents/normalize"
+)
+
+// Ensure the reviewed table is consistent: every member is written as normalize leaves it
+// (else it could never be found in a normalised message) and belongs to one group only.
+func TestSynonymTableConsistent(t *testing.T) {
+	group := map[string]string{}
+	for _, line := range strings.Split(synonymText, "\n") {
+		line, _, _ = strings.Cut(line, "#")
+		ws := strings.Fields(line)
+		for _, w := range ws {
+			if n := normalize.Normalize(w).Norm; n != w {
+				t.Errorf("member %q normalises to %q: write it that way", w, n)
+			}
+			if g, ok := group[w]; ok && g != ws[0] {
+				t.Errorf("member %q in the groups of %q and %q", w, g, ws[0])
+			}
+			group[w] = ws[0]
+		}
+	}
+}
+
+func TestSynonymFind(t *testing.T) {
+	tab := theSynonyms()
+	tests := []struct {
+		text string
+		want []string // member=term, in order
+		why  string
+	}{
+		{"怎么解除绑定银行卡", []string{"怎么=怎么", "解除绑定=解绑", "银行卡=银行卡"}, "a long member wins over the short one inside it"},
+		{"查下balance", []string{"balance=余额"}, "an English member glued to Chinese is a whole word"},
+		{"check my balance please", []string{"check=查询", "balance=余额"}, "an English member among English words"},
+		{"balances", nil, "no part of an English word"},
+		{"刷卡机坏了", []string{"刷卡机=pos机"}, "a Han member of a group led by a mixed term"},
+		{"過數俾我", nil, "the table holds normalised text only; the caller normalises first"},
+		{"全数还清", []string{"全数=全额"}, "Hong Kong wording"},
+		{"今天天气不错", nil, "no member, no term"},
+	}
+	for _, tt := range tests {
+		var got []string
+		tab.find(tt.text, func(m, term string) { got = append(got, m+"="+term) })
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s: find(%q) = %q, want %q", tt.why, tt.text, got, tt.want)
+		}
+	}
+}
+
+func TestSynonymTranslate(t *testing.T) {
+	tab := theSynonyms()
+	tests := []struct{ in, want, why string }{
+		{"check my balance", "查询   余额", "English members become their Chinese term; function words go"},
+		{"查下balance", "查下余额", "a member glued to Chinese"},
+		{"transfer 500 to 张三", "转账 500   张三", "numbers and names stay for the extractor's placeholders"},
+		{"atm在哪", "atm在哪", "a member of a group led by an ASCII term stays"},
+		{"starbucks", "starbucks", "an unknown word stays"},
+		{"余额", "余额", "Chinese alone is returned as is"},
+	}
+	for _, tt := range tests {
+		if got := tab.translate(tt.in); got != tt.want {
+			t.Errorf("%s: translate(%q) = %q, want %q", tt.why, tt.in, got, tt.want)
+		}
+	}
+}

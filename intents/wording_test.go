@@ -1,0 +1,51 @@
+package intents_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/weiyin-bank/weiyin/intents"
+)
+
+// TestBankWording holds the shipped bot to messages written the way customers write that its
+// examples do not spell out: English and mixed, negation and contrast, near siblings and
+// misspelt terms. Each case names the class of wording it stands for.
+func TestBankWording(t *testing.T) {
+	u := bankUnderstander(t, intents.Options{})
+	tests := []struct {
+		text, want string
+		why        string
+	}{
+		{"check my balance", "balance", "English: the synonym layer translates balance, check; my is left out"},
+		{"what is my account balance please", "balance", "English with more function words"},
+		{"transfer 500 to 张三", "transfer", "mixed English and a Chinese name"},
+		{"cancel", "cancel", "one English word of a catalogue intent"},
+		{"help", "help", "one English word of a catalogue intent"},
+		{"查下balance", "balance", "an English term glued to Chinese"},
+		{"I lost my card", "card_lost", "English: lost and card"},
+		{"what's the weather like tomorrow", intents.None, "English out of scope stays out of scope"},
+		{"i want to buy a car", intents.None, "an English verb that is a term (buy) does not carry an unknown object"},
+		{"不是查余额,我是要转账", "transfer", "contrast: the part after the comma is what is wanted"},
+		{"不是查明细是转账", "transfer", "contrast without punctuation"},
+		{"不想转账了，帮我查下余额", "balance", "a change of mind with the new request"},
+		{"我不是要转账", "cancel", "a wish denied calls it off"},
+		{"不要预约了", "cancel", "不要X了 calls X off"},
+		{"信用卡先不还了", "cancel", "X先不V了 calls X off"},
+		{"不申请贷款了", "cancel", "不V X了 calls X off"},
+		{"我的卡不能用了", "!cancel", "an inability is a problem, never calling off"},
+		{"不用预约吗", "branch_booking", "a question is never calling off"},
+		{"我想买五万的理财产品", "wealth_buy", "buy vs browse: an amount and 买 make a purchase"},
+		{"ATM在哪", "branch_search", "where an ATM is: branch search, not the swallowed-card FAQ"},
+		{"房贷怎么申请", "loan_apply", "a mortgage is a loan"},
+		{"我要查月额", "balance", "a near homophone of 余额 (yue for yu)"},
+		{"鱼额多少", "balance", "an exact homophone of 余额"},
+	}
+	// want "!x": anything but x.
+	for _, tt := range tests {
+		r := u.Understand(tt.text, intents.Context{Now: testNow})
+		if not, ok := strings.CutPrefix(tt.want, "!"); ok && r.Intent != not || !ok && r.Intent == tt.want {
+			continue
+		}
+		t.Errorf("%s: %q -> %s (%.2f, alternatives %v), want %s", tt.why, tt.text, r.Intent, r.Confidence, r.Alternatives, tt.want)
+	}
+}

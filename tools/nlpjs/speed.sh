@@ -1,0 +1,26 @@
+#!/bin/sh
+# Side-by-side speed: `weiyin nlu --json` over 40,000 lines (the evaluation set's texts
+# repeated) against nlp.js 4.27.0 process() in-process on the same lines, nlp.js trained on
+# the shipped bot's exported examples. Run from the repository root after
+# `npm ci --prefix tools/nlpjs`:
+#
+#   sh tools/nlpjs/speed.sh
+set -eu
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+go build -o "$dir/weiyin" ./cmd/weiyin
+"$dir/weiyin" export --format tsv > "$dir/train.tsv"
+cp testdata/nlu/eval.tsv "$dir/test.tsv"
+n=0
+: > "$dir/lines.txt"
+while [ "$n" -lt 40000 ]; do
+	cut -f1 testdata/nlu/eval.tsv >> "$dir/lines.txt"
+	n=$(wc -l < "$dir/lines.txt")
+done
+head -n 40000 "$dir/lines.txt" > "$dir/lines40k.txt"
+"$dir/weiyin" nlu 余额 > /dev/null # fill the calibration cache, as a server's first start does
+start=$(date +%s%N)
+"$dir/weiyin" nlu --json < "$dir/lines40k.txt" > /dev/null
+end=$(date +%s%N)
+echo "weiyin nlu --json: 40000 lines, $(( (end - start) / 40000000 )) µs a line (wall clock, process start included)"
+node tools/nlpjs/compare.js "$dir" --lines 40000
