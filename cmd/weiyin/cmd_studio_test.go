@@ -39,7 +39,6 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	t.Fatalf("never happened: %s", what)
 }
 
-
 // Ensure serve --studio-addr is refused without --dialogs, and beyond loopback without a token.
 func TestServeStudioUsage(t *testing.T) {
 	tests := []struct {
