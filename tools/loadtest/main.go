@@ -34,6 +34,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	mrand "math/rand/v2"
 	"encoding/binary"
 	"errors"
 	"flag"
@@ -79,7 +80,7 @@ func main() {
 	// A flag set of its own: the global one also holds a -dir flag that the OpenCC library
 	// registers, which is not the load tool's.
 	fs := flag.NewFlagSet("loadtest", flag.ExitOnError)
-	fs.StringVar(&o.url, "url", "http://127.0.0.1:8080/wechat", "the /wechat endpoint")
+	fs.StringVar(&o.url, "url", "http://127.0.0.1:8080/wechat", "the /wechat endpoint; several, comma-separated, with the same path, to spread every user's messages over instances at random")
 	fs.StringVar(&o.token, "token", os.Getenv("WEIYIN_WECHAT_TOKEN"), "WeChat token (default $WEIYIN_WECHAT_TOKEN)")
 	fs.StringVar(&o.appID, "appid", os.Getenv("WEIYIN_WECHAT_APPID"), "AppID (default $WEIYIN_WECHAT_APPID)")
 	fs.StringVar(&o.aesKey, "aeskey", os.Getenv("WEIYIN_WECHAT_AESKEY"), "EncodingAESKey; empty = plaintext mode (default $WEIYIN_WECHAT_AESKEY)")
@@ -177,21 +178,24 @@ func run(o options, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := awaitTarget(o.url, o.wait); err != nil {
-		return err
+	targets := strings.Split(o.url, ",")
+	for _, t := range targets {
+		if err := awaitTarget(t, o.wait); err != nil {
+			return err
+		}
 	}
 	before, err := speedCheck()
 	if err != nil {
 		return err
 	}
-	groups0, slow0, haveCommits := commitCounts(o.url)
+	groups0, slow0, haveCommits := commitCounts(targets)
 	stopProfile, err := startProfile(o.cpuProfile)
 	if err != nil {
 		return err
 	}
-	res := load(o, signer, per)
+	res := load(o, signer, targets, per)
 	stopProfile()
-	if groups1, slow1, ok := commitCounts(o.url); ok && haveCommits {
+	if groups1, slow1, ok := commitCounts(targets); ok && haveCommits {
 		res.commits, res.slowCommits = groups1-groups0, slow1-slow0
 	}
 	if res.speedAfter, err = speedCheck(); err != nil {
@@ -264,10 +268,13 @@ const MaxDuration = 4 * time.Minute
 // prepare builds every request of the run before it starts, as the raw HTTP/1.1 bytes to
 // write: the n messages shared evenly among the users, each a distinct MsgId with its own
 // random nonce and AES prefix. per[u] are user u's requests, in order.
+// With several targets the requests name the first one's host: the instances behind them
+// serve the same path and do not look at Host.
 func prepare(o options, s *wechattest.Signer) (per [][][]byte, err error) {
-	u, err := url.Parse(o.url)
+	first, _, _ := strings.Cut(o.url, ",")
+	u, err := url.Parse(first)
 	if err != nil || u.Scheme != "http" || u.Host == "" {
-		return nil, fmt.Errorf("-url %q: want http://host:port/path", o.url)
+		return nil, fmt.Errorf("-url %q: want http://host:port/path", first)
 	}
 	texts := strings.Split(o.texts, "|")
 	now := time.Now()
@@ -365,8 +372,13 @@ func (c *client) close() {
 	}
 }
 
-func load(o options, signer *wechattest.Signer, per [][][]byte) result {
-	addr, _ := hostPort(o.url) // checked by awaitTarget
+// load sends every user's requests in turn, each to one of targets chosen at random (one
+// keep-alive connection per user and target).
+func load(o options, signer *wechattest.Signer, targets []string, per [][][]byte) result {
+	addrs := make([]string, len(targets))
+	for i, t := range targets {
+		addrs[i], _ = hostPort(t) // checked by awaitTarget
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), o.duration)
 	defer cancel()
 
@@ -380,8 +392,8 @@ func load(o options, signer *wechattest.Signer, per [][][]byte) result {
 	var shared chan *client
 	if o.conns > 0 {
 		shared = make(chan *client, o.conns)
-		for range o.conns {
-			c := &client{addr: addr, timeout: o.timeout}
+		for i := range o.conns {
+			c := &client{addr: addrs[i%len(addrs)], timeout: o.timeout}
 			defer c.close()
 			shared <- c
 		}
@@ -395,10 +407,13 @@ func load(o options, signer *wechattest.Signer, per [][][]byte) result {
 				time.Sleep(o.ramp * time.Duration(u) / time.Duration(o.users))
 			}
 			user := userID(u)
-			var own *client // the user's connection, without -conns
+			var own []*client // the user's connection to each target, without -conns
 			if shared == nil {
-				own = &client{addr: addr, timeout: o.timeout}
-				defer own.close()
+				own = make([]*client, len(addrs))
+				for i, addr := range addrs {
+					own[i] = &client{addr: addr, timeout: o.timeout}
+					defer own[i].close()
+				}
 			}
 			lat := make([]time.Duration, 0, len(reqs))
 			sentAt := make([]time.Duration, 0, len(reqs))
@@ -417,9 +432,14 @@ func load(o options, signer *wechattest.Signer, per [][][]byte) result {
 					break
 				}
 				t0 := time.Now()
-				conn := own
-				if shared != nil {
+				var conn *client
+				switch {
+				case shared != nil:
 					conn = <-shared
+				case len(own) == 1:
+					conn = own[0]
+				default:
+					conn = own[mrand.IntN(len(own))]
 				}
 				body, kind := push(conn, p)
 				lat = append(lat, time.Since(t0))

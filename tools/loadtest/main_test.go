@@ -191,16 +191,20 @@ weiyin_store_commit_duration_seconds_count 100
 		io.WriteString(w, metrics)
 	}))
 	defer srv.Close()
-	groups, slow, ok := commitCounts(srv.URL + "/wechat?x=1")
+	groups, slow, ok := commitCounts([]string{srv.URL + "/wechat?x=1"})
 	if !ok || groups != 100 || slow != 3 {
 		t.Errorf("commitCounts = %v %v %v, want 100 3 true", groups, slow, ok)
 	}
+	// Two instances: their counts add up.
+	if groups, slow, ok := commitCounts([]string{srv.URL + "/wechat", srv.URL + "/wechat"}); !ok || groups != 200 || slow != 6 {
+		t.Errorf("commitCounts of two = %v %v %v, want 200 6 true", groups, slow, ok)
+	}
 	metrics = "go_goroutines 7\n"
-	if _, _, ok := commitCounts(srv.URL + "/wechat"); ok {
+	if _, _, ok := commitCounts([]string{srv.URL + "/wechat"}); ok {
 		t.Error("a server without the metric gave counts")
 	}
 	srv.Close()
-	if _, _, ok := commitCounts(srv.URL + "/wechat"); ok {
+	if _, _, ok := commitCounts([]string{srv.URL + "/wechat"}); ok {
 		t.Error("a server that is down gave counts")
 	}
 }

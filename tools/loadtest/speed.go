@@ -58,9 +58,20 @@ func speedLine(before, after time.Duration) string {
 
 // commitCounts reads, from a weiyin server's /metrics beside the target, how many groups of
 // turns its session log has committed and how many of them took over 50 ms to write and
-// sync (a slow disk: every turn waits for its group). ok is false when the target is not a
-// weiyin server or does not answer.
-func commitCounts(target string) (groups, slow float64, ok bool) {
+// sync (a slow disk: every turn waits for its group), summed over the targets. ok is false
+// when a target is not a weiyin server or does not answer.
+func commitCounts(targets []string) (groups, slow float64, ok bool) {
+	for _, t := range targets {
+		g, s, ok := targetCommits(t)
+		if !ok {
+			return 0, 0, false
+		}
+		groups, slow = groups+g, slow+s
+	}
+	return groups, slow, true
+}
+
+func targetCommits(target string) (groups, slow float64, ok bool) {
 	u, err := url.Parse(target)
 	if err != nil {
 		return 0, 0, false
