@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -75,48 +76,76 @@ func runNLU(ctx context.Context, args []string, io stdio) int {
 		return 2
 	}
 	c := intents.Context{Now: now}
+	// Answers are buffered and flushed whenever stdin is read (flushingReader): a line
+	// typed at a terminal is answered at once, while 40,000 piped lines cost a few writes
+	// instead of one system call each.
+	out := bufio.NewWriter(io.out)
+	enc := json.NewEncoder(out)
 	one := func(text string) error {
 		if o.explain {
 			x := u.Explain(text, c)
 			if o.json {
-				return json.NewEncoder(io.out).Encode(x)
+				return enc.Encode(x)
 			}
-			if err := x.Write(io.out); err != nil {
+			if err := x.Write(out); err != nil {
 				return err
 			}
-			_, err := fmt.Fprintln(io.out)
+			_, err := fmt.Fprintln(out)
 			return err
 		}
 		r := u.Understand(text, c)
 		if o.json {
-			return json.NewEncoder(io.out).Encode(toNLULine(r))
+			return enc.Encode(toNLULine(r))
 		}
-		_, err := fmt.Fprintln(io.out, formatResult(r))
+		_, err := fmt.Fprintln(out, formatResult(r))
 		return err
+	}
+	fail := func(err error) int {
+		fmt.Fprintf(io.err, "weiyin nlu: %v\n", err)
+		return 2
 	}
 	if fs.NArg() > 0 {
 		if err := one(strings.Join(fs.Args(), " ")); err != nil {
-			fmt.Fprintf(io.err, "weiyin nlu: %v\n", err)
-			return 2
+			return fail(err)
+		}
+		if err := out.Flush(); err != nil {
+			return fail(err)
 		}
 		return 0
 	}
-	sc := bufio.NewScanner(io.in)
+	sc := bufio.NewScanner(flushingReader{io.in, out})
 	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
 	for sc.Scan() {
 		if ctx.Err() != nil {
+			out.Flush()
 			return 1
 		}
 		if err := one(strings.TrimRight(sc.Text(), "\r")); err != nil {
-			fmt.Fprintf(io.err, "weiyin nlu: %v\n", err)
-			return 2
+			return fail(err)
 		}
 	}
 	if err := sc.Err(); err != nil {
-		fmt.Fprintf(io.err, "weiyin nlu: reading stdin: %v\n", err)
-		return 2
+		out.Flush()
+		return fail(fmt.Errorf("reading stdin: %w", err))
+	}
+	if err := out.Flush(); err != nil {
+		return fail(err)
 	}
 	return 0
+}
+
+// flushingReader flushes w before each read of r, so that what was written in answer to the
+// lines read so far is out before the reader waits for more.
+type flushingReader struct {
+	r io.Reader
+	w *bufio.Writer
+}
+
+func (f flushingReader) Read(p []byte) (int, error) {
+	if err := f.w.Flush(); err != nil {
+		return 0, err
+	}
+	return f.r.Read(p)
 }
 
 // nluOpts are the NLU options every command uses.
