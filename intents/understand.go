@@ -244,14 +244,7 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 		}
 		return theProviders().find(norm) != ""
 	}
-	names := b.IntentNames
-	if len(names) == 0 {
-		for n := range b.Intents {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-	}
-	for _, name := range names {
+	for _, name := range intentOrder(b) {
 		in := b.Intents[name]
 		if in == nil || name == None {
 			continue
@@ -394,6 +387,21 @@ type scratch struct {
 	dot, cdot, p, best []float32
 	nearest, ids       []int32
 	xs                 []float32
+}
+
+// intentOrder lists the intents of b in declaration order, or by name when b does not
+// record one (a bundle built in code): what depends on the order is then the same in every
+// run, which ranging over the b.Intents map is not.
+func intentOrder(b *dialogs.Bundle) []string {
+	if len(b.IntentNames) > 0 {
+		return b.IntentNames
+	}
+	names := make([]string, 0, len(b.Intents))
+	for n := range b.Intents {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // initTypes assigns a placeholder rune to every entity type and decides which types are
