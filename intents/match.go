@@ -92,9 +92,15 @@ func (u *Understander) run(text string, c Context, label labeler) *analysis {
 func (u *Understander) score(fs []feat, provider bool) []scored {
 	sc := u.scratch.Get().(*scratch)
 	defer u.scratch.Put(sc)
-	clear(sc.dot)
 	clear(sc.cdot)
 	norm := u.accumulate(fs, sc.dot, sc.cdot, sc)
+	// Only the examples that share a feature with the message (sc.touched) have a dot
+	// product: visiting those instead of every example was a third of Understand's time.
+	defer func() {
+		for _, i := range sc.touched {
+			sc.dot[i] = 0
+		}
+	}()
 	if norm == 0 {
 		return nil
 	}
@@ -102,13 +108,15 @@ func (u *Understander) score(fs []feat, provider bool) []scored {
 	for i := range sc.best {
 		sc.best[i], sc.nearest[i] = 0, -1
 	}
-	for i, ex := range u.examples {
+	for _, i := range sc.touched {
 		if sc.dot[i] == 0 {
 			continue
 		}
+		ex := &u.examples[i]
 		s := sc.dot[i] / (norm * ex.norm)
-		if in := ex.intent; sc.nearest[in] < 0 || s > sc.best[in] {
-			sc.best[in], sc.nearest[in] = s, int32(i)
+		// On a tie the lower example index is the nearest, whatever the visiting order.
+		if in := ex.intent; sc.nearest[in] < 0 || s > sc.best[in] || s == sc.best[in] && i < sc.nearest[in] {
+			sc.best[in], sc.nearest[in] = s, i
 		}
 	}
 	// Keep the best few intents by insertion into a short sorted list: sorting every
@@ -147,11 +155,12 @@ func (u *Understander) score(fs []feat, provider bool) []scored {
 }
 
 // accumulate adds the message's weighted features into dot (per example) and cdot (per
-// intent centroid, when not nil), collects the known features' ids and weights into sc (when
-// not nil) and returns the norm of the message's vector, unseen features included.
+// intent centroid, when not nil), collects the known features' ids and weights and the
+// examples whose dot was 0 before (sc.touched) into sc (when not nil) and returns the norm
+// of the message's vector, unseen features included.
 func (u *Understander) accumulate(fs []feat, dot, cdot []float32, sc *scratch) float32 {
 	if sc != nil {
-		sc.ids, sc.xs = sc.ids[:0], sc.xs[:0]
+		sc.ids, sc.xs, sc.touched = sc.ids[:0], sc.xs[:0], sc.touched[:0]
 	}
 	var sq float32
 	for _, f := range fs {
@@ -164,8 +173,17 @@ func (u *Understander) accumulate(fs []feat, dot, cdot []float32, sc *scratch) f
 			sc.ids = append(sc.ids, id)
 			sc.xs = append(sc.xs, w)
 		}
-		for _, p := range u.postings.of(id) {
-			dot[p.doc] += w * p.w
+		if sc != nil {
+			for _, p := range u.postings.of(id) {
+				if dot[p.doc] == 0 {
+					sc.touched = append(sc.touched, p.doc)
+				}
+				dot[p.doc] += w * p.w
+			}
+		} else {
+			for _, p := range u.postings.of(id) {
+				dot[p.doc] += w * p.w
+			}
 		}
 		if cdot != nil {
 			for _, p := range u.cpost.of(id) {

@@ -384,8 +384,9 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 
 // scratch is the per-call working memory, pooled.
 type scratch struct {
-	dot, cdot, p, best []float32
+	dot, cdot, p, best []float32 // dot is all 0 between calls
 	nearest, ids       []int32
+	touched            []int32 // examples whose dot is not 0
 	xs                 []float32
 }
 
