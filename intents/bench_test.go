@@ -101,3 +101,15 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkNew measures compiling the shipped bank bot as `weiyin nlu` and `weiyin serve` do
+// at start (the calibration comes from the shipped cache, the tokeniser is loaded before the
+// timer starts): the part of the start-up that grows with the bundle.
+func BenchmarkNew(b *testing.B) {
+	bankUnderstander(b, intents.Options{Calibrate: true})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		bankUnderstander(b, intents.Options{Calibrate: true})
+	}
+}

@@ -38,13 +38,16 @@ type Options struct {
 	MaxRunes int
 	// Calibrate derives the threshold from the bundle's own examples and the background
 	// (held-out folds, see calibrate.go) when Threshold is 0, instead of DefaultThreshold.
-	// The figures are cached by the bundle's hash, in memory and under CacheDir.
+	// The figures are cached by the bundle's hash, in memory and under CacheDir, and so is
+	// the trained logistic model (modelcache.go).
 	Calibrate bool
-	// CacheDir keeps calibrations between runs; "" means the user cache directory, "-" none.
+	// CacheDir keeps calibrations and models between runs; "" means the user cache
+	// directory, "-" none.
 	CacheDir string
 
 	background []string // calibration folds: the background lines to learn, nil for all
 	bgScale    float32  // scales intent none's score; 0 means 1
+	modelDir   string   // keeps the trained logistic model (modelcache.go); "" none
 }
 
 // Defaults for Options.
@@ -170,6 +173,9 @@ func New(b *dialogs.Bundle, opts Options) (*Understander, error) {
 	if opts.Threshold == 0 {
 		opts.Threshold = DefaultThreshold
 		calib = Calibration{Threshold: DefaultThreshold, Source: "default"}
+	}
+	if opts.Calibrate {
+		opts.modelDir = calibDir(opts.CacheDir)
 	}
 	u, err := newUnderstander(b, opts, defaultParams)
 	if u != nil {
@@ -356,7 +362,7 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 		ldocs[di] = ld
 	}
 	u.postings = compact(postings)
-	u.lin = trainLinear(ldocs, len(hashes), len(u.intents))
+	u.lin = cachedLinear(opts.modelDir, ldocs, len(hashes), len(u.intents))
 	cpost := make([][]posting, len(hashes))
 	u.cnorm = make([]float32, len(u.intents))
 	for in, m := range centroid {
