@@ -173,13 +173,22 @@ func (u *Understander) accumulate(fs []feat, dot, cdot []float32, sc *scratch) f
 			sc.ids = append(sc.ids, id)
 			sc.xs = append(sc.xs, w)
 		}
-		if sc != nil {
+		if sc != nil && w != 0 {
+			// Without a branch on whether the example was touched before (it mispredicted
+			// for one posting in three): the example is always written at the end of the
+			// list, which only grows past it when its dot was 0. An example's postings
+			// weigh what the message's feature does (kind times idf), so w != 0 means every
+			// addition makes the dot non-zero and no example is listed twice.
+			t, n := sc.touched[:cap(sc.touched)], len(sc.touched) // cap: len(examples)+1
 			for _, p := range u.postings.of(id) {
-				if dot[p.doc] == 0 {
-					sc.touched = append(sc.touched, p.doc)
+				d := dot[p.doc]
+				t[n] = p.doc
+				if d == 0 {
+					n++
 				}
-				dot[p.doc] += w * p.w
+				dot[p.doc] = d + w*p.w
 			}
+			sc.touched = t[:n]
 		} else {
 			for _, p := range u.postings.of(id) {
 				dot[p.doc] += w * p.w

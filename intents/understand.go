@@ -383,7 +383,7 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 	nin := len(u.intents)
 	u.scratch.New = func() any {
 		return &scratch{dot: make([]float32, nex), cdot: make([]float32, nin), p: make([]float32, nin),
-			best: make([]float32, nin), nearest: make([]int32, nin)}
+			best: make([]float32, nin), nearest: make([]int32, nin), touched: make([]int32, 0, nex+1)}
 	}
 	return u, nil
 }
