@@ -192,9 +192,10 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 	if b == nil {
 		return nil, fmt.Errorf("intents: nil bundle")
 	}
-	// The pinyin table is built while cppjieba loads its dictionary (a cgo call).
+	// The pinyin table and the frequent words (homophone.go) are built while cppjieba loads
+	// its dictionary (a cgo call).
 	var wg sync.WaitGroup
-	wg.Go(func() { sharedPinyin() })
+	wg.Go(func() { sharedPinyin(); theFrequentWords() })
 	tok, err := sharedTokenizer()
 	wg.Wait()
 	if err != nil {
