@@ -71,3 +71,52 @@ func TestBundleHash(t *testing.T) {
 		t.Error("a new example left the hash unchanged")
 	}
 }
+
+// Ensure the domain gate lets a message through only with enough domain words, a score at
+// its bar and a lead over intent none's scaled score; a zero gate lets nothing through.
+func TestDomainGateAccepts(t *testing.T) {
+	g := domainGate{min: 2, threshold: 0.05, scale: 0.4}
+	tests := []struct {
+		name        string
+		g           domainGate
+		score, none float32
+		domain      int
+		want        bool
+	}{
+		{"enough domain words, score and lead", g, 0.08, 0.15, 2, true},
+		{"one domain word too few", g, 0.08, 0.15, 1, false},
+		{"score under the gate's bar", g, 0.04, 0.01, 3, false},
+		{"background too near", g, 0.08, 0.25, 3, false},
+		{"no gate", domainGate{}, 0.9, 0, 9, false},
+	}
+	for _, tt := range tests {
+		if got := tt.g.accepts(tt.score, tt.none, tt.domain); got != tt.want {
+			t.Errorf("%s: accepts = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// Ensure a bundle of few examples an intent is calibrated on whether its held-out examples
+// are taken for the domain, with a gate or not, and still rejects calibRejection of the
+// held-out background (TestShippedCalibration holds the rich bundle's threshold-only folds).
+func TestFewExampleCalibration(t *testing.T) {
+	f, err := os.Open("testdata/train.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	b, err := ReadExamples(f, "testdata/train.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []int{1, 3} {
+		few, _ := KShot(b, k)
+		c, err := calibrate(few, Options{MaxRunes: defaultMaxRunes, AmbiguityMargin: DefaultAmbiguityMargin})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Source != "domain" || c.Rejection < calibRejection || c.Threshold < 0.02 || c.Threshold > 0.60 {
+			t.Errorf("k=%d: calibration %+v, want source domain, rejection >= %.2f", k, c, calibRejection)
+		}
+	}
+}
