@@ -281,17 +281,19 @@ func calibrate(b *dialogs.Bundle, opts Options) (Calibration, error) {
 		}
 	case len(in) >= calibMinHeld && few:
 		c.Source = "domain"
-		d := bestDecision(in, out, fewDecisions(), false)
-		c.Threshold, c.BackgroundScale = d.threshold, d.scale
-		c.DomainGate, c.GateThreshold, c.GateScale = d.gate.min, float64(d.gate.threshold), float64(d.gate.scale)
+		if d, ok := bestDecision(in, out, fewDecisions(), false); ok {
+			c.Threshold, c.BackgroundScale = d.threshold, d.scale
+			c.DomainGate, c.GateThreshold, c.GateScale = d.gate.min, float64(d.gate.threshold), float64(d.gate.scale)
+		}
 	case len(in) >= calibMinHeld:
 		c.Source = "folds"
 		var ds []decision
 		for t := 0.10; t <= 0.6001; t += 0.01 {
 			ds = append(ds, decision{threshold: t, scale: 1})
 		}
-		d := bestDecision(in, out, ds, true)
-		c.Threshold, c.BackgroundScale = d.threshold, d.scale
+		if d, ok := bestDecision(in, out, ds, true); ok {
+			c.Threshold, c.BackgroundScale = d.threshold, d.scale
+		}
 	}
 	c.Threshold = math.Round(c.Threshold*100) / 100
 	c.InScope, c.Rejection = heldFigures(in, out, decision{c.Threshold, c.BackgroundScale, c.gate()}, c.Source != "domain")
@@ -329,17 +331,18 @@ func fewDecisions() []decision {
 }
 
 // bestDecision returns the first candidate that maximises the held-out in-scope figure plus
-// the held-out background rejection while that rejection stays at or above calibRejection;
-// the first candidate when none does.
-func bestDecision(in, out []heldLine, ds []decision, right bool) decision {
-	best, bestSum := ds[0], -1.0
+// the held-out background rejection while that rejection stays at or above calibRejection,
+// and false when none does (no background to hold out: the defaults stay).
+func bestDecision(in, out []heldLine, ds []decision, right bool) (decision, bool) {
+	var best decision
+	bestSum := -1.0
 	for _, d := range ds {
 		acc, rej := heldFigures(in, out, d, right)
 		if rej >= calibRejection && acc+rej > bestSum+1e-9 {
 			best, bestSum = d, acc+rej
 		}
 	}
-	return best
+	return best, bestSum >= 0
 }
 
 // held scores one held-out line against the bundle compiled without it.
