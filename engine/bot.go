@@ -242,22 +242,20 @@ func (b *Bot) Turn(ctx context.Context, user string, m Message) (rep Reply, err 
 		return Reply{}, err
 	}
 	defer unlock()
-	lease, release, err := b.takeLease(ctx, user)
+	lease, release, err := b.takeLease(ctx, user, m.ID)
 	if err != nil {
 		return Reply{}, err
 	}
 	defer release()
 
-	if m.ID != "" {
-		if raw, ok, err := b.cfg.Store.Reply(ctx, user, m.ID); err != nil {
-			return Reply{}, fmt.Errorf("engine: reading stored reply: %w", err)
-		} else if ok {
-			info.Duplicate = true
-			if err := json.Unmarshal(raw, &rep); err != nil {
-				return Reply{}, fmt.Errorf("engine: stored reply: %w", err)
-			}
-			return rep, nil
+	if raw, ok, err := b.storedReply(ctx, user, m.ID, lease); err != nil {
+		return Reply{}, err
+	} else if ok {
+		info.Duplicate = true
+		if err := json.Unmarshal(raw, &rep); err != nil {
+			return Reply{}, fmt.Errorf("engine: stored reply: %w", err)
 		}
+		return rep, nil
 	}
 	s, err := b.loadSession(ctx, user, lease)
 	if err != nil {
@@ -294,6 +292,22 @@ func (b *Bot) Turn(ctx context.Context, user string, m Message) (rep Reply, err 
 	}
 	b.log.Debug("turn", "user", maskUser(user), "intent", rep.Intent, "flow", rep.Flow, "step", rep.Step)
 	return rep, nil
+}
+
+// storedReply returns the reply committed to msgID, if any: the one read with lease when the
+// store is shared, else the store's.
+func (b *Bot) storedReply(ctx context.Context, user, msgID string, lease *Lease) ([]byte, bool, error) {
+	switch {
+	case msgID == "":
+		return nil, false, nil
+	case lease != nil:
+		return lease.Reply, lease.Answered, nil
+	}
+	raw, ok, err := b.cfg.Store.Reply(ctx, user, msgID)
+	if err != nil {
+		return nil, false, fmt.Errorf("engine: reading stored reply: %w", err)
+	}
+	return raw, ok, nil
 }
 
 // loadSession returns user's session: the one read with lease when the store is shared, else

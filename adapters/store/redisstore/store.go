@@ -240,10 +240,16 @@ func (s *Store) Delete(ctx context.Context, user string) error {
 	return nil
 }
 
-// leaseScript takes a user's lease if nobody holds it and reads the session. KEYS: lease,
-// session. ARGV: token, TTL ms. Returns {1, version, record} (only {1} without a session), or
-// {0, the lease's remaining ms} when another holds it.
+// leaseScript returns the stored reply to a message id, or takes a user's lease if nobody
+// holds it and reads the session. KEYS: lease, session[, reply]. ARGV: token, TTL ms. Returns
+// {2, reply} when the reply key exists (no lease taken), {1, version, record} (only {1}
+// without a session) once the lease is taken, or {0, the lease's remaining ms} when another
+// holds it.
 var leaseScript = redis.NewScript(`
+if KEYS[3] then
+  local r = redis.call('GET', KEYS[3])
+  if r then return {2, r} end
+end
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
   local s = redis.call('HMGET', KEYS[2], 'v', 'd')
   if s[1] then return {1, s[1], s[2] or ''} end
@@ -259,12 +265,17 @@ return 0
 `)
 
 // Lease waits until the caller holds user's lease, or ctx ends; it polls, from 1 ms doubling
-// to 20 ms, never past the lease's remaining time.
-func (s *Store) Lease(ctx context.Context, user string) (*engine.Lease, error) {
+// to 20 ms, never past the lease's remaining time. A msgID already committed returns its
+// reply at once (engine.Leaser), in the same round trip as the lease: a retried message
+// waiting for the turn that answers it gets that answer as soon as it is committed.
+func (s *Store) Lease(ctx context.Context, user, msgID string) (*engine.Lease, error) {
 	if err := checkUser(user); err != nil {
 		return nil, err
 	}
 	keys := []string{leaseKey(user), sessionKey(user)}
+	if msgID != "" {
+		keys = append(keys, replyKey(user, msgID))
+	}
 	l := &engine.Lease{User: user, Token: s.token()}
 	wait := time.Millisecond
 	for {
@@ -272,7 +283,12 @@ func (s *Store) Lease(ctx context.Context, user string) (*engine.Lease, error) {
 		if err != nil {
 			return nil, fmt.Errorf("redisstore: taking lease: %w", err)
 		}
-		if got, _ := res[0].(int64); got == 1 {
+		switch got, _ := res[0].(int64); got {
+		case 2:
+			r, _ := res[1].(string)
+			l.Token, l.Answered, l.Reply = "", true, []byte(r)
+			return l, nil
+		case 1:
 			if len(res) == 3 {
 				l.Version, _ = res[1].(string)
 				d, _ := res[2].(string)
