@@ -242,7 +242,8 @@ func (b *Bot) Turn(ctx context.Context, user string, m Message) (rep Reply, err 
 		return Reply{}, err
 	}
 	defer unlock()
-	lease, release, err := b.takeLease(ctx, user, m.ID)
+	cached := b.sessions.take(user)
+	lease, release, err := b.takeLease(ctx, user, m.ID, cached.version)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -252,12 +253,15 @@ func (b *Bot) Turn(ctx context.Context, user string, m Message) (rep Reply, err 
 		return Reply{}, err
 	} else if ok {
 		info.Duplicate = true
+		if cached.s != nil { // a retry changes no session
+			b.sessions.put(user, cached.s, cached.version, b.cfg.SessionCache)
+		}
 		if err := json.Unmarshal(raw, &rep); err != nil {
 			return Reply{}, fmt.Errorf("engine: stored reply: %w", err)
 		}
 		return rep, nil
 	}
-	s, err := b.loadSession(ctx, user, lease)
+	s, err := b.loadSession(ctx, user, lease, cached)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -287,9 +291,11 @@ func (b *Bot) Turn(ctx context.Context, user string, m Message) (rep Reply, err 
 	if err := b.commit(ctx, user, lease, sraw, m.ID, rraw); err != nil {
 		return Reply{}, fmt.Errorf("engine: committing turn: %w", err)
 	}
-	if lease == nil {
-		b.sessions.put(user, s, b.cfg.SessionCache)
+	version := ""
+	if lease != nil {
+		version = lease.Token // a committed session is stamped with its lease's token
 	}
+	b.sessions.put(user, s, version, b.cfg.SessionCache)
 	b.log.Debug("turn", "user", maskUser(user), "intent", rep.Intent, "flow", rep.Flow, "step", rep.Step)
 	return rep, nil
 }
@@ -310,15 +316,19 @@ func (b *Bot) storedReply(ctx context.Context, user, msgID string, lease *Lease)
 	return raw, ok, nil
 }
 
-// loadSession returns user's session: the one read with lease when the store is shared, else
+// loadSession returns user's session: the cached one when the store is its (lease says the
+// cached version is current), else the one read with lease when the store is shared, else
 // the cached or stored one, or a new one.
-func (b *Bot) loadSession(ctx context.Context, user string, lease *Lease) (*Session, error) {
+func (b *Bot) loadSession(ctx context.Context, user string, lease *Lease, cached cachedSession) (*Session, error) {
 	raw := []byte(nil)
-	if lease != nil {
+	switch {
+	case lease != nil && lease.Current && cached.s != nil:
+		return cached.s, nil
+	case lease != nil:
 		raw = lease.Session
-	} else if s := b.sessions.take(user); s != nil {
-		return s, nil
-	} else {
+	case cached.s != nil:
+		return cached.s, nil
+	default:
 		var err error
 		if raw, err = b.cfg.Store.Load(ctx, user); err != nil {
 			return nil, fmt.Errorf("engine: loading session: %w", err)

@@ -155,7 +155,7 @@ func runLeaser(t *testing.T, h Harness) {
 	ctx := context.Background()
 	lease := func(t *testing.T, s engine.Store, user string) *engine.Lease {
 		t.Helper()
-		l, err := s.(engine.Leaser).Lease(ctx, user, "")
+		l, err := s.(engine.Leaser).Lease(ctx, user, "", "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -165,7 +165,7 @@ func runLeaser(t *testing.T, h Harness) {
 		t.Helper()
 		c, cancel := context.WithCancel(ctx)
 		cancel()
-		if l, err := s.(engine.Leaser).Lease(c, user, ""); err == nil {
+		if l, err := s.(engine.Leaser).Lease(c, user, "", ""); err == nil {
 			t.Fatalf("a second lease of %s was granted while the first is held (%s)", user, l.Token)
 		}
 	}
@@ -275,7 +275,7 @@ func runLeaser(t *testing.T, h Harness) {
 						defer wg.Done()
 						lr := stores[w%len(stores)]
 						for i := range turns {
-							l, err := lr.Lease(ctx, "u1", "")
+							l, err := lr.Lease(ctx, "u1", "", "")
 							if err != nil {
 								t.Error(err)
 								return
@@ -307,16 +307,37 @@ func runLeaser(t *testing.T, h Harness) {
 				l = lease(t, s, "u1")
 				must(t, lr.CommitLeased(ctx, l, []byte(`{"n":2}`), "m2", nil))
 				for id, want := range map[string]string{"m1": "r1", "m2": ""} {
-					a, err := lr.Lease(ctx, "u1", id)
+					a, err := lr.Lease(ctx, "u1", id, "")
 					if err != nil || !a.Answered || string(a.Reply) != want {
 						t.Fatalf("Lease(u1, %s) = %+v, %v; want answered with %q", id, a, err, want)
 					}
 				}
-				held, err := lr.Lease(ctx, "u1", "m3") // nothing was held by the answered ones
+				held, err := lr.Lease(ctx, "u1", "m3", "") // nothing was held by the answered ones
 				if err != nil || held.Answered || string(held.Session) != `{"n":2}` {
 					t.Fatalf("Lease(u1, m3) = %+v, %v; want the lease with the session", held, err)
 				}
 				busy(t, s, "u1")
+			}},
+		{"current version", "Lease with the version the caller has says it is current without the record, and carries the record once another commit changed it",
+			func(t *testing.T, s engine.Store, lr engine.Leaser) {
+				l := lease(t, s, "u1")
+				must(t, lr.CommitLeased(ctx, l, []byte(`{"n":1}`), "", nil))
+				have := l.Token // a commit stamps the session with its lease's token
+				l, err := lr.Lease(ctx, "u1", "", have)
+				if err != nil || !l.Current || l.Session != nil || l.Version != have {
+					t.Fatalf("Lease(have %s) = %+v, %v; want current at that version, without the record", have, l, err)
+				}
+				must(t, lr.CommitLeased(ctx, l, []byte(`{"n":2}`), "", nil)) // another instance's turn
+				l, err = lr.Lease(ctx, "u1", "", have)
+				if err != nil || l.Current || string(l.Session) != `{"n":2}` {
+					t.Fatalf("Lease(stale have) = %+v, %v; want the newer record", l, err)
+				}
+				must(t, lr.Release(ctx, l))
+				must(t, s.Delete(ctx, "u1"))
+				l, err = lr.Lease(ctx, "u1", "", l.Version)
+				if err != nil || l.Current || l.Session != nil {
+					t.Fatalf("Lease(have) after Delete = %+v, %v; want no session", l, err)
+				}
 			}},
 		{"waiting retry gets the answer", "a retried message waiting for the lease of the turn answering it gets that turn's reply once it commits",
 			func(t *testing.T, s engine.Store, lr engine.Leaser) {
@@ -343,7 +364,7 @@ func leaseLater(t *testing.T, lr engine.Leaser, user, msgID string) <-chan *engi
 	go func() {
 		c, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		l, err := lr.Lease(c, user, msgID)
+		l, err := lr.Lease(c, user, msgID, "")
 		if err != nil {
 			t.Error(err)
 		}
