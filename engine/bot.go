@@ -242,24 +242,26 @@ func (b *Bot) Turn(ctx context.Context, user string, m Message) (rep Reply, err 
 		return Reply{}, err
 	}
 	defer unlock()
-	lease, release, err := b.takeLease(ctx, user)
+	cached := b.sessions.take(user)
+	lease, release, err := b.takeLease(ctx, user, m.ID, cached.version)
 	if err != nil {
 		return Reply{}, err
 	}
 	defer release()
 
-	if m.ID != "" {
-		if raw, ok, err := b.cfg.Store.Reply(ctx, user, m.ID); err != nil {
-			return Reply{}, fmt.Errorf("engine: reading stored reply: %w", err)
-		} else if ok {
-			info.Duplicate = true
-			if err := json.Unmarshal(raw, &rep); err != nil {
-				return Reply{}, fmt.Errorf("engine: stored reply: %w", err)
-			}
-			return rep, nil
+	if raw, ok, err := b.storedReply(ctx, user, m.ID, lease); err != nil {
+		return Reply{}, err
+	} else if ok {
+		info.Duplicate = true
+		if cached.s != nil { // a retry changes no session
+			b.sessions.put(user, cached.s, cached.version, b.cfg.SessionCache)
 		}
+		if err := json.Unmarshal(raw, &rep); err != nil {
+			return Reply{}, fmt.Errorf("engine: stored reply: %w", err)
+		}
+		return rep, nil
 	}
-	s, err := b.loadSession(ctx, user, lease)
+	s, err := b.loadSession(ctx, user, lease, cached)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -289,22 +291,44 @@ func (b *Bot) Turn(ctx context.Context, user string, m Message) (rep Reply, err 
 	if err := b.commit(ctx, user, lease, sraw, m.ID, rraw); err != nil {
 		return Reply{}, fmt.Errorf("engine: committing turn: %w", err)
 	}
-	if lease == nil {
-		b.sessions.put(user, s, b.cfg.SessionCache)
+	version := ""
+	if lease != nil {
+		version = lease.Token // a committed session is stamped with its lease's token
 	}
+	b.sessions.put(user, s, version, b.cfg.SessionCache)
 	b.log.Debug("turn", "user", maskUser(user), "intent", rep.Intent, "flow", rep.Flow, "step", rep.Step)
 	return rep, nil
 }
 
-// loadSession returns user's session: the one read with lease when the store is shared, else
+// storedReply returns the reply committed to msgID, if any: the one read with lease when the
+// store is shared, else the store's.
+func (b *Bot) storedReply(ctx context.Context, user, msgID string, lease *Lease) ([]byte, bool, error) {
+	switch {
+	case msgID == "":
+		return nil, false, nil
+	case lease != nil:
+		return lease.Reply, lease.Answered, nil
+	}
+	raw, ok, err := b.cfg.Store.Reply(ctx, user, msgID)
+	if err != nil {
+		return nil, false, fmt.Errorf("engine: reading stored reply: %w", err)
+	}
+	return raw, ok, nil
+}
+
+// loadSession returns user's session: the cached one when the store is its (lease says the
+// cached version is current), else the one read with lease when the store is shared, else
 // the cached or stored one, or a new one.
-func (b *Bot) loadSession(ctx context.Context, user string, lease *Lease) (*Session, error) {
+func (b *Bot) loadSession(ctx context.Context, user string, lease *Lease, cached cachedSession) (*Session, error) {
 	raw := []byte(nil)
-	if lease != nil {
+	switch {
+	case lease != nil && lease.Current && cached.s != nil:
+		return cached.s, nil
+	case lease != nil:
 		raw = lease.Session
-	} else if s := b.sessions.take(user); s != nil {
-		return s, nil
-	} else {
+	case cached.s != nil:
+		return cached.s, nil
+	default:
 		var err error
 		if raw, err = b.cfg.Store.Load(ctx, user); err != nil {
 			return nil, fmt.Errorf("engine: loading session: %w", err)

@@ -71,6 +71,13 @@ func newHarness(t testing.TB) *harness {
 // other settings. The error is engine.New's.
 func openHarness(t testing.TB, prog *engine.Program, cfg engine.Config) (*harness, error) {
 	t.Helper()
+	return openHarnessVia(t, prog, cfg, nil)
+}
+
+// openHarnessVia is openHarness with the bot calling the sandbox through via(sandbox) when via
+// is not nil.
+func openHarnessVia(t testing.TB, prog *engine.Program, cfg engine.Config, via func(engine.Bank) engine.Bank) (*harness, error) {
+	t.Helper()
 	clock := enginetest.NewClock(start)
 	fix := sandbox.Demo()
 	fix.OTP = "123456"
@@ -81,6 +88,9 @@ func openHarness(t testing.TB, prog *engine.Program, cfg engine.Config) (*harnes
 	t.Cleanup(func() { sb.Close() })
 	st := enginetest.NewMemStore()
 	cfg.Bank, cfg.Store, cfg.Clock = sb, st, clock
+	if via != nil {
+		cfg.Bank = via(sb)
+	}
 	bot, err := engine.New(prog, cfg)
 	return &harness{bot: bot, bank: sb, clock: clock, store: st}, err
 }

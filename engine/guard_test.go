@@ -6,13 +6,11 @@ import (
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"testing/fstest"
 
-	"github.com/weiyin-bank/weiyin/adapters/bank/sandbox"
 	"github.com/weiyin-bank/weiyin/dialogs"
 	"github.com/weiyin-bank/weiyin/dialogs/bank"
 	"github.com/weiyin-bank/weiyin/engine"
@@ -29,21 +27,15 @@ type guardHarness struct {
 
 func newGuardHarness(t testing.TB) *guardHarness {
 	t.Helper()
-	clock := enginetest.NewClock(start)
-	fix := sandbox.Demo()
-	fix.OTP = "123456"
-	sb, err := sandbox.Open(filepath.Join(t.TempDir(), "bank.db"), sandbox.Options{Clock: clock, Fixture: fix, NoSync: true})
+	var fb *enginetest.FaultBank
+	h, err := openHarnessVia(t, shippedProgram(t), engine.Config{}, func(sb engine.Bank) engine.Bank {
+		fb = enginetest.NewFaultBank(sb)
+		return fb
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { sb.Close() })
-	fb := enginetest.NewFaultBank(sb)
-	st := enginetest.NewMemStore()
-	bot, err := engine.New(shippedProgram(t), engine.Config{Bank: fb, Store: st, Clock: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &guardHarness{harness: &harness{bot: bot, bank: sb, clock: clock, store: st}, fb: fb}
+	return &guardHarness{harness: h, fb: fb}
 }
 
 // restart replaces the bot by a new one on the same store and bank, as after a crash.

@@ -13,11 +13,15 @@ import (
 // network cut it off while another instance went on) can never overwrite a newer session.
 //
 // With a Leaser the Bot keeps no sessions of its own between turns: each turn reads its
-// session with the lease, in the same round trip.
+// session, and the stored reply to a retried message, with the lease, in the same round trip.
 type Leaser interface {
 	// Lease waits until the caller holds user's lease, or ctx ends. The lease lapses by itself
 	// after the store's lease TTL, so a dead instance blocks its customers only that long.
-	Lease(ctx context.Context, user string) (*Lease, error)
+	// When msgID ("" for none) has already been committed, Lease returns at once, without
+	// taking the lease, a Lease whose Answered is set and Reply holds the stored reply.
+	// have is the version of the session the caller holds decoded ("" for none): when it is
+	// still the current one the Lease says so (Current) instead of carrying the record.
+	Lease(ctx context.Context, user, msgID, have string) (*Lease, error)
 	// CommitLeased is Store.Commit fenced by l: it applies only while l is still user's lease
 	// and the session is still the one l read (l.Version); otherwise it returns an error
 	// wrapping ErrStale and changes nothing. A commit that applies also gives the lease up.
@@ -39,8 +43,14 @@ type Lease struct {
 	// Version is the version of the user's session when the lease was taken, "" when the user
 	// has none. Versions are never reused, so a version seen once names one session record.
 	Version string
-	// Session is the user's session record at Version, nil when none.
+	// Session is the user's session record at Version, nil when none or when Current.
 	Session []byte
+	// Current says the session at Version is the one the caller said it has.
+	Current bool
+	// Answered says the message id given to Lease was committed already; Reply is its stored
+	// reply. No lease is held then.
+	Answered bool
+	Reply    []byte
 
 	committed bool // CommitLeased applied, which gave the lease up
 }
@@ -58,18 +68,18 @@ func (b *Bot) leaser() Leaser {
 }
 
 // takeLease takes user's lease when the store is shared, and returns it (nil otherwise) and
-// the function that gives it up.
-func (b *Bot) takeLease(ctx context.Context, user string) (*Lease, func(), error) {
+// the function that gives it up; a lease that is Answered holds nothing to give up.
+func (b *Bot) takeLease(ctx context.Context, user, msgID, have string) (*Lease, func(), error) {
 	lr := b.leaser()
 	if lr == nil {
 		return nil, func() {}, nil
 	}
-	l, err := lr.Lease(ctx, user)
+	l, err := lr.Lease(ctx, user, msgID, have)
 	if err != nil {
 		return nil, nil, fmt.Errorf("engine: taking the user's lease: %w", err)
 	}
 	return l, func() {
-		if l.committed {
+		if l.committed || l.Answered {
 			return
 		}
 		if err := lr.Release(context.WithoutCancel(ctx), l); err != nil {

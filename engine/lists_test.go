@@ -32,22 +32,22 @@ func TestListCacheForget(t *testing.T) {
 func TestSessionCacheEvictsLeastRecent(t *testing.T) {
 	var c sessionCache
 	a, b, d := &Session{}, &Session{}, &Session{}
-	c.put("a", a, 2)
-	c.put("b", b, 2)
-	c.put("a", a, 2) // a committed again: b is now the oldest
-	c.put("d", d, 2)
-	if c.take("b") != nil {
+	c.put("a", a, "", 2)
+	c.put("b", b, "", 2)
+	c.put("a", a, "v2", 2) // a committed again: b is now the oldest
+	c.put("d", d, "", 2)
+	if c.take("b").s != nil {
 		t.Error("b, the least recently committed, was kept")
 	}
-	if c.take("a") != a || c.take("d") != d {
-		t.Error("a or d, the most recent, was dropped")
+	if got := c.take("a"); got.s != a || got.version != "v2" || c.take("d").s != d {
+		t.Error("a or d, the most recent, was dropped, or a's last version forgotten")
 	}
-	if c.take("a") != nil {
+	if c.take("a").s != nil {
 		t.Error("take left the session in the cache")
 	}
 	var off sessionCache
-	off.put("a", a, 0)
-	if off.take("a") != nil {
+	off.put("a", a, "", 0)
+	if off.take("a").s != nil {
 		t.Error("a cache of size 0 kept a session")
 	}
 }

@@ -7,9 +7,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"sync"
 
@@ -24,22 +24,29 @@ import (
 // calibrate splits the examples of intents that have more than calibMinExamples, and the
 // everyday background, into calibFolds folds by a hash of their text (stable across runs
 // and edits); for each fold it compiles the bundle without that fold and scores the fold's
-// lines. The threshold and the scale of the background's score (BackgroundScale: 1 down to
-// 0.5) are the pair that maximises the held-out in-scope accuracy plus the held-out background
-// rejection while that rejection stays at or above calibRejection (ties: the first found,
-// scale 1 and the lowest threshold first), thresholds searched from 0.10 to 0.60 in steps of
-// 0.01. With fewer than calibMinHeld held-out examples (a bot of one or two examples
-// an intent) it takes the lowest threshold that rejects calibRejection of the held-out
-// background. The folds take about four compilations of the bundle; the result is
-// cached by a hash of the bundle's intents, examples and keywords, in memory and on disk, so
-// a server restarts in the usual time.
+// lines. The threshold is the one that maximises the held-out in-scope accuracy plus the
+// held-out background rejection while that rejection stays at or above calibRejection (ties:
+// the lowest), searched from 0.10 to 0.60 in steps of 0.01.
+//
+// A bundle of fewer than fewExamplesPerIntent examples an intent (staff adding FAQs with a
+// handful of examples each) holds out examples of every intent, and chooses the threshold
+// (from 0.02), the scale of the background's score (BackgroundScale: 1 down to 0.3) and the
+// domain gate (gate.go: off, or 1 to 3 domain words, a score of 0 to 0.10, a scale of none's
+// score of 0 to 1) that maximise the share of held-out examples answered with an intent (any:
+// with one example an intent, holding it out takes its intent away) plus the background's
+// rejection, under the same floor. Which intent is the ranking's business; whether the
+// message is about the bundle at all is what the held-out examples can tell. With fewer
+// than calibMinHeld held-out examples it takes the lowest threshold that rejects
+// calibRejection of the held-out background. The folds take about four compilations of the
+// bundle; the result is cached by a hash of the bundle's intents, examples and keywords, in
+// memory and on disk, so a server restarts in the usual time.
 
 const (
 	calibFolds       = 4
 	calibMinExamples = 2
 	calibMinHeld     = 20
 	calibRejection   = 0.95
-	calibVersion     = 3 // bump when the scoring changes: cached calibrations are then redone
+	calibVersion     = 4 // bump when the scoring changes: cached calibrations are then redone
 )
 
 // Calibration is what a bundle's held-out examples said about its threshold.
@@ -48,6 +55,12 @@ type Calibration struct {
 	// BackgroundScale scales intent none's score: below 1 when the bundle's held-out
 	// examples score low against the background (few examples an intent).
 	BackgroundScale float64 `json:"background_scale"`
+	// The domain gate (gate.go): a message with at least DomainGate words only the examples
+	// have gets its best intent when it scores GateThreshold and beats GateScale times
+	// intent none's unscaled score. 0: no gate.
+	DomainGate    int     `json:"domain_gate,omitempty"`
+	GateThreshold float64 `json:"gate_threshold,omitempty"`
+	GateScale     float64 `json:"gate_scale,omitempty"`
 	// Held-out figures at Threshold: in-scope lines answered with their intent, background
 	// lines rejected, and how many of each were scored.
 	InScope   float64 `json:"in_scope"`
@@ -63,6 +76,11 @@ type Calibration struct {
 }
 
 var calibCache sync.Map // hash -> Calibration
+
+// gate is the calibrated domain gate.
+func (c Calibration) gate() domainGate {
+	return domainGate{min: c.DomainGate, threshold: float32(c.GateThreshold), scale: float32(c.GateScale)}
+}
 
 // calibrations.json holds the calibrations shipped with the binary (the embedded bank bot's),
 // so that its first start anywhere skips the folds; TestShippedCalibration keeps it current
@@ -182,6 +200,7 @@ func calibDir(dir string) string {
 type heldLine struct {
 	best, none float32
 	right      bool
+	domain     int // features only the examples have
 }
 
 // calibrate scores the held-out folds and chooses the threshold.
@@ -190,6 +209,9 @@ func calibrate(b *dialogs.Bundle, opts Options) (Calibration, error) {
 	if opts.NoBackground {
 		bg = nil
 	}
+	// A bundle of few examples an intent holds out examples of every intent: whether a
+	// held-out example is taken for the business at all is what its calibration measures.
+	few := fewExamples(b)
 	var in, out []heldLine
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -204,7 +226,7 @@ func calibrate(b *dialogs.Bundle, opts Options) (Calibration, error) {
 				ni := *it
 				ni.Examples = nil
 				for _, ex := range it.Examples {
-					if len(it.Examples) > calibMinExamples && calibFold(ex.Text) == k {
+					if (few || len(it.Examples) > calibMinExamples) && calibFold(ex.Text) == k {
 						test = append(test, held{ex.Text, name})
 					} else {
 						ni.Examples = append(ni.Examples, ex)
@@ -245,44 +267,88 @@ func calibrate(b *dialogs.Bundle, opts Options) (Calibration, error) {
 			return Calibration{}, err
 		}
 	}
-	c := Calibration{Threshold: DefaultThreshold, HeldIn: len(in), HeldOut: len(out), Source: "default"}
-	if len(in) < calibMinHeld && len(out) >= calibMinHeld {
+	c := Calibration{Threshold: DefaultThreshold, BackgroundScale: 1, HeldIn: len(in), HeldOut: len(out), Source: "default"}
+	switch {
+	case len(in) < calibMinHeld && len(out) >= calibMinHeld:
 		// Too few examples to hold out: the lowest threshold that still rejects
 		// calibRejection of the held-out background.
 		c.Source = "background"
 		for t := 0.10; t <= 0.6001; t += 0.01 {
-			if _, rej := heldFigures(in, out, t, 1); rej >= calibRejection {
+			if _, rej := heldFigures(in, out, decision{threshold: t, scale: 1}, true); rej >= calibRejection {
 				c.Threshold = t
 				break
 			}
 		}
-	}
-	c.BackgroundScale = 1
-	if len(in) >= calibMinHeld {
-		c.Source = "folds"
-		bestSum := -1.0
-		scales := []float64{1}
-		if fewExamples(b) {
-			scales = append(scales, 0.9, 0.8, 0.7, 0.6, 0.5)
+	case len(in) >= calibMinHeld && few:
+		c.Source = "domain"
+		if d, ok := bestDecision(in, out, fewDecisions(), false); ok {
+			c.Threshold, c.BackgroundScale = d.threshold, d.scale
+			c.DomainGate, c.GateThreshold, c.GateScale = d.gate.min, float64(d.gate.threshold), float64(d.gate.scale)
 		}
-		for _, bs := range scales {
-			for t := 0.10; t <= 0.6001; t += 0.01 {
-				acc, rej := heldFigures(in, out, t, bs)
-				if rej >= calibRejection && acc+rej > bestSum+1e-9 {
-					bestSum, c.Threshold, c.BackgroundScale = acc+rej, t, bs
-				}
+	case len(in) >= calibMinHeld:
+		c.Source = "folds"
+		var ds []decision
+		for t := 0.10; t <= 0.6001; t += 0.01 {
+			ds = append(ds, decision{threshold: t, scale: 1})
+		}
+		if d, ok := bestDecision(in, out, ds, true); ok {
+			c.Threshold, c.BackgroundScale = d.threshold, d.scale
+		}
+	}
+	c.Threshold = math.Round(c.Threshold*100) / 100
+	c.InScope, c.Rejection = heldFigures(in, out, decision{c.Threshold, c.BackgroundScale, c.gate()}, c.Source != "domain")
+	return c, nil
+}
+
+// decision is one candidate of the calibration: threshold, background scale and domain gate.
+type decision struct {
+	threshold, scale float64
+	gate             domainGate
+}
+
+// fewDecisions lists the candidates for a bundle of few examples an intent, in the order
+// of preference on a tie (a higher background scale, a lower threshold, no gate, then the
+// stricter gates first).
+func fewDecisions() []decision {
+	var gates []domainGate
+	gates = append(gates, domainGate{})
+	for m := 3; m >= 1; m-- {
+		for _, gt := range []float32{0.10, 0.05, 0} {
+			for _, gs := range []float32{1, 0.8, 0.6, 0.4, 0.2, 0} {
+				gates = append(gates, domainGate{min: m, threshold: gt, scale: gs})
 			}
 		}
 	}
-	c.Threshold = float64(int(c.Threshold*100+0.5)) / 100
-	c.InScope, c.Rejection = heldFigures(in, out, c.Threshold, c.BackgroundScale)
-	return c, nil
+	var ds []decision
+	for _, bs := range []float64{1, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3} {
+		for t := 0.02; t <= 0.6001; t += 0.01 {
+			for _, g := range gates {
+				ds = append(ds, decision{threshold: t, scale: bs, gate: g})
+			}
+		}
+	}
+	return ds
+}
+
+// bestDecision returns the first candidate that maximises the held-out in-scope figure plus
+// the held-out background rejection while that rejection stays at or above calibRejection,
+// and false when none does (no background to hold out: the defaults stay).
+func bestDecision(in, out []heldLine, ds []decision, right bool) (decision, bool) {
+	var best decision
+	bestSum := -1.0
+	for _, d := range ds {
+		acc, rej := heldFigures(in, out, d, right)
+		if rej >= calibRejection && acc+rej > bestSum+1e-9 {
+			best, bestSum = d, acc+rej
+		}
+	}
+	return best, bestSum >= 0
 }
 
 // held scores one held-out line against the bundle compiled without it.
 func (u *Understander) held(text, want string) heldLine {
 	a := u.run(text, Context{}, nil)
-	var h heldLine
+	h := heldLine{domain: u.domainFeatures(a.feats)}
 	for _, s := range a.ranked {
 		if s.intent == 0 {
 			if h.none == 0 {
@@ -298,12 +364,26 @@ func (u *Understander) held(text, want string) heldLine {
 	return h
 }
 
-// heldFigures returns the held-out in-scope accuracy and background rejection at threshold t
-// with intent none's score scaled by bs.
-func heldFigures(in, out []heldLine, t, bs float64) (float64, float64) {
-	accepted := func(h heldLine) bool { return float64(h.best) >= t && float64(h.best) > bs*float64(h.none) }
-	acc := float64(len(slices.DeleteFunc(slices.Clone(in), func(h heldLine) bool { return !(accepted(h) && h.right) })))
-	rej := float64(len(slices.DeleteFunc(slices.Clone(out), func(h heldLine) bool { return accepted(h) })))
+// heldFigures returns the held-out in-scope figure and background rejection under decision
+// d: the in-scope lines answered with their intent (right) or answered with any intent (the
+// domain calibration of few-example bundles, whose held-out example may have taken its
+// intent's only examples with it), and the background lines answered none.
+func heldFigures(in, out []heldLine, d decision, right bool) (float64, float64) {
+	accepted := func(h heldLine) bool {
+		return float64(h.best) >= d.threshold && float64(h.best) > d.scale*float64(h.none) ||
+			d.gate.accepts(h.best, h.none, h.domain)
+	}
+	var acc, rej float64
+	for _, h := range in {
+		if accepted(h) && (h.right || !right) {
+			acc++
+		}
+	}
+	for _, h := range out {
+		if !accepted(h) {
+			rej++
+		}
+	}
 	if len(in) > 0 {
 		acc /= float64(len(in))
 	}
@@ -323,6 +403,17 @@ func (c Calibration) String() string {
 		}
 		return fmt.Sprintf("%.2f, background x%.1f, calibrated on held-out folds (%d examples: %.1f%% right; %d background lines: %.1f%% rejected%s)",
 			c.Threshold, c.BackgroundScale, c.HeldIn, 100*c.InScope, c.HeldOut, 100*c.Rejection, cached)
+	case "domain":
+		gate := "no domain gate"
+		if c.DomainGate > 0 {
+			gate = fmt.Sprintf("domain gate: %d domain words, score %.2f, background x%.1f", c.DomainGate, c.GateThreshold, c.GateScale)
+		}
+		cached := ""
+		if c.Cached {
+			cached = ", cached"
+		}
+		return fmt.Sprintf("%.2f, background x%.1f, %s, calibrated on held-out folds of a few-example bundle (%d examples: %.1f%% taken for the domain; %d background lines: %.1f%% rejected%s)",
+			c.Threshold, c.BackgroundScale, gate, c.HeldIn, 100*c.InScope, c.HeldOut, 100*c.Rejection, cached)
 	case "background":
 		return fmt.Sprintf("%.2f, calibrated on %d held-out background lines (%.1f%% rejected; %d held-out examples, too few)",
 			c.Threshold, c.HeldOut, 100*c.Rejection, c.HeldIn)

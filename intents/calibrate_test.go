@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"flag"
 	"os"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/weiyin-bank/weiyin/dialogs"
@@ -70,4 +72,95 @@ func TestBundleHash(t *testing.T) {
 	if bundleHash(&nb) == h1 {
 		t.Error("a new example left the hash unchanged")
 	}
+}
+
+// Ensure the domain gate lets a message through only with enough domain words, a score at
+// its bar and a lead over intent none's scaled score; a zero gate lets nothing through.
+func TestDomainGateAccepts(t *testing.T) {
+	g := domainGate{min: 2, threshold: 0.05, scale: 0.4}
+	tests := []struct {
+		name        string
+		g           domainGate
+		score, none float32
+		domain      int
+		want        bool
+	}{
+		{"enough domain words, score and lead", g, 0.08, 0.15, 2, true},
+		{"one domain word too few", g, 0.08, 0.15, 1, false},
+		{"score under the gate's bar", g, 0.04, 0.01, 3, false},
+		{"background too near", g, 0.08, 0.25, 3, false},
+		{"no gate", domainGate{}, 0.9, 0, 9, false},
+	}
+	for _, tt := range tests {
+		if got := tt.g.accepts(tt.score, tt.none, tt.domain); got != tt.want {
+			t.Errorf("%s: accepts = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// Ensure a bundle of few examples an intent is calibrated on whether its held-out examples
+// are taken for the domain, with a gate or not, and still rejects calibRejection of the
+// held-out background (TestShippedCalibration holds the rich bundle's threshold-only folds).
+func TestFewExampleCalibration(t *testing.T) {
+	b := devBundle(t)
+	for _, k := range []int{1, 3} {
+		few, _ := KShot(b, k)
+		c, err := calibrate(few, Options{MaxRunes: defaultMaxRunes, AmbiguityMargin: DefaultAmbiguityMargin})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Source != "domain" || c.Rejection < calibRejection || c.Threshold < 0.02 || c.Threshold > 0.60 {
+			t.Errorf("k=%d: calibration %+v, want source domain, rejection >= %.2f", k, c, calibRejection)
+		}
+		// Without a background there is nothing to reject: the defaults stay, no gate.
+		c, err = calibrate(few, Options{MaxRunes: defaultMaxRunes, AmbiguityMargin: DefaultAmbiguityMargin, NoBackground: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Threshold != DefaultThreshold || c.DomainGate != 0 {
+			t.Errorf("k=%d without background: calibration %+v, want the default threshold and no gate", k, c)
+		}
+	}
+}
+
+// Ensure explain shows a gated bundle's domain words: features of the message, listed only
+// when the calibration chose a gate.
+func TestExplainDomainWords(t *testing.T) {
+	b := devBundle(t)
+	few, _ := KShot(b, 1)
+	u, err := New(few, Options{Calibrate: true, CacheDir: "-"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Calibration().DomainGate == 0 {
+		t.Skipf("the folds chose no gate: %s", u.Calibration())
+	}
+	x := u.Explain("我想查一下余额", Context{})
+	if len(x.Domain) == 0 {
+		t.Fatalf("no domain words for a balance question: %+v", x)
+	}
+	for _, d := range x.Domain {
+		if !slices.Contains(x.Features, d) {
+			t.Errorf("domain word %q is not a feature of the message", d)
+		}
+	}
+	var out strings.Builder
+	if err := x.Write(&out); err != nil || !strings.Contains(out.String(), "domain:") {
+		t.Errorf("Write lacks the domain line (%v):\n%s", err, out.String())
+	}
+}
+
+// devBundle reads the development bot's examples (testdata/train.tsv).
+func devBundle(t *testing.T) *dialogs.Bundle {
+	t.Helper()
+	f, err := os.Open("testdata/train.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	b, err := ReadExamples(f, "testdata/train.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

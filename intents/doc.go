@@ -40,7 +40,12 @@
 //
 // The best intent is accepted when its score reaches Options.Threshold and beats none. With
 // Options.Calibrate (the weiyin command sets it) the threshold is derived from the bundle's
-// own held-out examples and background at New, cached by the bundle's hash (calibrate.go). A FAQ
+// own held-out examples and background at New, cached by the bundle's hash (calibrate.go).
+// A bundle of few examples an intent (under 8) may also get a domain gate (gate.go): a
+// message using words that only the bundle's examples (or the synonym layer) have, none of
+// the background, gets its best intent under a lower, calibrated bar; whether a message is
+// about the business at all is learnt from all intents' examples together, which one from
+// its own few. The choices and their figures: docs/nlu-evaluation.md. A FAQ
 // intent must beat the best flow intent by params.faqMargin (0.05): a question about an
 // operation (积分能换什么) is usually the operation, whose flow can answer it, while the FAQ
 // cannot do the flow's work. Its confidence is a logistic of the score (0.5 at the

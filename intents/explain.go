@@ -18,6 +18,8 @@ type Explanation struct {
 	Tokens     []string `json:"tokens"`
 	Features   []string `json:"features"`          // every feature of the message
 	Unknown    []string `json:"unknown,omitempty"` // features no example has
+	// Domain lists the message's domain words (gate.go), when the bundle has a domain gate.
+	Domain []string `json:"domain,omitempty"`
 	// Provider is another financial provider the message names (招商银行): only intents
 	// whose examples name one compete.
 	Provider   string               `json:"provider,omitempty"`
@@ -72,9 +74,13 @@ func (u *Understander) Explain(text string, c Context) Explanation {
 		if _, ok := u.featID[f.h]; !ok {
 			x.Unknown = append(x.Unknown, labels[f.h])
 		}
+		if u.gate.min > 0 && u.domainFeatures([]feat{f}) > 0 {
+			x.Domain = append(x.Domain, labels[f.h])
+		}
 	}
 	slices.Sort(x.Features)
 	slices.Sort(x.Unknown)
+	slices.Sort(x.Domain)
 	sims := u.exampleSims(a.feats)
 	for i, s := range a.ranked {
 		if i >= 5 || s.score <= 0 {
@@ -133,6 +139,9 @@ func (x Explanation) Write(w io.Writer) error {
 	}
 	if len(x.Unknown) > 0 {
 		fmt.Fprintf(&b, "unknown:    %s\n", strings.Join(x.Unknown, " "))
+	}
+	if x.Calibration.DomainGate > 0 {
+		fmt.Fprintf(&b, "domain:     %d words (gate at %d): %s\n", len(x.Domain), x.Calibration.DomainGate, strings.Join(x.Domain, " "))
 	}
 	if x.Provider != "" {
 		fmt.Fprintf(&b, "provider:   %s (another provider: only intents whose examples name one compete)\n", x.Provider)

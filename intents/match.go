@@ -37,6 +37,8 @@ type analysis struct {
 	bare bool
 	// provider is the other financial provider the message names (招商银行, 余额宝), or "".
 	provider string
+	// domain counts the features only the bundle's examples have (with a domain gate).
+	domain int
 }
 
 // Understand tells which intent text expresses, with the entities it holds. It never fails:
@@ -83,6 +85,9 @@ func (u *Understander) run(text string, c Context, label labeler) *analysis {
 	a.matched, a.tokens, a.feats, a.content = u.analyse(a.norm, spans, label, true)
 	if a.content > 0 {
 		a.ranked = u.score(a.feats, a.provider != "")
+		if u.gate.min > 0 {
+			a.domain = u.domainFeatures(a.feats)
+		}
 	}
 	return a
 }
@@ -211,7 +216,12 @@ func (u *Understander) accumulate(fs []feat, dot, cdot []float32, sc *scratch) f
 
 // confidence maps a match score to [0,1]: 0.5 at the threshold, rising steeply above it.
 func (u *Understander) confidence(score float32) float64 {
-	x := float64(score) - u.opts.Threshold
+	return confidenceAt(score, u.opts.Threshold)
+}
+
+// confidenceAt maps a match score to [0,1]: 0.5 at threshold t.
+func confidenceAt(score float32, t float64) float64 {
+	x := float64(score) - t
 	c := 1 / (1 + math.Exp(-12*x))
 	return math.Round(c*1000) / 1000
 }
@@ -233,12 +243,18 @@ func (u *Understander) result(a *analysis) Result {
 		}
 		best = append(best, s)
 	}
-	u.preferFlow(best, noneScore)
-	accept := len(best) > 0 && float64(best[0].score) >= u.opts.Threshold && best[0].score > noneScore
+	u.preferFlow(best, noneScore, a.domain)
+	accept, gated := false, false
+	if len(best) > 0 {
+		accept, gated = u.accepts(best[0].score, noneScore, a.domain)
+	}
 	start := 0
 	if accept {
 		r.Intent = u.intents[best[0].intent]
 		r.Confidence = u.confidence(best[0].score)
+		if gated {
+			r.Confidence = confidenceAt(best[0].score, float64(u.gate.threshold))
+		}
 		if len(best) > 1 {
 			// Closeness lowers the confidence: two intents that match alike are a coin toss.
 			gap := float64(best[0].score - best[1].score)
@@ -271,7 +287,7 @@ func (u *Understander) result(a *analysis) Result {
 // preferFlow moves the best flow intent to the front of best (sorted by score) when a FAQ
 // intent leads it by less than params.faqMargin and it would be accepted on its own; the
 // others keep their order.
-func (u *Understander) preferFlow(best []scored, noneScore float32) {
+func (u *Understander) preferFlow(best []scored, noneScore float32, domain int) {
 	if len(best) < 2 || !u.faq[best[0].intent] {
 		return
 	}
@@ -281,7 +297,7 @@ func (u *Understander) preferFlow(best []scored, noneScore float32) {
 		}
 		if !u.faq[best[j].intent] {
 			f := best[j]
-			if float64(f.score) < u.opts.Threshold || f.score <= noneScore {
+			if ok, _ := u.accepts(f.score, noneScore, domain); !ok {
 				return
 			}
 			copy(best[1:j+1], best[:j])

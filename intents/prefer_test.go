@@ -23,7 +23,7 @@ func TestPreferFlow(t *testing.T) {
 		{[]scored{{intent: 2, score: 0.62}, {intent: 1, score: 0.60}}, 0.61, []int32{2, 1}, "a flow intent that none beats is not promoted"},
 	}
 	for _, tt := range tests {
-		u.preferFlow(tt.best, tt.none)
+		u.preferFlow(tt.best, tt.none, 0)
 		var got []int32
 		for _, s := range tt.best {
 			got = append(got, s.intent)

@@ -48,6 +48,7 @@ type Options struct {
 	background []string // calibration folds: the background lines to learn, nil for all
 	bgScale    float32  // scales intent none's score; 0 means 1
 	modelDir   string   // keeps the trained logistic model (modelcache.go); "" none
+	gate       domainGate
 }
 
 // Defaults for Options.
@@ -68,9 +69,13 @@ type Understander struct {
 	// bgScale scales intent none's score (the background's): 1, or less for a bundle whose
 	// few examples score lower than a rich bundle's (calibrated, see calibrate.go).
 	bgScale float32
-	p       params
-	intents []string // intent index -> name; intents[0] is None (the background)
-	faq     []bool   // intent index -> a knowledge answer (dialogs.Intent.IsFAQ)
+	// gate accepts in-domain messages that the threshold would reject (calibrated, see
+	// domainGate); domainOnly marks the features of the examples that the background lacks.
+	gate       domainGate
+	domainOnly []bool
+	p          params
+	intents    []string // intent index -> name; intents[0] is None (the background)
+	faq        []bool   // intent index -> a knowledge answer (dialogs.Intent.IsFAQ)
 	// others: intent index -> some example names another provider (工行卡 in fund_collect);
 	// only those intents compete for a message that names one.
 	others   []bool
@@ -169,6 +174,7 @@ func New(b *dialogs.Bundle, opts Options) (*Understander, error) {
 		calib = c
 		opts.Threshold = c.Threshold
 		opts.bgScale = float32(c.BackgroundScale)
+		opts.gate = c.gate()
 	}
 	if opts.Threshold == 0 {
 		opts.Threshold = DefaultThreshold
@@ -207,6 +213,7 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 	}
 	u := &Understander{
 		bgScale:    bgScale,
+		gate:       opts.gate,
 		p:          p,
 		opts:       opts,
 		intents:    []string{None},
@@ -363,6 +370,22 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 		ldocs[di] = ld
 	}
 	u.postings = compact(postings)
+	// Words, bigrams and synonym terms of the examples that no background line has: the
+	// evidence that a message is about the bundle's business at all (domainGate).
+	u.domainOnly = make([]bool, len(hashes))
+	inBackground := make([]bool, len(hashes))
+	for _, d := range docs {
+		for _, f := range d.fs {
+			if id := u.featID[f.h]; d.intent == 0 {
+				inBackground[id] = true
+			} else if f.kind == kindWord || f.kind == kindBigram || f.kind == kindSynonym {
+				u.domainOnly[id] = true
+			}
+		}
+	}
+	for id, bg := range inBackground {
+		u.domainOnly[id] = u.domainOnly[id] && !bg
+	}
 	u.lin = cachedLinear(opts.modelDir, ldocs, len(hashes), len(u.intents))
 	cpost := make([][]posting, len(hashes))
 	u.cnorm = make([]float32, len(u.intents))

@@ -48,6 +48,7 @@ type StreamQueue struct {
 	clock    interface{ Now() time.Time }
 	sem      chan struct{}
 	wg       sync.WaitGroup
+	reaped   time.Time // when tick last removed departed consumers
 }
 
 // Redis keys of the stream queue.
@@ -97,9 +98,51 @@ func OpenStream(ctx context.Context, o StreamOptions) (*StreamQueue, error) {
 	return q, nil
 }
 
-// Close waits for sends in flight. Stop Run first.
+// Close waits for sends in flight, then takes this instance out of the consumer group when
+// it holds no job. Stop Run first.
 func (q *StreamQueue) Close() error {
 	q.wg.Wait()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if _, err := q.leave(ctx, q.consumer); err != nil {
+		q.log.Warn("notify: leaving the consumer group (others remove it later)", "err", err)
+	}
+	return nil
+}
+
+// leaveScript removes a consumer from the group only when it holds no pending entry (removing
+// it would drop them from the group's pending list, and nobody could take them over). KEYS:
+// stream. ARGV: group, consumer. Returns 1 when it was removed.
+var leaveScript = redis.NewScript(`
+if #redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', 1, ARGV[2]) > 0 then return 0 end
+return redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2]) >= 0 and 1 or 0
+`)
+
+func (q *StreamQueue) leave(ctx context.Context, consumer string) (bool, error) {
+	n, err := leaveScript.Run(ctx, q.rdb, []string{streamKey}, groupName, consumer).Int()
+	return n == 1, err
+}
+
+// reap removes from the group the consumers that have held nothing and read nothing for the
+// claim time: instances that stopped, or died and had their jobs taken over. A live instance
+// reads every runBlock, and one removed by mistake is added back by its next read.
+func (q *StreamQueue) reap(ctx context.Context) error {
+	cs, err := q.rdb.XInfoConsumers(ctx, streamKey, groupName).Result()
+	if err != nil {
+		return fmt.Errorf("notify: listing consumers: %w", err)
+	}
+	for _, c := range cs {
+		if c.Name == q.consumer || c.Pending > 0 || c.Idle < q.idle {
+			continue
+		}
+		gone, err := q.leave(ctx, c.Name)
+		if err != nil {
+			return fmt.Errorf("notify: removing a departed consumer: %w", err)
+		}
+		if gone {
+			q.log.Info("notify: removed a departed instance from the consumer group", "consumer", c.Name, "idle", c.Idle)
+		}
+	}
 	return nil
 }
 
@@ -237,6 +280,12 @@ func (q *StreamQueue) tick(ctx context.Context, block time.Duration) error {
 	for _, m := range claimed {
 		q.log.Info("notify: taking over a job another instance left", "id", m.Values["id"])
 		q.start(ctx, m)
+	}
+	if now := q.clock.Now(); now.Sub(q.reaped) >= q.idle {
+		q.reaped = now
+		if err := q.reap(ctx); err != nil {
+			q.log.Warn("notify: removing departed consumers", "err", err)
+		}
 	}
 	if len(claimed) > 0 {
 		block = -1 // look again soon: there may be more

@@ -96,6 +96,85 @@ func TestStreamDeadInstance(t *testing.T) {
 			t.Errorf("n%d: %+v", i, j)
 		}
 	}
+	// Its jobs taken over, the dead instance leaves the group at the next round of removals.
+	e.clk.Add(time.Minute)
+	live.Tick(ctx)
+	if got := consumers(t, e.rdb); fmt.Sprint(got) != "[live]" {
+		t.Errorf("consumers after the takeover: %v, want [live]", got)
+	}
+}
+
+// consumers lists the group's consumers, with their pending counts when not zero.
+func consumers(t *testing.T, rdb redis.UniversalClient) []string {
+	t.Helper()
+	cs, err := rdb.XInfoConsumers(context.Background(), "wy:{notify}:stream", "weiyin").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, c := range cs {
+		if c.Pending > 0 {
+			names = append(names, fmt.Sprintf("%s(%d)", c.Name, c.Pending))
+		} else {
+			names = append(names, c.Name)
+		}
+	}
+	return names
+}
+
+// Ensure the group does not grow with every restart: an instance that stops leaves it, one that
+// stopped without leaving is removed once idle for the claim time, and a consumer holding jobs
+// keeps them until they are taken over (removing it first would lose them).
+func TestStreamConsumersLeave(t *testing.T) {
+	e := newEnv(t, onRedis, nil)
+	ctx := context.Background()
+	short := func(o *notify.StreamOptions) { o.SendTimeout, o.Claim = 50*time.Millisecond, 50*time.Millisecond }
+	// b removes only consumers idle for its default claim time (a minute): none here.
+	a, b := e.instance(t, "a", short), e.instance(t, "b", nil)
+	if _, _, err := a.Enqueue(ctx, req("n1")); err != nil {
+		t.Fatal(err)
+	}
+	// "holder" read n1 and died holding it; "quiet" read an entry, handled it and died.
+	read := func(consumer string) []redis.XMessage {
+		res, err := e.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{Group: "weiyin", Consumer: consumer,
+			Streams: []string{"wy:{notify}:stream", ">"}, Count: 1, Block: -1}).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res[0].Messages
+	}
+	read("holder")
+	e.rdb.XAdd(ctx, &redis.XAddArgs{Stream: "wy:{notify}:stream", Values: []string{"id", "none"}})
+	for _, m := range read("quiet") {
+		e.rdb.XAck(ctx, "wy:{notify}:stream", "weiyin", m.ID)
+		e.rdb.XDel(ctx, "wy:{notify}:stream", m.ID)
+	}
+	if _, _, err := b.Enqueue(ctx, req("n2")); err != nil {
+		t.Fatal(err)
+	}
+	b.Tick(ctx) // b delivers n2
+	if got := fmt.Sprint(consumers(t, e.rdb)); got != "[b holder(1) quiet]" {
+		t.Fatalf("consumers: %s", got)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(consumers(t, e.rdb)); got != "[holder(1) quiet]" {
+		t.Errorf("after b stopped: %s, want b gone", got)
+	}
+	time.Sleep(60 * time.Millisecond) // Redis's idle time passes the claim time
+	e.clk.Add(time.Second)
+	a.Tick(ctx) // takes n1 over from holder and delivers it, then removes holder and quiet
+	if got := fmt.Sprint(consumers(t, e.rdb)); got != "[a]" {
+		t.Errorf("after the claim time: %s, want [a]", got)
+	}
+	seen := map[string]int{}
+	for _, m := range e.api.Templates() {
+		seen[m.ClientMsgID]++
+	}
+	if seen["n1"] != 1 || seen["n2"] != 1 || len(seen) != 2 {
+		t.Errorf("sent %v, want n1 and n2 once each", seen)
+	}
 }
 
 // Ensure the rate limit is one for all instances: the burst is shared, not each instance's.

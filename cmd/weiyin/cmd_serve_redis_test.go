@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,7 +22,8 @@ func TestServeSharedStore(t *testing.T) {
 	rs := redistest.Start(t)
 	api := wechattest.NewFakeAPI(srvAppID, srvSecret)
 	defer api.Close()
-	a := startServe(t, t.TempDir(), api.URL(), "--store", rs.URL())
+	aDir := t.TempDir()
+	a := startServe(t, aDir, api.URL(), "--store", rs.URL())
 	b := startServe(t, t.TempDir(), api.URL(), "--store", rs.URL())
 	signer, msg := demoWeChat(t)
 	first := a.wechat(t, signer, msg(7001, "给张三转500元"))
@@ -32,6 +35,15 @@ func TestServeSharedStore(t *testing.T) {
 	}
 	if next := b.wechat(t, signer, msg(7002, "不对,改成800元")); !strings.Contains(next.Text, "¥800.00") {
 		t.Errorf("the correction on B did not continue A's transfer: %q", next.Text)
+	}
+	// Back on A, whose own last session said ¥500: the confirmation is of B's ¥800, and the
+	// code's text names it (A keeps sessions decoded only as long as Redis says they are the
+	// current version).
+	if next := a.wechat(t, signer, msg(7003, "确认")); !strings.Contains(next.Text, "验证码") {
+		t.Errorf("the confirmation on A: %q, want the code sent", next.Text)
+	}
+	if sms, _ := os.ReadFile(filepath.Join(aDir, "sandbox-sms.txt")); !strings.Contains(string(sms), "¥800.00") || strings.Contains(string(sms), "¥500.00") {
+		t.Errorf("the code A sent: %q, want it for ¥800.00", sms)
 	}
 	// Both instances call WeChat's API on one access token: the second never fetches its own,
 	// which would invalidate the first's.
@@ -62,7 +74,7 @@ func TestServeSharedStore(t *testing.T) {
 	if n := api.TokensIssued(); n != 1 {
 		t.Errorf("two instances fetched %d access tokens, want 1 shared", n)
 	}
-	if _, body := get(t, a.url+"/metrics"); !strings.Contains(body, `weiyin_turns_total{channel="wechat"} 1`) {
-		t.Errorf("A's metrics: want one WeChat turn")
+	if _, body := get(t, a.url+"/metrics"); !strings.Contains(body, `weiyin_turns_total{channel="wechat"} 2`) {
+		t.Errorf("A's metrics: want two WeChat turns")
 	}
 }

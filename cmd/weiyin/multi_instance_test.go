@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -63,6 +64,29 @@ func multiFixture(t *testing.T) string {
 
 func multiUser(k int) string { return fmt.Sprintf("o_multi_%03d", k) }
 
+// startMultiBank starts the bank of the multi-instance fixture and returns its URL, a client,
+// every customer and their balances before the test.
+func startMultiBank(t *testing.T) (string, *httpbank.Client, []string, map[string]engine.Money) {
+	t.Helper()
+	url := startBankProcess(t, multiFixture(t))
+	bank, err := httpbank.New(url, httpbank.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	customers := multiCustomerIDs()
+	return url, bank, customers, balances(t, bank, customers)
+}
+
+// multiCustomerIDs lists every customer of the multi-instance fixture: the test fixture's
+// (张三, the payee, among them) and the bound ones.
+func multiCustomerIDs() []string {
+	customers := []string{"C001", "C002", "C003", "C004", "C005"}
+	for k := range multiCustomers {
+		customers = append(customers, fmt.Sprintf("M%03d", k))
+	}
+	return customers
+}
+
 // startBankProcess runs `weiyin bank serve` as a child process: the one ledger the instances
 // share.
 func startBankProcess(t *testing.T, fixture string) string {
@@ -106,6 +130,16 @@ type cluster struct {
 	signer *wechattest.Signer
 	api    *wechattest.FakeAPI
 	msgID  atomic.Int64
+}
+
+// newCluster returns the test's view of instances (none yet) that call api.
+func newCluster(t *testing.T, api *wechattest.FakeAPI) *cluster {
+	t.Helper()
+	signer, err := wechattest.NewSigner(srvToken, srvAppID, srvAESKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &cluster{t: t, api: api, signer: signer}
 }
 
 // answer is what WeChat got for one message: passive replies (one per attempt that got an
@@ -213,6 +247,114 @@ func (c *cluster) customTo(user string) []string {
 	return out
 }
 
+// transferRecord is one message of the transfer load and what WeChat got for it.
+type transferRecord struct {
+	user, text, reply string
+	a                 answer
+}
+
+// transferLoad is the multi-instance tests' load: each customer transfers ¥1.00 to 张三 again
+// and again (three messages each: the request, the confirmation, the code), until stopped.
+type transferLoad struct {
+	mu      sync.Mutex
+	records []transferRecord
+	done    []int // transfers answered as done, per customer
+}
+
+// startTransfers starts the load on c's instances, each customer waiting pause between
+// transfers; it runs until stop is closed (wg counts its goroutines). The bank sends a
+// customer at most 5 codes in 10 minutes: a run must not ask for more.
+func startTransfers(t *testing.T, c *cluster, stop <-chan struct{}, wg *sync.WaitGroup, pause time.Duration) *transferLoad {
+	l := &transferLoad{done: make([]int, multiCustomers)}
+	for k := range multiCustomers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			user, seen := multiUser(k), 0
+			for round := 0; ; round++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				for i, text := range []string{"给张三转1元", "确认", "123456"} {
+					if i == 0 && pause > 0 && round > 0 {
+						select {
+						case <-stop:
+							return
+						case <-time.After(pause):
+						}
+					}
+					reply, a := c.send(user, text, &seen)
+					l.mu.Lock()
+					l.records = append(l.records, transferRecord{user, text, reply, a})
+					if strings.Contains(reply, "转账成功") {
+						l.done[k]++
+					}
+					l.mu.Unlock()
+					if reply == "" {
+						t.Errorf("%s %q: no answer (%+v)", user, text, a)
+						return
+					}
+				}
+			}
+		}()
+	}
+	return l
+}
+
+// doneCount is the number of transfers answered as done so far, per customer.
+func (l *transferLoad) doneCount() []int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.done)
+}
+
+// check asserts, once the load has stopped, that every message got one answer (its retries
+// the same one; a message answered as a customer-service message got no passive text
+// besides), that each transfer ran once (every customer's balance fell by exactly the
+// transfers answered as done) and that money is conserved to the fen.
+func (l *transferLoad) check(t *testing.T, c *cluster, bank *httpbank.Client, before map[string]engine.Money, customers []string) {
+	t.Helper()
+	csWant := map[string]int{}
+	for _, r := range l.records {
+		for _, x := range r.a.texts {
+			if x != r.a.texts[0] {
+				t.Errorf("%s %q answered twice differently: %q and %q", r.user, r.text, r.a.texts[0], x)
+			}
+		}
+		if len(r.a.texts) == 0 && r.reply != "" {
+			csWant[r.user]++
+		}
+	}
+	for k := range multiCustomers {
+		if got := len(c.customTo(multiUser(k))); got != csWant[multiUser(k)] {
+			t.Errorf("%s got %d customer-service messages, want %d (the answers not given passively, once each)", multiUser(k), got, csWant[multiUser(k)])
+		}
+	}
+	after := balances(t, bank, customers)
+	var sumBefore, sumAfter engine.Money
+	for id, b := range before {
+		sumBefore += b
+		sumAfter += after[id]
+	}
+	if sumBefore != sumAfter {
+		t.Errorf("money not conserved: %v before, %v after", sumBefore, sumAfter)
+	}
+	total := 0
+	for k := range multiCustomers {
+		id := fmt.Sprintf("MA%03d", k)
+		if want := before[id] - engine.Money(l.done[k])*100; after[id] != want {
+			t.Errorf("%s: balance %v after %d transfers of ¥1.00 answered as done, want %v", id, after[id], l.done[k], want)
+		}
+		total += l.done[k]
+	}
+	t.Logf("%d messages, %d transfers done, %d answered as customer-service messages", len(l.records), total, len(c.api.Custom()))
+	if total == 0 {
+		t.Fatal("no transfer was done: the load never ran")
+	}
+}
+
 // Ensure three serve processes on one Redis serve as one: the load spreads each customer's
 // messages and WeChat's retries over the instances at random, one instance is killed
 // (SIGKILL) mid-run and started again; afterwards every message got one answer (its retries
@@ -226,16 +368,7 @@ func TestMultiInstance(t *testing.T) {
 		t.Skip("starts Redis, a bank and three servers")
 	}
 	rs := redistest.Start(t, "--appendfsync", "always")
-	bankURL := startBankProcess(t, multiFixture(t))
-	bank, err := httpbank.New(bankURL, httpbank.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	customers := []string{"C001", "C002", "C003", "C004", "C005"}
-	for k := range multiCustomers {
-		customers = append(customers, fmt.Sprintf("M%03d", k))
-	}
-	before := balances(t, bank, customers)
+	bankURL, bank, customers, before := startMultiBank(t)
 
 	api := wechattest.NewFakeAPI(srvAppID, srvSecret)
 	defer api.Close()
@@ -243,11 +376,7 @@ func TestMultiInstance(t *testing.T) {
 	t.Setenv("WEIYIN_NOTIFY_CLAIM", "3s")   // a dead instance's notifications wait this long
 	store := rs.URL() + "?lease_ttl=3s"     // a dead instance's customers wait this long
 	args := []string{"--store", store, "--bank-url", bankURL}
-	c := &cluster{t: t, api: api}
-	c.signer, err = wechattest.NewSigner(srvToken, srvAppID, srvAESKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := newCluster(t, api)
 	cmds := make([]*exec.Cmd, 3)
 	dirs := make([]string, 3)
 	c.urls = make([]string, 3)
@@ -259,44 +388,9 @@ func TestMultiInstance(t *testing.T) {
 		waitHealthy(t, u+"/healthz")
 	}
 
-	// The load: each customer transfers ¥1.00 to 张三 again and again (three messages each:
-	// the request, the confirmation, the code), until stopped.
-	type record struct {
-		user, text, reply string
-		a                 answer
-	}
-	var mu sync.Mutex
-	var records []record
-	done := make([]int, multiCustomers) // transfers answered as done, per customer
 	stop := make(chan struct{})
 	var load sync.WaitGroup
-	for k := range multiCustomers {
-		load.Add(1)
-		go func() {
-			defer load.Done()
-			user, seen := multiUser(k), 0
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				for _, text := range []string{"给张三转1元", "确认", "123456"} {
-					reply, a := c.send(user, text, &seen)
-					mu.Lock()
-					records = append(records, record{user, text, reply, a})
-					if strings.Contains(reply, "转账成功") {
-						done[k]++
-					}
-					mu.Unlock()
-					if reply == "" {
-						t.Errorf("%s %q: no answer (%+v)", user, text, a)
-						return
-					}
-				}
-			}
-		}()
-	}
+	transfers := startTransfers(t, c, stop, &load, 0)
 	// Notifications, to random instances, accepted while an instance dies.
 	accepted := map[string]bool{}
 	load.Add(1)
@@ -314,9 +408,9 @@ func TestMultiInstance(t *testing.T) {
 			c.mu.Unlock()
 			if code, _ := tryJSON("POST", url+"/api/notify", srvNotify,
 				`{"id":"`+id+`","openid":"o_demo_1","template_id":"TPL","data":{"n":"`+id+`"}}`); code == 202 {
-				mu.Lock()
+				transfers.mu.Lock()
 				accepted[id] = true
-				mu.Unlock()
+				transfers.mu.Unlock()
 			}
 			time.Sleep(10 * time.Millisecond)
 		}
@@ -335,46 +429,7 @@ func TestMultiInstance(t *testing.T) {
 	close(stop)
 	load.Wait()
 
-	// Every message: one answer. Retries answered passively got the same text; a message
-	// answered as a customer-service message got no passive text besides.
-	csWant := map[string]int{}
-	for _, r := range records {
-		for _, x := range r.a.texts {
-			if x != r.a.texts[0] {
-				t.Errorf("%s %q answered twice differently: %q and %q", r.user, r.text, r.a.texts[0], x)
-			}
-		}
-		if len(r.a.texts) == 0 && r.reply != "" {
-			csWant[r.user]++
-		}
-	}
-	for k := range multiCustomers {
-		if got := len(c.customTo(multiUser(k))); got != csWant[multiUser(k)] {
-			t.Errorf("%s got %d customer-service messages, want %d (the answers not given passively, once each)", multiUser(k), got, csWant[multiUser(k)])
-		}
-	}
-	// Each transfer once; money conserved.
-	after := balances(t, bank, customers)
-	var sumBefore, sumAfter engine.Money
-	for id, b := range before {
-		sumBefore += b
-		sumAfter += after[id]
-	}
-	if sumBefore != sumAfter {
-		t.Errorf("money not conserved: %v before, %v after", sumBefore, sumAfter)
-	}
-	total := 0
-	for k := range multiCustomers {
-		id := fmt.Sprintf("MA%03d", k)
-		if want := before[id] - engine.Money(done[k])*100; after[id] != want {
-			t.Errorf("%s: balance %v after %d transfers of ¥1.00 answered as done, want %v", id, after[id], done[k], want)
-		}
-		total += done[k]
-	}
-	t.Logf("%d messages, %d transfers done, %d answered as customer-service messages", len(records), total, len(api.Custom()))
-	if total == 0 {
-		t.Fatal("no transfer was done: the load never ran")
-	}
+	transfers.check(t, c, bank, before, customers)
 
 	// Every notification accepted, before or after the kill, is delivered: the dead
 	// instance's are taken over by the others.
@@ -415,4 +470,67 @@ func TestMultiInstance(t *testing.T) {
 	if !strings.Contains(reply, "¥1.00") {
 		t.Errorf("after Redis came back: %q, want the transfer's confirmation", reply)
 	}
+}
+
+// Ensure a failover in a Redis Cluster is served through: two serve processes on a cluster of
+// three masters with a replica each, the transfer load running; the master holding one
+// customer's keys dies (after its replica caught up: nothing it acknowledged is lost) and its
+// replica takes over. The customers on that master get the busy reply meanwhile, the
+// instances recover on their own, every customer completes transfers afterwards, every message
+// got one answer, each transfer ran once and money is conserved to the fen.
+func TestClusterFailover(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a six-node Redis Cluster, a bank and two servers")
+	}
+	rc := redistest.StartClusterReplicas(t, 1)
+	bankURL, bank, customers, before := startMultiBank(t)
+	api := wechattest.NewFakeAPI(srvAppID, srvSecret)
+	defer api.Close()
+	c := newCluster(t, api)
+	args := []string{"--store", rc.URL() + "?lease_ttl=3s", "--bank-url", bankURL}
+	for range 2 {
+		_, url := launchServeProcess(t, t.TempDir(), api.URL(), args...)
+		c.urls = append(c.urls, url)
+	}
+	for _, u := range c.urls {
+		waitHealthy(t, u+"/healthz")
+	}
+
+	stop := make(chan struct{})
+	var load sync.WaitGroup
+	transfers := startTransfers(t, c, stop, &load, 2*time.Second)
+	time.Sleep(1500 * time.Millisecond)
+	victim := rc.MasterOf("wy:{" + multiUser(0) + "}:s")
+	rc.FailMaster(victim)
+	t.Logf("master %s failed over", victim.Addr)
+	failedOver := transfers.doneCount()
+	// Recovered on their own: every customer completes a transfer after the failover.
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		now := transfers.doneCount()
+		behind := 0
+		for k := range now {
+			if now[k] <= failedOver[k] {
+				behind++
+			}
+		}
+		if behind == 0 {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	close(stop)
+	load.Wait()
+	after := transfers.doneCount()
+	for k := range after {
+		if after[k] <= failedOver[k] {
+			t.Errorf("%s completed no transfer in 30 s after the failover (%d before it)", multiUser(k), failedOver[k])
+		}
+	}
+	busy := 0
+	for _, r := range transfers.records {
+		busy += r.a.busy
+	}
+	t.Logf("%d busy replies during the failover", busy)
+	transfers.check(t, c, bank, before, customers)
 }

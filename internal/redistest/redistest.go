@@ -119,24 +119,30 @@ func (s *Server) Client() *redis.Client {
 	return c
 }
 
-// Cluster is a Redis Cluster of three masters, no replicas, started by a test.
+// Cluster is a Redis Cluster of three masters, each with Replicas replicas, started by a test.
 type Cluster struct {
-	Nodes []*Server
+	Nodes    []*Server
+	Replicas int
 }
 
 // StartCluster starts three cluster-enabled redis-servers and joins them with
 // redis-cli --cluster create; it waits until the cluster reports ok.
-func StartCluster(t testing.TB) *Cluster {
+func StartCluster(t testing.TB) *Cluster { return StartClusterReplicas(t, 0) }
+
+// StartClusterReplicas starts a cluster of three masters with replicas replicas each (a node
+// is failed after 1 s unreachable, and a replica takes its slots over) and waits until every
+// node reports the cluster ok and every replica has synchronised.
+func StartClusterReplicas(t testing.TB, replicas int) *Cluster {
 	t.Helper()
 	binary(t, "redis-cli")
-	c := &Cluster{}
+	c := &Cluster{Replicas: replicas}
 	args := []string{"--cluster", "create"}
-	for range 3 {
-		n := Start(t, "--cluster-enabled", "yes", "--cluster-node-timeout", "2000")
+	for range 3 * (1 + replicas) {
+		n := Start(t, "--cluster-enabled", "yes", "--cluster-node-timeout", "1000")
 		c.Nodes = append(c.Nodes, n)
 		args = append(args, n.Addr)
 	}
-	args = append(args, "--cluster-replicas", "0", "--cluster-yes")
+	args = append(args, "--cluster-replicas", strconv.Itoa(replicas), "--cluster-yes")
 	if out, err := exec.Command(binary(t, "redis-cli"), args...).CombinedOutput(); err != nil {
 		t.Fatalf("redis-cli --cluster create: %v\n%s", err, out)
 	}
@@ -144,25 +150,126 @@ func StartCluster(t testing.TB) *Cluster {
 		if c.ok() {
 			return c
 		}
-		if i == 500 {
-			t.Fatal("the cluster never reported cluster_state:ok")
+		if i == 1000 {
+			t.Fatal("the cluster never reported cluster_state:ok with every replica in sync")
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 }
 
-// ok reports whether every node sees the cluster as ok.
+// ok reports whether every node sees the cluster as ok, knows every node, and every replica
+// has finished its first synchronisation.
 func (c *Cluster) ok() bool {
 	for _, n := range c.Nodes {
 		cl := redis.NewClient(&redis.Options{Addr: n.Addr})
 		info, err := cl.ClusterInfo(context.Background()).Result()
+		repl, err2 := cl.Info(context.Background(), "replication").Result()
 		cl.Close()
-		if err != nil || !strings.Contains(info, "cluster_state:ok") {
+		if err != nil || err2 != nil || !strings.Contains(info, "cluster_state:ok") ||
+			field(info, "cluster_known_nodes") != strconv.Itoa(len(c.Nodes)) {
 			return false
 		}
-		sc := bufio.NewScanner(strings.NewReader(info))
-		for sc.Scan() {
-			if strings.HasPrefix(sc.Text(), "cluster_known_nodes:") && strings.TrimSpace(strings.TrimPrefix(sc.Text(), "cluster_known_nodes:")) != "3" {
+		if field(repl, "role") == "slave" && field(repl, "master_link_status") != "up" {
+			return false
+		}
+	}
+	return true
+}
+
+// field is the value of name in an INFO-style text ("name:value" lines).
+func field(info, name string) string {
+	sc := bufio.NewScanner(strings.NewReader(info))
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), name+":"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// MasterOf returns the node that serves key's slot now.
+func (c *Cluster) MasterOf(key string) *Server {
+	c.Nodes[0].t.Helper()
+	cl := redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{c.live().Addr}})
+	defer cl.Close()
+	ctx := context.Background()
+	slot, err := cl.ClusterKeySlot(ctx, key).Result()
+	if err != nil {
+		c.Nodes[0].t.Fatal(err)
+	}
+	slots, err := cl.ClusterSlots(ctx).Result()
+	if err != nil {
+		c.Nodes[0].t.Fatal(err)
+	}
+	for _, r := range slots {
+		if int64(r.Start) <= slot && slot <= int64(r.End) {
+			for _, n := range c.Nodes {
+				if n.Addr == r.Nodes[0].Addr {
+					return n
+				}
+			}
+		}
+	}
+	c.Nodes[0].t.Fatalf("no node serves the slot of %q", key)
+	return nil
+}
+
+// live returns a node that runs.
+func (c *Cluster) live() *Server {
+	for _, n := range c.Nodes {
+		if n.cmd != nil {
+			return n
+		}
+	}
+	c.Nodes[0].t.Fatal("no node of the cluster runs")
+	return nil
+}
+
+// FailMaster kills master (SIGKILL) once its replicas hold every write it acknowledged:
+// writes are paused on it, its replicas catch up, then it dies. It returns once every live
+// node says a replica serves master's slots and the cluster is ok.
+func (c *Cluster) FailMaster(master *Server) {
+	t := master.t
+	t.Helper()
+	ctx := context.Background()
+	cl := redis.NewClient(&redis.Options{Addr: master.Addr})
+	if err := cl.Do(ctx, "CLIENT", "PAUSE", "10000", "WRITE").Err(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; ; i++ {
+		if n, err := cl.Do(ctx, "WAIT", c.Replicas, 100).Int(); err == nil && n >= c.Replicas {
+			break
+		}
+		if i == 100 {
+			t.Fatalf("the replicas of %s never caught up", master.Addr)
+		}
+	}
+	cl.Close()
+	master.Stop()
+	for i := 0; !c.servedWithout(master.Addr); i++ {
+		if i == 1500 {
+			t.Fatalf("no replica took over from %s", master.Addr)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// servedWithout reports whether every live node sees the cluster ok with no slot on addr.
+func (c *Cluster) servedWithout(addr string) bool {
+	ctx := context.Background()
+	for _, n := range c.Nodes {
+		if n.cmd == nil {
+			continue
+		}
+		nc := redis.NewClient(&redis.Options{Addr: n.Addr})
+		info, err := nc.ClusterInfo(ctx).Result()
+		slots, err2 := nc.ClusterSlots(ctx).Result()
+		nc.Close()
+		if err != nil || err2 != nil || !strings.Contains(info, "cluster_state:ok") {
+			return false
+		}
+		for _, r := range slots {
+			if r.Nodes[0].Addr == addr {
 				return false
 			}
 		}

@@ -34,12 +34,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	mrand "math/rand/v2"
 	"encoding/binary"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -61,6 +61,7 @@ import (
 
 type options struct {
 	url, token, appID, aesKey string
+	sticky                    bool
 	users, n                  int
 	rate                      float64
 	duration, timeout, ramp   time.Duration
@@ -81,6 +82,7 @@ func main() {
 	// registers, which is not the load tool's.
 	fs := flag.NewFlagSet("loadtest", flag.ExitOnError)
 	fs.StringVar(&o.url, "url", "http://127.0.0.1:8080/wechat", "the /wechat endpoint; several, comma-separated, with the same path, to spread every user's messages over instances at random")
+	fs.BoolVar(&o.sticky, "sticky", false, "with several -url, send each user's messages to one instance (as a balancer hashing the openid does) instead of at random")
 	fs.StringVar(&o.token, "token", os.Getenv("WEIYIN_WECHAT_TOKEN"), "WeChat token (default $WEIYIN_WECHAT_TOKEN)")
 	fs.StringVar(&o.appID, "appid", os.Getenv("WEIYIN_WECHAT_APPID"), "AppID (default $WEIYIN_WECHAT_APPID)")
 	fs.StringVar(&o.aesKey, "aeskey", os.Getenv("WEIYIN_WECHAT_AESKEY"), "EncodingAESKey; empty = plaintext mode (default $WEIYIN_WECHAT_AESKEY)")
@@ -438,6 +440,8 @@ func load(o options, signer *wechattest.Signer, targets []string, per [][][]byte
 					conn = <-shared
 				case len(own) == 1:
 					conn = own[0]
+				case o.sticky:
+					conn = own[u%len(own)]
 				default:
 					conn = own[mrand.IntN(len(own))]
 				}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -39,6 +40,41 @@ func TestFakeRun(t *testing.T) {
 			if !strings.Contains(out.String(), want) {
 				t.Errorf("aeskey=%q: report lacks %q:\n%s", key, want, out.String())
 			}
+		}
+	}
+}
+
+// Ensure several -url targets share the messages: at random, both get some; with -sticky,
+// each user's messages go to one target (20 users of 15 messages: 150 each).
+func TestSeveralTargets(t *testing.T) {
+	h, err := wechat.NewHandler(wechat.Options{Config: wechat.Config{AppID: "wxapp", Token: "tok"}, Turner: instant{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var counts [2]atomic.Int64
+	var urls []string
+	for i := range counts {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPost { // not the tool's look at /metrics
+				counts[i].Add(1)
+			}
+			h.ServeHTTP(w, r)
+		}))
+		defer srv.Close()
+		urls = append(urls, srv.URL+"/wechat")
+	}
+	for _, sticky := range []bool{false, true} {
+		counts[0].Store(0)
+		counts[1].Store(0)
+		var out bytes.Buffer
+		o := options{url: strings.Join(urls, ","), sticky: sticky, token: "tok", appID: "wxapp", users: 20, n: 300,
+			duration: 20 * time.Second, timeout: 5 * time.Second, texts: "你好|余额"}
+		if err := run(o, &out); err != nil {
+			t.Fatalf("sticky=%v: %v\n%s", sticky, err, out.String())
+		}
+		a, b := counts[0].Load(), counts[1].Load()
+		if a+b != 300 || a == 0 || b == 0 || (sticky && a != 150) {
+			t.Errorf("sticky=%v: the targets got %d and %d of 300", sticky, a, b)
 		}
 	}
 }

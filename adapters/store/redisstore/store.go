@@ -240,14 +240,22 @@ func (s *Store) Delete(ctx context.Context, user string) error {
 	return nil
 }
 
-// leaseScript takes a user's lease if nobody holds it and reads the session. KEYS: lease,
-// session. ARGV: token, TTL ms. Returns {1, version, record} (only {1} without a session), or
-// {0, the lease's remaining ms} when another holds it.
+// leaseScript returns the stored reply to a message id, or takes a user's lease if nobody
+// holds it and reads the session. KEYS: lease, session[, reply]. ARGV: token, TTL ms, the
+// version the caller has ("" for none). Returns {2, reply} when the reply key exists (no
+// lease taken); once the lease is taken {3, version} when the session is at the caller's
+// version, else {1, version, record} (only {1} without a session); or {0, the lease's
+// remaining ms} when another holds it.
 var leaseScript = redis.NewScript(`
+if KEYS[3] then
+  local r = redis.call('GET', KEYS[3])
+  if r then return {2, r} end
+end
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  local s = redis.call('HMGET', KEYS[2], 'v', 'd')
-  if s[1] then return {1, s[1], s[2] or ''} end
-  return {1}
+  local v = redis.call('HGET', KEYS[2], 'v')
+  if not v then return {1} end
+  if ARGV[3] ~= '' and v == ARGV[3] then return {3, v} end
+  return {1, v, redis.call('HGET', KEYS[2], 'd') or ''}
 end
 return {0, redis.call('PTTL', KEYS[1])}
 `)
@@ -259,20 +267,35 @@ return 0
 `)
 
 // Lease waits until the caller holds user's lease, or ctx ends; it polls, from 1 ms doubling
-// to 20 ms, never past the lease's remaining time.
-func (s *Store) Lease(ctx context.Context, user string) (*engine.Lease, error) {
+// to 20 ms, never past the lease's remaining time. A msgID already committed returns its
+// reply at once (engine.Leaser), in the same round trip as the lease: a retried message
+// waiting for the turn that answers it gets that answer as soon as it is committed. A have
+// that is still the session's version comes back Current, without the record.
+func (s *Store) Lease(ctx context.Context, user, msgID, have string) (*engine.Lease, error) {
 	if err := checkUser(user); err != nil {
 		return nil, err
 	}
 	keys := []string{leaseKey(user), sessionKey(user)}
+	if msgID != "" {
+		keys = append(keys, replyKey(user, msgID))
+	}
 	l := &engine.Lease{User: user, Token: s.token()}
 	wait := time.Millisecond
 	for {
-		res, err := leaseScript.Run(ctx, s.rdb, keys, l.Token, s.opt.LeaseTTL.Milliseconds()).Slice()
+		res, err := leaseScript.Run(ctx, s.rdb, keys, l.Token, s.opt.LeaseTTL.Milliseconds(), have).Slice()
 		if err != nil {
 			return nil, fmt.Errorf("redisstore: taking lease: %w", err)
 		}
-		if got, _ := res[0].(int64); got == 1 {
+		switch got, _ := res[0].(int64); got {
+		case 2:
+			r, _ := res[1].(string)
+			l.Token, l.Answered, l.Reply = "", true, []byte(r)
+			return l, nil
+		case 3:
+			l.Version, _ = res[1].(string)
+			l.Current = true
+			return l, nil
+		case 1:
 			if len(res) == 3 {
 				l.Version, _ = res[1].(string)
 				d, _ := res[2].(string)

@@ -76,7 +76,7 @@ func TestExpiries(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	l, err := s.Lease(ctx, "u1")
+	l, err := s.Lease(ctx, "u1", "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func TestLeaseLapses(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer dead.Close()
-	l, err := dead.Lease(ctx, "u1")
+	l, err := dead.Lease(ctx, "u1", "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestLeaseLapses(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer live.Close()
-	l2, err := live.Lease(ctx, "u1") // waits out the dead one's 50 ms
+	l2, err := live.Lease(ctx, "u1", "", "") // waits out the dead one's 50 ms
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,14 +158,14 @@ func TestRedisAway(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv.Stop()
-	if _, err := s.Lease(ctx, "u1"); err == nil {
+	if _, err := s.Lease(ctx, "u1", "", ""); err == nil {
 		t.Fatal("a lease was granted with Redis away")
 	}
 	if err := s.Commit(ctx, "u1", []byte(`x`), "m2", nil); err == nil {
 		t.Fatal("a commit succeeded with Redis away")
 	}
 	srv.Restart()
-	l, err := s.Lease(ctx, "u1")
+	l, err := s.Lease(ctx, "u1", "", "")
 	if err != nil {
 		t.Fatalf("after Redis came back: %v", err)
 	}

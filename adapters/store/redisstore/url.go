@@ -1,10 +1,15 @@
 package redisstore
 
 import (
+	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -116,12 +121,45 @@ func ParseURL(raw string) (Config, error) {
 	return c, nil
 }
 
-// Client connects as c says (no I/O yet).
+// Client connects as c says (no I/O yet). A cluster client learns a failover as soon as a
+// command meets an unreachable node: it asks the cluster who serves the slots now instead of
+// dialling the dead master until its periodic refresh (a minute by default) comes round.
 func (c Config) Client() redis.UniversalClient {
 	if c.Cluster != nil {
-		return redis.NewClusterClient(c.Cluster)
+		cc := redis.NewClusterClient(c.Cluster)
+		cc.AddHook(reloadOnNetError{cc})
+		return cc
 	}
 	return redis.NewClient(c.Standalone)
+}
+
+// reloadOnNetError is a cluster client's hook that reloads the slot map (lazily: at most one
+// reload at a time, then a short pause) after a command or pipeline failed for the network.
+type reloadOnNetError struct{ cc *redis.ClusterClient }
+
+func (h reloadOnNetError) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h reloadOnNetError) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		err := next(ctx, cmd)
+		h.check(ctx, err)
+		return err
+	}
+}
+
+func (h reloadOnNetError) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		err := next(ctx, cmds)
+		h.check(ctx, err)
+		return err
+	}
+}
+
+func (h reloadOnNetError) check(ctx context.Context, err error) {
+	var ne net.Error
+	if err != nil && (errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNREFUSED)) {
+		h.cc.ReloadState(ctx)
+	}
 }
 
 func encode(q url.Values) string {

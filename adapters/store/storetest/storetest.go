@@ -155,7 +155,7 @@ func runLeaser(t *testing.T, h Harness) {
 	ctx := context.Background()
 	lease := func(t *testing.T, s engine.Store, user string) *engine.Lease {
 		t.Helper()
-		l, err := s.(engine.Leaser).Lease(ctx, user)
+		l, err := s.(engine.Leaser).Lease(ctx, user, "", "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -165,7 +165,7 @@ func runLeaser(t *testing.T, h Harness) {
 		t.Helper()
 		c, cancel := context.WithCancel(ctx)
 		cancel()
-		if l, err := s.(engine.Leaser).Lease(c, user); err == nil {
+		if l, err := s.(engine.Leaser).Lease(c, user, "", ""); err == nil {
 			t.Fatalf("a second lease of %s was granted while the first is held (%s)", user, l.Token)
 		}
 	}
@@ -275,7 +275,7 @@ func runLeaser(t *testing.T, h Harness) {
 						defer wg.Done()
 						lr := stores[w%len(stores)]
 						for i := range turns {
-							l, err := lr.Lease(ctx, "u1")
+							l, err := lr.Lease(ctx, "u1", "", "")
 							if err != nil {
 								t.Error(err)
 								return
@@ -294,19 +294,58 @@ func runLeaser(t *testing.T, h Harness) {
 		{"waits for the holder", "a second Lease waits while the first is held and is granted once it is given up",
 			func(t *testing.T, s engine.Store, lr engine.Leaser) {
 				l := lease(t, s, "u1")
-				got := make(chan *engine.Lease)
-				go func() {
-					c, cancel := context.WithTimeout(ctx, time.Minute)
-					defer cancel()
-					l2, err := lr.Lease(c, "u1")
-					if err != nil {
-						t.Error(err)
-					}
-					got <- l2
-				}()
+				got := leaseLater(t, lr, "u1", "")
 				must(t, lr.CommitLeased(ctx, l, []byte(`{"n":1}`), "", nil))
 				if l2 := <-got; l2 == nil || string(l2.Session) != `{"n":1}` {
 					t.Fatalf("the waiting lease: %+v, want it to read the session committed before it", l2)
+				}
+			}},
+		{"answered message", "Lease with a committed message id returns its stored reply (an empty one too) without taking the lease; a new id takes it",
+			func(t *testing.T, s engine.Store, lr engine.Leaser) {
+				l := lease(t, s, "u1")
+				must(t, lr.CommitLeased(ctx, l, []byte(`{"n":1}`), "m1", []byte(`r1`)))
+				l = lease(t, s, "u1")
+				must(t, lr.CommitLeased(ctx, l, []byte(`{"n":2}`), "m2", nil))
+				for id, want := range map[string]string{"m1": "r1", "m2": ""} {
+					a, err := lr.Lease(ctx, "u1", id, "")
+					if err != nil || !a.Answered || string(a.Reply) != want {
+						t.Fatalf("Lease(u1, %s) = %+v, %v; want answered with %q", id, a, err, want)
+					}
+				}
+				held, err := lr.Lease(ctx, "u1", "m3", "") // nothing was held by the answered ones
+				if err != nil || held.Answered || string(held.Session) != `{"n":2}` {
+					t.Fatalf("Lease(u1, m3) = %+v, %v; want the lease with the session", held, err)
+				}
+				busy(t, s, "u1")
+			}},
+		{"current version", "Lease with the version the caller has says it is current without the record, and carries the record once another commit changed it",
+			func(t *testing.T, s engine.Store, lr engine.Leaser) {
+				l := lease(t, s, "u1")
+				must(t, lr.CommitLeased(ctx, l, []byte(`{"n":1}`), "", nil))
+				have := l.Token // a commit stamps the session with its lease's token
+				l, err := lr.Lease(ctx, "u1", "", have)
+				if err != nil || !l.Current || l.Session != nil || l.Version != have {
+					t.Fatalf("Lease(have %s) = %+v, %v; want current at that version, without the record", have, l, err)
+				}
+				must(t, lr.CommitLeased(ctx, l, []byte(`{"n":2}`), "", nil)) // another instance's turn
+				l, err = lr.Lease(ctx, "u1", "", have)
+				if err != nil || l.Current || string(l.Session) != `{"n":2}` {
+					t.Fatalf("Lease(stale have) = %+v, %v; want the newer record", l, err)
+				}
+				must(t, lr.Release(ctx, l))
+				must(t, s.Delete(ctx, "u1"))
+				l, err = lr.Lease(ctx, "u1", "", l.Version)
+				if err != nil || l.Current || l.Session != nil {
+					t.Fatalf("Lease(have) after Delete = %+v, %v; want no session", l, err)
+				}
+			}},
+		{"waiting retry gets the answer", "a retried message waiting for the lease of the turn answering it gets that turn's reply once it commits",
+			func(t *testing.T, s engine.Store, lr engine.Leaser) {
+				l := lease(t, s, "u1")
+				got := leaseLater(t, lr, "u1", "m1")
+				must(t, lr.CommitLeased(ctx, l, []byte(`{"n":1}`), "m1", []byte(`r1`)))
+				if l2 := <-got; l2 == nil || !l2.Answered || string(l2.Reply) != "r1" {
+					t.Fatalf("the waiting retry: %+v, want the committed reply r1", l2)
 				}
 			}},
 	} {
@@ -316,6 +355,22 @@ func runLeaser(t *testing.T, h Harness) {
 			tc.run(t, s, s.(engine.Leaser))
 		})
 	}
+}
+
+// leaseLater asks for user's lease (with msgID) in the background, for up to a minute; the
+// channel gets the lease (nil on error).
+func leaseLater(t *testing.T, lr engine.Leaser, user, msgID string) <-chan *engine.Lease {
+	got := make(chan *engine.Lease, 1)
+	go func() {
+		c, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		l, err := lr.Lease(c, user, msgID, "")
+		if err != nil {
+			t.Error(err)
+		}
+		got <- l
+	}()
+	return got
 }
 
 func must(t *testing.T, err error) {
