@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -46,7 +47,8 @@ const (
 //	rediss-cluster://...                               the same over TLS
 //
 // params are go-redis's (dial_timeout=2s, read_timeout, pool_size, ...) and the store's:
-// lease_ttl, session_ttl and reply_ttl, Go durations.
+// lease_ttl, session_ttl and reply_ttl, Go durations, and autopipeline (true by default:
+// concurrent turns' store calls share pipelines; false gives each its own round trip).
 func ParseURL(raw string) (Config, error) {
 	var c Config
 	scheme, rest, ok := strings.Cut(raw, "://")
@@ -57,6 +59,14 @@ func ParseURL(raw string) (Config, error) {
 	q, err := url.ParseQuery(query)
 	if err != nil {
 		return c, fmt.Errorf("%w %q: %v", ErrURL, redact(raw), err)
+	}
+	if v := q.Get("autopipeline"); v != "" {
+		on, err := strconv.ParseBool(v)
+		if err != nil {
+			return c, fmt.Errorf("%w: autopipeline=%q: want true or false", ErrURL, v)
+		}
+		c.Options.NoAutoPipeline = !on
+		q.Del("autopipeline")
 	}
 	for name, set := range storeParams {
 		if v := q.Get(name); v != "" {

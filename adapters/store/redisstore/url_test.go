@@ -43,6 +43,17 @@ func TestParseURL(t *testing.T) {
 		{"http://h:1", "an unknown scheme is refused", nil, "unknown scheme"},
 		{"127.0.0.1:6379", "a bare address is refused with the forms that work", nil, "want redis://"},
 		{"redis://h:1/0?lease_ttl=soon", "a bad duration is refused", nil, "lease_ttl"},
+		{"redis://h:1/0?autopipeline=false&pool_size=5", "autopipeline=false turns batching off and is not passed to go-redis", func(t *testing.T, c Config) {
+			if !c.Options.NoAutoPipeline || c.Standalone.PoolSize != 5 {
+				t.Fatalf("%+v %+v", c.Options, c.Standalone)
+			}
+		}, ""},
+		{"redis://h:1/0", "batching is on unless turned off", func(t *testing.T, c Config) {
+			if c.Options.NoAutoPipeline {
+				t.Fatalf("%+v", c.Options)
+			}
+		}, ""},
+		{"redis://h:1/0?autopipeline=maybe", "a bad autopipeline value is refused", nil, "autopipeline"},
 		{"redis://h:1/0?bogus=1", "an unknown parameter is refused", nil, "bogus"},
 		{"redis-cluster://h1:7000,,h2:7001", "an empty seed is refused", nil, "empty seed"},
 		{"redis-cluster://h1:7000/3", "a cluster has no database number", nil, "database"},
