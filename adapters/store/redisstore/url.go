@@ -34,9 +34,16 @@ var storeParams = map[string]func(o *Options, d time.Duration){
 
 // Timeouts a URL does not set: short, so that a turn meeting a Redis that is away fails in
 // about a second (the customer gets the busy reply) instead of holding WeChat's 5 s.
+// A command is resent once (a connection found broken, Redis restarted) and a refused dial
+// tried twice, unless the URL says otherwise: go-redis's own defaults (3 resends of 5 dials,
+// 100 ms apart) took 1.7 s, and 3.3 s with the autopipeliner, to report a Redis that is
+// away, past the passive-reply deadline once the answer claim had waited as long.
 const (
-	defaultDialTimeout = time.Second
-	defaultIOTimeout   = time.Second
+	defaultDialTimeout   = time.Second
+	defaultIOTimeout     = time.Second
+	defaultMaxRetries    = 1
+	defaultDialerRetries = 2
+	defaultDialerBackoff = 50 * time.Millisecond
 )
 
 // ParseURL reads a store URL:
@@ -78,7 +85,7 @@ func ParseURL(raw string) (Config, error) {
 		}
 		q.Del(name)
 	}
-	dial, io := !q.Has("dial_timeout"), !q.Has("read_timeout") && !q.Has("write_timeout")
+	dial, io, retries := !q.Has("dial_timeout"), !q.Has("read_timeout") && !q.Has("write_timeout"), !q.Has("max_retries")
 	switch scheme {
 	case "redis", "rediss":
 		o, err := redis.ParseURL(scheme + "://" + rest + encode(q))
@@ -91,6 +98,10 @@ func ParseURL(raw string) (Config, error) {
 		if io {
 			o.ReadTimeout, o.WriteTimeout = defaultIOTimeout, defaultIOTimeout
 		}
+		if retries {
+			o.MaxRetries = defaultMaxRetries
+		}
+		o.DialerRetries, o.DialerRetryTimeout = defaultDialerRetries, defaultDialerBackoff
 		c.Standalone = o
 	case "redis-cluster", "rediss-cluster":
 		user, hosts := "", rest
@@ -124,6 +135,10 @@ func ParseURL(raw string) (Config, error) {
 		if io {
 			o.ReadTimeout, o.WriteTimeout = defaultIOTimeout, defaultIOTimeout
 		}
+		if retries {
+			o.MaxRetries = defaultMaxRetries
+		}
+		o.DialerRetries, o.DialerRetryTimeout = defaultDialerRetries, defaultDialerBackoff
 		c.Cluster = o
 	default:
 		return c, fmt.Errorf("%w %q: unknown scheme %q (redis, rediss, redis-cluster, rediss-cluster)", ErrURL, redact(raw), scheme)

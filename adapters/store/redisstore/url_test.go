@@ -48,9 +48,14 @@ func TestParseURL(t *testing.T) {
 				t.Fatalf("%+v %+v", c.Options, c.Standalone)
 			}
 		}, ""},
-		{"redis://h:1/0", "batching is on unless turned off", func(t *testing.T, c Config) {
-			if c.Options.NoAutoPipeline {
-				t.Fatalf("%+v", c.Options)
+		{"redis://h:1/0", "batching is on unless turned off; a command is resent once and a dial tried twice (a Redis that is away is reported well within the passive-reply deadline)", func(t *testing.T, c Config) {
+			if o := c.Standalone; c.Options.NoAutoPipeline || o.MaxRetries != 1 || o.DialerRetries != 2 {
+				t.Fatalf("%+v %+v", c.Options, o)
+			}
+		}, ""},
+		{"redis-cluster://h1:1,h2:2?max_retries=3", "a URL's max_retries is kept", func(t *testing.T, c Config) {
+			if o := c.Cluster; o.MaxRetries != 3 || o.DialerRetries != 2 {
+				t.Fatalf("%+v", o)
 			}
 		}, ""},
 		{"redis://h:1/0?autopipeline=maybe", "a bad autopipeline value is refused", nil, "autopipeline"},
