@@ -52,9 +52,56 @@ func flush(t *testing.T, c redis.UniversalClient) {
 	}
 }
 
-// Ensure the Redis store keeps the engine.Store and engine.Leaser contract on one server.
+// Ensure the Redis store keeps the engine.Store and engine.Leaser contract on one server,
+// with the turns' scripts batched into pipelines (the default) and each on its own.
 func TestContractStandalone(t *testing.T) {
-	storetest.Run(t, harness(redistest.Start(t).URL()))
+	url := redistest.Start(t).URL()
+	t.Run("autopipelined", func(t *testing.T) { storetest.Run(t, harness(url)) })
+	t.Run("one by one", func(t *testing.T) { storetest.Run(t, harness(url+"?autopipeline=false")) })
+}
+
+// Ensure a lease or commit script that reaches Redis twice (a client resending after a lost
+// connection) applies once and reports success both times, instead of waiting out its own
+// lease or calling its own commit stale.
+func TestScriptsResent(t *testing.T) {
+	s, err := Open(context.Background(), redistest.Start(t).URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	l, err := s.Lease(ctx, "u1", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := []string{leaseKey("u1"), sessionKey("u1")}
+	res, err := leaseScript.Run(ctx, s.rdb, keys, l.Token, s.opt.LeaseTTL.Milliseconds(), "").Slice()
+	if err != nil || res[0] != int64(1) {
+		t.Fatalf("the lease script sent again: %v %v, want granted", res, err)
+	}
+	if err := s.CommitLeased(ctx, l, []byte(`{"n":1}`), "m1", []byte("r1")); err != nil {
+		t.Fatal(err)
+	}
+	args := []any{"1", l.Token, l.Version, `{"n":1}`, s.opt.SessionTTL.Milliseconds(), "r1", s.opt.ReplyTTL.Milliseconds(),
+		l.Token, s.opt.LeaseTTL.Milliseconds()}
+	if err := commitScript.Run(ctx, s.rdb, append(keys, replyKey("u1", "m1")), args...).Err(); err != nil {
+		t.Errorf("the commit script sent again: %v, want OK", err)
+	}
+	// The same lease committing another message is no resend.
+	if err := s.CommitLeased(ctx, l, []byte(`{"n":9}`), "m9", nil); !errors.Is(err, engine.ErrStale) {
+		t.Errorf("a spent lease committing another message: %v, want ErrStale", err)
+	}
+	// A later turn is not mistaken for a resent one.
+	l2, err := s.Lease(ctx, "u1", "m2", "")
+	if err != nil || string(l2.Session) != `{"n":1}` {
+		t.Fatalf("next lease: %+v %v", l2, err)
+	}
+	if err := s.CommitLeased(ctx, l2, []byte(`{"n":2}`), "m2", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CommitLeased(ctx, l, []byte(`{"n":3}`), "m3", nil); !errors.Is(err, engine.ErrStale) {
+		t.Errorf("an old lease committing anew: %v, want ErrStale", err)
+	}
 }
 
 // Ensure the contract holds on a Redis Cluster of three masters: every key of a user in one

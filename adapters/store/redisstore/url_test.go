@@ -43,6 +43,22 @@ func TestParseURL(t *testing.T) {
 		{"http://h:1", "an unknown scheme is refused", nil, "unknown scheme"},
 		{"127.0.0.1:6379", "a bare address is refused with the forms that work", nil, "want redis://"},
 		{"redis://h:1/0?lease_ttl=soon", "a bad duration is refused", nil, "lease_ttl"},
+		{"redis://h:1/0?autopipeline=false&pool_size=5", "autopipeline=false turns batching off and is not passed to go-redis", func(t *testing.T, c Config) {
+			if !c.Options.NoAutoPipeline || c.Standalone.PoolSize != 5 {
+				t.Fatalf("%+v %+v", c.Options, c.Standalone)
+			}
+		}, ""},
+		{"redis://h:1/0", "batching is on unless turned off; a command is resent once and a dial tried twice (a Redis that is away is reported well within the passive-reply deadline)", func(t *testing.T, c Config) {
+			if o := c.Standalone; c.Options.NoAutoPipeline || o.MaxRetries != 1 || o.DialerRetries != 2 {
+				t.Fatalf("%+v %+v", c.Options, o)
+			}
+		}, ""},
+		{"redis-cluster://h1:1,h2:2?max_retries=3", "a URL's max_retries is kept", func(t *testing.T, c Config) {
+			if o := c.Cluster; o.MaxRetries != 3 || o.DialerRetries != 2 {
+				t.Fatalf("%+v", o)
+			}
+		}, ""},
+		{"redis://h:1/0?autopipeline=maybe", "a bad autopipeline value is refused", nil, "autopipeline"},
 		{"redis://h:1/0?bogus=1", "an unknown parameter is refused", nil, "bogus"},
 		{"redis-cluster://h1:7000,,h2:7001", "an empty seed is refused", nil, "empty seed"},
 		{"redis-cluster://h1:7000/3", "a cluster has no database number", nil, "database"},

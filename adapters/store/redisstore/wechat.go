@@ -13,13 +13,20 @@ import (
 // retries (three within 15 s) and the turn's own limit.
 const AnswerTTL = 10 * time.Minute
 
-// claimScript claims KEYS[1] for ARGV[1] unless someone did: returns the earlier claim, or ""
-// when this call claimed it. A "passive" claim does not stop another passive reply (the
-// first one may have been lost with its HTTP response), only customer-service sends.
+// claimScript claims KEYS[1] for ARGV[1] (how) by ARGV[3] (a token unique to the call)
+// unless someone did: returns the earlier claim's how, or "" when this call claimed it, also
+// when the call reaches Redis twice (a resend). A "passive" claim does not stop another
+// passive reply (the first one may have been lost with its HTTP response), only
+// customer-service sends.
 var claimScript = redis.NewScript(`
 local v = redis.call('GET', KEYS[1])
-if v then return v end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+if v then
+  local sp = string.find(v, ' ', 1, true)
+  if not sp then return v end
+  if string.sub(v, sp + 1) == ARGV[3] then return '' end
+  return string.sub(v, 1, sp - 1)
+end
+redis.call('SET', KEYS[1], ARGV[1] .. ' ' .. ARGV[3], 'PX', ARGV[2])
 return ''
 `)
 
@@ -33,7 +40,7 @@ func (s *Store) ClaimAnswer(ctx context.Context, user, msgID, how string) (strin
 		return "", err
 	}
 	key := "wy:{" + Tag(user) + "}:a:" + msgID
-	prev, err := claimScript.Run(ctx, s.rdb, []string{key}, how, AnswerTTL.Milliseconds()).Text()
+	prev, err := claimScript.Run(ctx, s.turns, []string{key}, how, AnswerTTL.Milliseconds(), s.token()).Text()
 	if err != nil {
 		return "", fmt.Errorf("redisstore: claiming an answer: %w", err)
 	}

@@ -38,6 +38,17 @@ func TestClaimAnswer(t *testing.T) {
 	if ttl := srv.Client().PTTL(ctx, "wy:{u1}:a:m1").Val(); ttl <= 0 || ttl > AnswerTTL {
 		t.Errorf("a claim expires in %v, want within %v", ttl, AnswerTTL)
 	}
+	// A claim that reaches Redis twice (a client's resend) is still this call's: granted.
+	tok := a.token()
+	for i := range 2 {
+		prev, err := claimScript.Run(ctx, a.rdb, []string{"wy:{u3}:a:m1"}, "cs", AnswerTTL.Milliseconds(), tok).Text()
+		if err != nil || prev != "" {
+			t.Errorf("the claim sent %d times: %q, %v; want granted", i+1, prev, err)
+		}
+	}
+	if prev, _ := b.ClaimAnswer(ctx, "u3", "m1", "passive"); prev != "cs" {
+		t.Errorf("another instance after the resent claim: %q, want cs", prev)
+	}
 }
 
 // Ensure the shared access token: one lock holder at a time, the token read by every
