@@ -1,7 +1,11 @@
 package intents_test
 
 import (
+	"bufio"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -20,7 +24,42 @@ var shortUtterances = []string{
 // utterances per second and the 99th percentile latency of one call (wall clock), and the
 // process CPU time per call (cpu-µs/op), which a busy shared machine does not inflate.
 func BenchmarkUnderstand(b *testing.B) {
-	u := bankUnderstander(b, intents.Options{})
+	benchUnderstand(b, bankUnderstander(b, intents.Options{}), shortUtterances)
+}
+
+// BenchmarkUnderstandEval measures the held-out evaluation set's own texts
+// (testdata/nlu/eval.tsv, in scope and out of scope, longer than shortUtterances) on the
+// shipped bank bot as `weiyin nlu` compiles it (calibrated threshold): the per-utterance
+// cost the CLI and the server pay, without process start-up or output.
+func BenchmarkUnderstandEval(b *testing.B) {
+	texts := evalTexts(b)
+	benchUnderstand(b, bankUnderstander(b, intents.Options{Calibrate: true}), texts)
+}
+
+// evalTexts reads the first column of testdata/nlu/eval.tsv, skipping when it is absent.
+func evalTexts(tb testing.TB) []string {
+	tb.Helper()
+	f, err := os.Open(filepath.Join("..", "testdata", "nlu", "eval.tsv"))
+	if err != nil {
+		tb.Skipf("evaluation set absent: %v", err)
+	}
+	defer f.Close()
+	var texts []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		text, _, _ := strings.Cut(sc.Text(), "\t")
+		if text != "" && !strings.HasPrefix(text, "#") {
+			texts = append(texts, text)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return texts
+}
+
+// benchUnderstand understands texts in turn, b.N calls in all.
+func benchUnderstand(b *testing.B, u *intents.Understander, texts []string) {
 	c := intents.Context{Now: testNow}
 	lat := make([]time.Duration, 0, b.N)
 	b.ReportAllocs()
@@ -29,7 +68,7 @@ func BenchmarkUnderstand(b *testing.B) {
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
 		t0 := time.Now()
-		u.Understand(shortUtterances[i%len(shortUtterances)], c)
+		u.Understand(texts[i%len(texts)], c)
 		lat = append(lat, time.Since(t0))
 	}
 	elapsed := time.Since(start)
@@ -61,4 +100,16 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkNew measures compiling the shipped bank bot as `weiyin nlu` and `weiyin serve` do
+// at start (the calibration comes from the shipped cache, the tokeniser is loaded before the
+// timer starts): the part of the start-up that grows with the bundle.
+func BenchmarkNew(b *testing.B) {
+	bankUnderstander(b, intents.Options{Calibrate: true})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		bankUnderstander(b, intents.Options{Calibrate: true})
+	}
 }

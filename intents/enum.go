@@ -46,10 +46,16 @@ func newEnumMatcher(b *dialogs.Bundle) enumMatcher {
 }
 
 // knownValues indexes the values of bank-listed entities marked in the examples ([张三](contact)):
-// a message naming one of them is matched as if the customer's list held it.
+// a message naming one of them is matched as if the customer's list held it. A value marked
+// as two entities (陆家嘴支行 as a branch and as a booking) is the first intent's, in
+// declaration order.
 func knownValues(b *dialogs.Bundle) enumMatcher {
 	m := enumMatcher{names: map[string]enumHit{}, first: map[rune]bool{}}
-	for _, in := range b.Intents {
+	for _, name := range intentOrder(b) {
+		in := b.Intents[name]
+		if in == nil {
+			continue
+		}
 		for _, ex := range in.Examples {
 			rs := []rune(ex.Text)
 			for _, mk := range ex.Marks {

@@ -327,9 +327,16 @@ func theFrequentWords() frequentWords {
 // sound beside 几分 (1,103); 遗失 (99) loses it to 意识 (4,907), 止付 to 支付, 积点 to 几点.
 func drowned(terms []string, py *pinyinTable) map[string]bool {
 	fw := theFrequentWords()
-	own := map[string]int{}
+	// The terms' own frequencies (0 when not in the dictionary): a map of every dictionary
+	// word was 4 MB of garbage at each New.
+	own := make(map[string]int, len(terms))
+	for _, t := range terms {
+		own[t] = 0
+	}
 	for _, w := range fw.words {
-		own[w.w] = w.freq
+		if _, ok := own[w.w]; ok {
+			own[w.w] = w.freq
+		}
 	}
 	// The terms by sound; a dictionary word is only read out when its length and first rune's
 	// syllable are a term's.

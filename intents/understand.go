@@ -38,13 +38,16 @@ type Options struct {
 	MaxRunes int
 	// Calibrate derives the threshold from the bundle's own examples and the background
 	// (held-out folds, see calibrate.go) when Threshold is 0, instead of DefaultThreshold.
-	// The figures are cached by the bundle's hash, in memory and under CacheDir.
+	// The figures are cached by the bundle's hash, in memory and under CacheDir, and so is
+	// the trained logistic model (modelcache.go).
 	Calibrate bool
-	// CacheDir keeps calibrations between runs; "" means the user cache directory, "-" none.
+	// CacheDir keeps calibrations and models between runs; "" means the user cache
+	// directory, "-" none.
 	CacheDir string
 
 	background []string // calibration folds: the background lines to learn, nil for all
 	bgScale    float32  // scales intent none's score; 0 means 1
+	modelDir   string   // keeps the trained logistic model (modelcache.go); "" none
 	gate       domainGate
 }
 
@@ -177,6 +180,9 @@ func New(b *dialogs.Bundle, opts Options) (*Understander, error) {
 		opts.Threshold = DefaultThreshold
 		calib = Calibration{Threshold: DefaultThreshold, Source: "default"}
 	}
+	if opts.Calibrate {
+		opts.modelDir = calibDir(opts.CacheDir)
+	}
 	u, err := newUnderstander(b, opts, defaultParams)
 	if u != nil {
 		u.calib = calib
@@ -192,9 +198,10 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 	if b == nil {
 		return nil, fmt.Errorf("intents: nil bundle")
 	}
-	// The pinyin table is built while cppjieba loads its dictionary (a cgo call).
+	// The pinyin table and the frequent words (homophone.go) are built while cppjieba loads
+	// its dictionary (a cgo call).
 	var wg sync.WaitGroup
-	wg.Go(func() { sharedPinyin() })
+	wg.Go(func() { sharedPinyin(); theFrequentWords() })
 	tok, err := sharedTokenizer()
 	wg.Wait()
 	if err != nil {
@@ -251,14 +258,7 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 		}
 		return theProviders().find(norm) != ""
 	}
-	names := b.IntentNames
-	if len(names) == 0 {
-		for n := range b.Intents {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-	}
-	for _, name := range names {
+	for _, name := range intentOrder(b) {
 		in := b.Intents[name]
 		if in == nil || name == None {
 			continue
@@ -386,7 +386,7 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 	for id, bg := range inBackground {
 		u.domainOnly[id] = u.domainOnly[id] && !bg
 	}
-	u.lin = trainLinear(ldocs, len(hashes), len(u.intents))
+	u.lin = cachedLinear(opts.modelDir, ldocs, len(hashes), len(u.intents))
 	cpost := make([][]posting, len(hashes))
 	u.cnorm = make([]float32, len(u.intents))
 	for in, m := range centroid {
@@ -407,16 +407,32 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 	nin := len(u.intents)
 	u.scratch.New = func() any {
 		return &scratch{dot: make([]float32, nex), cdot: make([]float32, nin), p: make([]float32, nin),
-			best: make([]float32, nin), nearest: make([]int32, nin)}
+			best: make([]float32, nin), nearest: make([]int32, nin), touched: make([]int32, 0, nex+1)}
 	}
 	return u, nil
 }
 
 // scratch is the per-call working memory, pooled.
 type scratch struct {
-	dot, cdot, p, best []float32
+	dot, cdot, p, best []float32 // dot is all 0 between calls
 	nearest, ids       []int32
+	touched            []int32 // examples whose dot is not 0
 	xs                 []float32
+}
+
+// intentOrder lists the intents of b in declaration order, or by name when b does not
+// record one (a bundle built in code): what depends on the order is then the same in every
+// run, which ranging over the b.Intents map is not.
+func intentOrder(b *dialogs.Bundle) []string {
+	if len(b.IntentNames) > 0 {
+		return b.IntentNames
+	}
+	names := make([]string, 0, len(b.Intents))
+	for n := range b.Intents {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // initTypes assigns a placeholder rune to every entity type and decides which types are

@@ -212,6 +212,19 @@ func TestUnderstandListedValues(t *testing.T) {
 	}
 }
 
+// Ensure a value the examples mark as two entities (陆家嘴支行: a branch to book, a booking to
+// cancel) stands for the same one in every compilation: the first declared intent's. It was
+// the type of whichever intent a map range met first, so the same message got another
+// confidence from one start to the next.
+func TestUnderstandMarkedValueSameEveryRun(t *testing.T) {
+	for i := range 6 {
+		x := bankUnderstander(t, intents.Options{}).Explain("帮我约一下陆家嘴支行", intents.Context{Now: testNow})
+		if x.Matched != "帮我约一下<branch>" {
+			t.Fatalf("compilation %d: matched %q, want 帮我约一下<branch>", i+1, x.Matched)
+		}
+	}
+}
+
 // Ensure close scores are flagged as ambiguous with the runner-up first among alternatives.
 func TestUnderstandAmbiguous(t *testing.T) {
 	u := devUnderstander(t, intents.Options{Threshold: 0.1, AmbiguityMargin: 0.9})
