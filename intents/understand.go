@@ -51,6 +51,12 @@ type Options struct {
 	gate       domainGate
 }
 
+// Calibrated are the options a bot runs with in every weiyin command (serve, chat, test, nlu,
+// eval, the studio): the threshold, and for bundles of few examples an intent the domain gate,
+// derived from the bundle's own examples, cached by the bundle's hash (the shipped bot's are
+// embedded). Options{} keeps the fixed defaults, for tests that want them.
+func Calibrated() Options { return Options{Calibrate: true} }
+
 // Defaults for Options.
 const (
 	DefaultThreshold       = 0.27

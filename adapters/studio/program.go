@@ -109,7 +109,7 @@ func (c *nluCache) get(version string, b *dialogs.Bundle) (*intents.Understander
 		c.order = append(slices.DeleteFunc(c.order, func(v string) bool { return v == version }), version)
 		return u, nil
 	}
-	u, err := intents.New(b, intents.Options{})
+	u, err := intents.New(b, intents.Calibrated())
 	if err != nil {
 		return nil, err
 	}

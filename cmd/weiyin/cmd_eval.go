@@ -106,7 +106,7 @@ func runEval(_ context.Context, args []string, io stdio) int {
 		}
 		b, test, name = train, strings.NewReader(heldTSV.String()), "kshot"
 	}
-	u, err := intents.New(b, nluOpts())
+	u, err := intents.New(b, intents.Calibrated())
 	if err != nil {
 		fmt.Fprintf(io.err, "weiyin eval: %v\n", err)
 		return 2

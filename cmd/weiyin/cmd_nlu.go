@@ -72,7 +72,7 @@ func runNLU(ctx context.Context, args []string, io stdio) int {
 	if b == nil {
 		return code
 	}
-	u, err := intents.New(b, nluOpts())
+	u, err := intents.New(b, intents.Calibrated())
 	if err != nil {
 		fmt.Fprintf(io.err, "weiyin nlu: %v\n", err)
 		return 2
@@ -225,11 +225,6 @@ func answerLines(ctx context.Context, in io.Reader, out *bufio.Writer, workers i
 type readFunc func([]byte) (int, error)
 
 func (f readFunc) Read(p []byte) (int, error) { return f(p) }
-
-// nluOpts are the NLU options every command uses.
-func nluOpts() intents.Options {
-	return intents.Options{Calibrate: true}
-}
 
 func toNLULine(r intents.Result) nluLine {
 	l := nluLine{Text: r.Text, Intent: r.Intent, Confidence: r.Confidence, Alternatives: r.Alternatives, Ambiguous: r.Ambiguous, Entities: []nluEntity{}}

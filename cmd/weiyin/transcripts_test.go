@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/weiyin-bank/weiyin/engine/transcript"
+	"github.com/weiyin-bank/weiyin/intents"
 )
 
 // TestShippedTranscripts replays testdata/transcripts against the embedded bank bot on the test
@@ -88,5 +89,40 @@ func TestTestCommand(t *testing.T) {
 	// Ensure a usage error is exit 2.
 	if code := run(context.Background(), []string{"test"}, stdio{strings.NewReader(""), &out, &errb}); code != 2 {
 		t.Errorf("no PATH: exit %d, want 2", code)
+	}
+}
+
+// Ensure the bot every command runs (serve, chat, test) answers with the NLU calibrated on its
+// bundle, as `weiyin eval` measures it, not with the fixed default threshold: the embedded
+// bot with its shipped calibration, a bundle of staff-edited files with its own.
+func TestProgramNLUCalibrated(t *testing.T) {
+	prog, err := loadProgram("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := prog.NLU.(*intents.Understander).Calibration(); c.Source == "default" || c.Source == "fixed" {
+		t.Errorf("the embedded bot's NLU: %+v, want its calibration", c)
+	}
+	dir := t.TempDir()
+	files, _ := filepath.Glob(filepath.Join("..", "..", "dialogs", "bank", "*.dlg"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if filepath.Base(f) == "account.dlg" { // an edit: the bundle's hash changes
+			b = append(b, "\n# edited\n"...)
+		}
+		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	prog, err = loadProgram(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := prog.NLU.(*intents.Understander).Calibration(); c.Source == "default" || c.Source == "fixed" {
+		t.Errorf("an edited bundle's NLU: %+v, want its own calibration", c)
 	}
 }

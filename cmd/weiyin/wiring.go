@@ -64,7 +64,7 @@ func loadProgram(dir string) (*engine.Program, error) {
 		}
 		return nil, fmt.Errorf("%s: %w", name, diags.Err())
 	}
-	nlu, err := intents.New(b, intents.Options{})
+	nlu, err := intents.New(b, intents.Calibrated())
 	if err != nil {
 		return nil, fmt.Errorf("building the NLU: %w", err)
 	}
