@@ -85,23 +85,14 @@ func ParseURL(raw string) (Config, error) {
 		}
 		q.Del(name)
 	}
-	dial, io, retries := !q.Has("dial_timeout"), !q.Has("read_timeout") && !q.Has("write_timeout"), !q.Has("max_retries")
+	left := unset{dial: !q.Has("dial_timeout"), io: !q.Has("read_timeout") && !q.Has("write_timeout"), retries: !q.Has("max_retries")}
 	switch scheme {
 	case "redis", "rediss":
 		o, err := redis.ParseURL(scheme + "://" + rest + encode(q))
 		if err != nil {
 			return c, fmt.Errorf("%w %q: %v", ErrURL, redact(raw), err)
 		}
-		if dial {
-			o.DialTimeout = defaultDialTimeout
-		}
-		if io {
-			o.ReadTimeout, o.WriteTimeout = defaultIOTimeout, defaultIOTimeout
-		}
-		if retries {
-			o.MaxRetries = defaultMaxRetries
-		}
-		o.DialerRetries, o.DialerRetryTimeout = defaultDialerRetries, defaultDialerBackoff
+		left.fill(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.MaxRetries, &o.DialerRetries, &o.DialerRetryTimeout)
 		c.Standalone = o
 	case "redis-cluster", "rediss-cluster":
 		user, hosts := "", rest
@@ -129,21 +120,30 @@ func ParseURL(raw string) (Config, error) {
 		if o.TLSConfig != nil {
 			o.TLSConfig.MinVersion = tls.VersionTLS12
 		}
-		if dial {
-			o.DialTimeout = defaultDialTimeout
-		}
-		if io {
-			o.ReadTimeout, o.WriteTimeout = defaultIOTimeout, defaultIOTimeout
-		}
-		if retries {
-			o.MaxRetries = defaultMaxRetries
-		}
-		o.DialerRetries, o.DialerRetryTimeout = defaultDialerRetries, defaultDialerBackoff
+		left.fill(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.MaxRetries, &o.DialerRetries, &o.DialerRetryTimeout)
 		c.Cluster = o
 	default:
 		return c, fmt.Errorf("%w %q: unknown scheme %q (redis, rediss, redis-cluster, rediss-cluster)", ErrURL, redact(raw), scheme)
 	}
 	return c, nil
+}
+
+// unset says which of the settings the store gives defaults of a URL left to them.
+type unset struct{ dial, io, retries bool }
+
+// fill sets, in a standalone or cluster client's options, the store's defaults of what the
+// URL did not set.
+func (u unset) fill(dial, read, write *time.Duration, maxRetries, dialerRetries *int, dialerBackoff *time.Duration) {
+	if u.dial {
+		*dial = defaultDialTimeout
+	}
+	if u.io {
+		*read, *write = defaultIOTimeout, defaultIOTimeout
+	}
+	if u.retries {
+		*maxRetries = defaultMaxRetries
+	}
+	*dialerRetries, *dialerBackoff = defaultDialerRetries, defaultDialerBackoff
 }
 
 // Client connects as c says (no I/O yet). A cluster client learns a failover as soon as a
