@@ -12,8 +12,10 @@ import (
 // and it commits fenced by that lease, so an instance whose lease lapsed (it stalled, or the
 // network cut it off while another instance went on) can never overwrite a newer session.
 //
-// With a Leaser the Bot keeps no sessions of its own between turns: each turn reads its
-// session, and the stored reply to a retried message, with the lease, in the same round trip.
+// With a Leaser each turn learns, with the lease and in the same round trip, the stored reply
+// to a retried message, or else whether the session the Bot kept decoded from its last turn
+// is still the current version (another instance may have committed since), and the stored
+// record when it is not.
 type Leaser interface {
 	// Lease waits until the caller holds user's lease, or ctx ends. The lease lapses by itself
 	// after the store's lease TTL, so a dead instance blocks its customers only that long.

@@ -19,15 +19,19 @@
 //
 // # Turns across instances
 //
-// The engine takes the user's lease (SET NX PX, in one script that also reads the session),
-// runs the turn, and commits with one Lua script that applies only when the lease is still the
+// The engine takes the user's lease (SET NX PX, in one script that also returns the stored
+// reply when the message id was answered already, and otherwise the session unless the
+// engine's decoded copy is still at the current version), runs the turn, and commits with one Lua script that applies only when the lease is still the
 // caller's and the session still has the version it read: then it writes the session (stamped
 // with the lease's token as its new version, expiring after SessionTTL), the reply to the
 // message id, and drops the lease, all or nothing. Otherwise nothing is written and the
 // engine gets engine.ErrStale (fencing): an instance that stalled past its lease can never
 // overwrite what another instance committed meanwhile. A message id that already has a reply
 // is refused with ErrCommitted. Versions are unique tokens, never counters, so a session
-// deleted and created again never takes an old version.
+// deleted and created again never takes an old version. Each script is safe to resend (a
+// lease its own token holds is granted, a commit already applied reports OK), and the
+// concurrent turns' scripts share pipelines (go-redis's autopipeliner; autopipeline=false in
+// the URL turns it off).
 //
 // # Caveats
 //
