@@ -390,7 +390,7 @@ func TestMultiInstance(t *testing.T) {
 
 	stop := make(chan struct{})
 	var load sync.WaitGroup
-	transfers := startTransfers(t, c, stop, &load, 0)
+	transfers := startTransfers(t, c, stop, &load, 2*time.Second) // at most 5 codes a customer in 10 minutes: spread over the run
 	// Notifications, to random instances, accepted while an instance dies.
 	accepted := map[string]bool{}
 	load.Add(1)
