@@ -218,22 +218,9 @@ func calibrate(b *dialogs.Bundle, opts Options) (Calibration, error) {
 	errs := make([]error, calibFolds)
 	for k := range calibFolds {
 		wg.Go(func() {
-			nb := *b
-			nb.Intents = make(map[string]*dialogs.Intent, len(b.Intents))
-			type held struct{ text, intent string }
-			var test []held
-			for name, it := range b.Intents {
-				ni := *it
-				ni.Examples = nil
-				for _, ex := range it.Examples {
-					if (few || len(it.Examples) > calibMinExamples) && calibFold(ex.Text) == k {
-						test = append(test, held{ex.Text, name})
-					} else {
-						ni.Examples = append(ni.Examples, ex)
-					}
-				}
-				nb.Intents[name] = &ni
-			}
+			nb, test := holdOut(b, func(it *dialogs.Intent, ex dialogs.Example) bool {
+				return (few || len(it.Examples) > calibMinExamples) && calibFold(ex.Text) == k
+			})
 			o := opts
 			o.background = []string{}
 			var bgTest []string
@@ -244,14 +231,14 @@ func calibrate(b *dialogs.Bundle, opts Options) (Calibration, error) {
 					o.background = append(o.background, s)
 				}
 			}
-			u, err := newUnderstander(&nb, o, defaultParams)
+			u, err := newUnderstander(nb, o, defaultParams)
 			if err != nil {
 				errs[k] = err
 				return
 			}
 			var fin, fout []heldLine
 			for _, h := range test {
-				fin = append(fin, u.held(h.text, h.intent))
+				fin = append(fin, u.held(h.Text, h.Intent))
 			}
 			for _, s := range bgTest {
 				fout = append(fout, u.held(s, None))

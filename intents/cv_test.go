@@ -37,33 +37,20 @@ func crossValidate(t testing.TB, opts intents.Options) cvScore {
 	}
 	var sc cvScore
 	for k := range cvFolds {
-		nb := *b
-		nb.Intents = make(map[string]*dialogs.Intent, len(b.Intents))
-		type held struct{ text, intent string }
-		var test []held
-		for name, in := range b.Intents {
-			ni := *in
-			ni.Examples = nil
-			for _, ex := range in.Examples {
-				if fold(ex.Text) == k && len(in.Examples) > 3 {
-					test = append(test, held{ex.Text, name})
-				} else {
-					ni.Examples = append(ni.Examples, ex)
-				}
-			}
-			nb.Intents[name] = &ni
-		}
-		u, err := intents.New(&nb, opts)
+		nb, test := intents.HoldOut(b, func(it *dialogs.Intent, ex dialogs.Example) bool {
+			return fold(ex.Text) == k && len(it.Examples) > 3
+		})
+		u, err := intents.New(nb, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, h := range test {
-			r := u.Understand(h.text, intents.Context{Now: testNow})
+			r := u.Understand(h.Text, intents.Context{Now: testNow})
 			sc.total++
 			switch {
-			case r.Intent == h.intent && !r.Ambiguous:
+			case r.Intent == h.Intent && !r.Ambiguous:
 				sc.correct++
-			case r.Ambiguous && (r.Intent == h.intent || r.Alternatives[0].Intent == h.intent):
+			case r.Ambiguous && (r.Intent == h.Intent || r.Alternatives[0].Intent == h.Intent):
 				sc.askedRight++
 			case r.Intent == intents.None:
 				sc.rejected++

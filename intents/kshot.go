@@ -47,6 +47,28 @@ func KShot(b *dialogs.Bundle, k int) (*dialogs.Bundle, []Labelled) {
 	return &nb, test
 }
 
+// holdOut splits b for an evaluation: a copy of b whose intents keep the examples that held
+// says no to, and those it says yes to as test lines, labelled with their intent. b is not
+// modified.
+func holdOut(b *dialogs.Bundle, held func(it *dialogs.Intent, ex dialogs.Example) bool) (*dialogs.Bundle, []Labelled) {
+	nb := *b
+	nb.Intents = make(map[string]*dialogs.Intent, len(b.Intents))
+	var test []Labelled
+	for name, it := range b.Intents {
+		ni := *it
+		ni.Examples = nil
+		for _, ex := range it.Examples {
+			if held(it, ex) {
+				test = append(test, Labelled{ex.Text, name})
+			} else {
+				ni.Examples = append(ni.Examples, ex)
+			}
+		}
+		nb.Intents[name] = &ni
+	}
+	return &nb, test
+}
+
 func textHash(s string) uint32 {
 	h := fnv.New32a()
 	h.Write([]byte(s))
