@@ -1,6 +1,8 @@
 package dialogs
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -20,6 +22,21 @@ const MaxFileSize = 32 << 20
 // but leaves them out of the Bundle, so staff can try a change on the checker before it
 // goes live.
 const DraftSuffix = ".dlg.draft"
+
+// FilesVersion hashes the *.dlg files under root in fsys (drafts are not part of a bundle): the
+// name a session keeps of the bundle its flow started on, the same for the same files
+// wherever they are loaded (serve, chat, the studio).
+func FilesVersion(fsys fs.FS, root string) string {
+	h := sha256.New()
+	names, _ := fs.Glob(fsys, path.Join(root, "*.dlg"))
+	slices.Sort(names)
+	for _, n := range names {
+		b, _ := fs.ReadFile(fsys, n)
+		h.Write([]byte(n))
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12]
+}
 
 // Load reads every *.dlg file of dir, parses them, resolves names across files and checks
 // the bot. It returns a Bundle only when there is no error (warnings are allowed); the

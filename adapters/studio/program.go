@@ -1,10 +1,7 @@
 package studio
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io/fs"
 	"os"
 	"slices"
 	"strings"
@@ -77,7 +74,7 @@ func (s *Server) build(overlay map[string][]byte) (*program, dialogs.Diagnostics
 	if b == nil {
 		return nil, ds, nil
 	}
-	v := version(m)
+	v := dialogs.FilesVersion(m, ".")
 	u, err := nlus.get(v, b)
 	if err != nil {
 		return nil, ds, fmt.Errorf("building the NLU: %w", err)
@@ -120,18 +117,6 @@ func (c *nluCache) get(version string, b *dialogs.Bundle) (*intents.Understander
 	c.byVer[version] = u
 	c.order = append(c.order, version)
 	return u, nil
-}
-
-// version hashes the *.dlg files a program was built from (drafts are not loaded).
-func version(m fstest.MapFS) string {
-	h := sha256.New()
-	names, _ := fs.Glob(m, "*.dlg")
-	slices.Sort(names)
-	for _, n := range names {
-		h.Write([]byte(n))
-		h.Write(m[n].Data)
-	}
-	return hex.EncodeToString(h.Sum(nil))[:12]
 }
 
 // tracingNLU remembers the first message the engine understood during a simulated turn, so

@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/weiyin-bank/weiyin/dialogs"
 	"github.com/weiyin-bank/weiyin/engine"
 )
 
@@ -58,4 +59,4 @@ func watchDialogs(ctx context.Context, dir string, every time.Duration, bot *eng
 }
 
 // dirStamp fingerprints the content of a directory's *.dlg files.
-func dirStamp(dir string) string { return bundleVersion(os.DirFS(dir), ".") }
+func dirStamp(dir string) string { return dialogs.FilesVersion(os.DirFS(dir), ".") }

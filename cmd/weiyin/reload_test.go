@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/weiyin-bank/weiyin/dialogs"
 	"github.com/weiyin-bank/weiyin/engine"
 )
 
@@ -40,7 +41,7 @@ func TestWatchDialogs(t *testing.T) {
 	if ok := waitReload(t, events); !ok {
 		t.Fatal("a good directory was refused")
 	}
-	if v := bot.Program().Version; v != bundleVersion(os.DirFS(dir), ".") {
+	if v := bot.Program().Version; v != dialogs.FilesVersion(os.DirFS(dir), ".") {
 		t.Fatalf("running version %s is not the files' version", v)
 	}
 	if bot.Program().Version == first {

@@ -2,15 +2,11 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sort"
 	"time"
 
 	"github.com/weiyin-bank/weiyin/adapters/bank/sandbox"
@@ -68,20 +64,7 @@ func loadProgram(dir string) (*engine.Program, error) {
 	if err != nil {
 		return nil, fmt.Errorf("building the NLU: %w", err)
 	}
-	return &engine.Program{Bundle: b, NLU: nlu, Version: bundleVersion(fsys, root)}, nil
-}
-
-// bundleVersion hashes the dialog files, so a session knows which bundle its flow started on.
-func bundleVersion(fsys fs.FS, root string) string {
-	h := sha256.New()
-	names, _ := fs.Glob(fsys, filepath.ToSlash(filepath.Join(root, "*.dlg")))
-	sort.Strings(names)
-	for _, n := range names {
-		b, _ := fs.ReadFile(fsys, n)
-		h.Write([]byte(n))
-		h.Write(b)
-	}
-	return hex.EncodeToString(h.Sum(nil))[:12]
+	return &engine.Program{Bundle: b, NLU: nlu, Version: dialogs.FilesVersion(fsys, root)}, nil
 }
 
 func clockFor(now time.Time) engine.Clock {
