@@ -3,10 +3,11 @@ package studio
 import (
 	"fmt"
 	"os"
-	"slices"
 	"strings"
 	"sync"
 	"testing/fstest"
+
+	lru "github.com/hashicorp/golang-lru/v2"
 
 	"github.com/weiyin-bank/weiyin/dialogs"
 	"github.com/weiyin-bank/weiyin/engine"
@@ -88,34 +89,31 @@ func (s *Server) build(overlay map[string][]byte) (*program, dialogs.Diagnostics
 // seconds, and the same files are built more than once: adding an example builds the new
 // version for its evaluation and again when it is saved, and a save that changes nothing
 // builds the running version. An Understander is read-only once built, so one serves them all.
+// The lock is held while building, so one version is never built twice at once.
 type nluCache struct {
-	mu    sync.Mutex
-	order []string // least recently used first
-	byVer map[string]*intents.Understander
+	mu  sync.Mutex
+	lru *lru.Cache[string, *intents.Understander] // by version, least recently used dropped
 }
 
 const nluCacheSize = 4
 
-var nlus = &nluCache{byVer: map[string]*intents.Understander{}}
+var nlus = func() *nluCache {
+	l, _ := lru.New[string, *intents.Understander](nluCacheSize) // a positive size: no error
+	return &nluCache{lru: l}
+}()
 
 // get returns the NLU of bundle b, whose files hash to version.
 func (c *nluCache) get(version string, b *dialogs.Bundle) (*intents.Understander, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if u, ok := c.byVer[version]; ok {
-		c.order = append(slices.DeleteFunc(c.order, func(v string) bool { return v == version }), version)
+	if u, ok := c.lru.Get(version); ok {
 		return u, nil
 	}
 	u, err := intents.New(b, intents.Calibrated())
 	if err != nil {
 		return nil, err
 	}
-	if len(c.order) == nluCacheSize {
-		delete(c.byVer, c.order[0])
-		c.order = c.order[1:]
-	}
-	c.byVer[version] = u
-	c.order = append(c.order, version)
+	c.lru.Add(version, u)
 	return u, nil
 }
 
