@@ -142,7 +142,7 @@ func TestFlagsFromEnv(t *testing.T) {
 // bad WEIYIN_LOG_LEVEL is refused before anything starts.
 func TestServeFlagFromEnvironment(t *testing.T) {
 	var out, errb bytes.Buffer
-	env := serveEnv{getenv: func(k string) string {
+	env := procEnv{getenv: func(k string) string {
 		return map[string]string{"WEIYIN_LOG_LEVEL": "loud", "WEIYIN_DATA": t.TempDir()}[k]
 	}}
 	code := runServeEnv(context.Background(), nil, stdio{strings.NewReader(""), &out, &errb}, env)

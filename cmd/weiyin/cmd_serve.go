@@ -63,8 +63,8 @@ const DefaultGOGC = 200
 // run at once and leave the sharing of the CPUs to the kernel.
 const ProcsPerCPU = 2
 
-// serveEnv is what serve takes from the process; tests replace it.
-type serveEnv struct {
+// procEnv is what a serving command (serve, studio) takes from the process; tests replace it.
+type procEnv struct {
 	getenv func(string) string
 	// ready is called with the listening address once the server accepts connections.
 	ready func(addr string)
@@ -75,10 +75,10 @@ func serveCommand() command {
 }
 
 func runServe(ctx context.Context, args []string, io stdio) int {
-	return runServeEnv(ctx, args, io, serveEnv{getenv: os.Getenv})
+	return runServeEnv(ctx, args, io, procEnv{getenv: os.Getenv})
 }
 
-func runServeEnv(ctx context.Context, args []string, io stdio, env serveEnv) int {
+func runServeEnv(ctx context.Context, args []string, io stdio, env procEnv) int {
 	var o serveOptions
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(io.err)
@@ -182,7 +182,7 @@ func runServeEnv(ctx context.Context, args []string, io stdio, env serveEnv) int
 // serve runs the server until ctx ends, then shuts down gracefully: stop accepting, finish
 // in-flight requests and turns, deliver pending customer-service answers, stop the
 // notification worker, close the stores.
-func serve(ctx context.Context, o serveOptions, env serveEnv, log *slog.Logger) error {
+func serve(ctx context.Context, o serveOptions, env procEnv, log *slog.Logger) error {
 	if err := os.MkdirAll(o.bot.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}

@@ -67,7 +67,7 @@ func startServeEnv(t *testing.T, dataDir, api string, more map[string]string, ex
 	args := append([]string{"--addr", "127.0.0.1:0", "--data", dataDir, "--wechat-api", api, "--log-level", "warn", "--sandbox"}, extra...)
 	go func() {
 		code <- runServeEnv(ctx, args, stdio{strings.NewReader(""), io.Discard, errb},
-			serveEnv{getenv: func(k string) string { return env[k] }, ready: func(a string) { addr <- a }})
+			procEnv{getenv: func(k string) string { return env[k] }, ready: func(a string) { addr <- a }})
 	}()
 	select {
 	case a := <-addr:
@@ -280,7 +280,7 @@ func TestServeUsage(t *testing.T) {
 			}
 		}
 		got := runServeEnv(context.Background(), args, stdio{strings.NewReader(""), io.Discard, &errb},
-			serveEnv{getenv: func(k string) string { return env[k] }})
+			procEnv{getenv: func(k string) string { return env[k] }})
 		if got != tt.want {
 			t.Errorf("serve %v = %d, want %d (%s)", tt.args, got, tt.want, errb.String())
 		}
@@ -328,7 +328,7 @@ func TestServeRefusesStubsOutsideSandbox(t *testing.T) {
 	}
 	var errb bytes.Buffer
 	got := runServeEnv(context.Background(), []string{"--dialogs", dir, "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--bank-url", "http://127.0.0.1:1"},
-		stdio{strings.NewReader(""), io.Discard, &errb}, serveEnv{getenv: func(string) string { return "" }})
+		stdio{strings.NewReader(""), io.Discard, &errb}, procEnv{getenv: func(string) string { return "" }})
 	if got != 1 || !strings.Contains(errb.String(), "stub operations (fx_buy)") {
 		t.Errorf("serve with a stub on a real bank = %d, want 1 naming fx_buy (%s)", got, errb.String())
 	}

@@ -36,17 +36,11 @@ func studioCommand() command {
 	return command{summary: "the staff console in the browser: edit, try, see flows, review", run: runStudio}
 }
 
-// studioEnv is what studio takes from the process; tests replace it.
-type studioEnv struct {
-	getenv func(string) string
-	ready  func(addr string)
-}
-
 func runStudio(ctx context.Context, args []string, io stdio) int {
-	return runStudioEnv(ctx, args, io, studioEnv{getenv: os.Getenv})
+	return runStudioEnv(ctx, args, io, procEnv{getenv: os.Getenv})
 }
 
-func runStudioEnv(ctx context.Context, args []string, io stdio, env studioEnv) int {
+func runStudioEnv(ctx context.Context, args []string, io stdio, env procEnv) int {
 	var o studioOptions
 	fs := flag.NewFlagSet("studio", flag.ContinueOnError)
 	fs.SetOutput(io.err)

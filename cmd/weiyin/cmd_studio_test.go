@@ -51,7 +51,7 @@ func TestServeStudioUsage(t *testing.T) {
 	for _, tt := range tests {
 		var errb bytes.Buffer
 		got := runServeEnv(context.Background(), tt.args, stdio{strings.NewReader(""), io.Discard, &errb},
-			serveEnv{getenv: func(string) string { return "" }})
+			procEnv{getenv: func(string) string { return "" }})
 		if got != 2 || !strings.Contains(errb.String(), tt.says) {
 			t.Errorf("serve %v = %d %q, want 2 saying %q", tt.args, got, errb.String(), tt.says)
 		}
@@ -79,7 +79,7 @@ func TestStudioUsage(t *testing.T) {
 	for _, tt := range tests {
 		var errb bytes.Buffer
 		got := runStudioEnv(context.Background(), tt.args, stdio{strings.NewReader(""), io.Discard, &errb},
-			studioEnv{getenv: func(k string) string {
+			procEnv{getenv: func(k string) string {
 				if k == "WEIYIN_STUDIO_TOKEN" {
 					return tt.token
 				}
@@ -102,7 +102,7 @@ func TestStudioServe(t *testing.T) {
 	var errb syncBuffer
 	go func() {
 		code <- runStudioEnv(ctx, []string{"--dialogs", copyBankDialogs(t), "--addr", "127.0.0.1:0"}, stdio{strings.NewReader(""), io.Discard, &errb},
-			studioEnv{getenv: func(k string) string {
+			procEnv{getenv: func(k string) string {
 				if k == "WEIYIN_STUDIO_TOKEN" {
 					return "tok-123"
 				}
