@@ -1,8 +1,10 @@
 package redisstore
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -221,5 +223,54 @@ func TestRedisAway(t *testing.T) {
 	}
 	if r, ok, _ := s.Reply(ctx, "u1", "m1"); !ok || string(r) != "r1" {
 		t.Fatal("the reply committed before the restart is gone")
+	}
+}
+
+// Ensure a Redis that refuses writes (out of memory under noeviction, as a full disk makes it
+// refuse them with MISCONF) fails the turn's commit with an error and changes nothing: the
+// session and the reply stay as they were, the message id stays unanswered so a retry runs
+// it, and once there is room the same turn, under the lease it still holds, commits.
+func TestRedisRefusesWrites(t *testing.T) {
+	srv := redistest.Start(t)
+	ctx := context.Background()
+	s, err := Open(ctx, srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Commit(ctx, "u1", []byte(`kept`), "m1", []byte(`r1`)); err != nil {
+		t.Fatal(err)
+	}
+	l, err := s.Lease(ctx, "u1", "m2", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := srv.Client()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(admin.ConfigSet(ctx, "maxmemory-policy", "noeviction").Err())
+	must(admin.ConfigSet(ctx, "maxmemory", "1").Err()) // below what Redis holds: every write is refused
+	err = s.CommitLeased(ctx, l, bytes.Repeat([]byte("x"), 1000), "m2", []byte(`r2`))
+	if err == nil || !strings.Contains(err.Error(), "OOM") {
+		t.Fatalf("commit with Redis refusing writes: %v, want its OOM error", err)
+	}
+	must(admin.ConfigSet(ctx, "maxmemory", "0").Err())
+	if got, _ := s.Load(ctx, "u1"); string(got) != "kept" {
+		t.Errorf("session after the refused commit %q, want kept", got)
+	}
+	if _, ok, _ := s.Reply(ctx, "u1", "m2"); ok {
+		t.Error("the refused turn's message id reads as answered")
+	}
+	// The refused commit left the lease held (it is the caller's to release or let lapse);
+	// the same lease commits now.
+	if err := s.CommitLeased(ctx, l, []byte(`new`), "m2", []byte(`r2`)); err != nil {
+		t.Fatalf("the same turn once there is room: %v", err)
+	}
+	if got, _ := s.Load(ctx, "u1"); string(got) != "new" {
+		t.Errorf("session %q, want new", got)
 	}
 }
