@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -85,4 +86,25 @@ func TestDialogExitCodes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestGraphSVG ensures `graph --format svg` lays a flow out with Graphviz's dot when it is
+// installed, and otherwise says what to install, prints nothing on stdout and exits 2.
+func TestGraphSVG(t *testing.T) {
+	t.Run("dot installed", func(t *testing.T) {
+		if _, err := exec.LookPath("dot"); err != nil {
+			t.Skip("Graphviz's dot is not installed (apt-get install graphviz)")
+		}
+		code, out, errs := runCLI("graph", "--format", "svg", "transfer")
+		if code != 0 || !strings.Contains(out, "<svg") || !strings.Contains(out, "</svg>") {
+			t.Fatalf("exit %d, want 0 and an SVG document\nstdout:\n%.300s\nstderr:\n%s", code, out, errs)
+		}
+	})
+	t.Run("dot missing", func(t *testing.T) {
+		t.Setenv("PATH", t.TempDir())
+		code, out, errs := runCLI("graph", "--format", "svg", "transfer")
+		if code != 2 || out != "" || !strings.Contains(errs, "apt-get install graphviz") {
+			t.Fatalf("exit %d, want 2 with the package to install\nstdout:\n%.300s\nstderr:\n%s", code, out, errs)
+		}
+	})
 }
