@@ -113,14 +113,15 @@ func (u *Understander) score(fs []feat, provider bool) []scored {
 	for i := range sc.best {
 		sc.best[i], sc.nearest[i] = 0, -1
 	}
+	// The best dot product an intent's examples have; divided by the message's norm below,
+	// once an intent instead of once an example.
 	for _, i := range sc.touched {
-		if sc.dot[i] == 0 {
+		s := sc.dot[i]
+		if s == 0 {
 			continue
 		}
-		ex := &u.examples[i]
-		s := sc.dot[i] / (norm * ex.norm)
 		// On a tie the lower example index is the nearest, whatever the visiting order.
-		if in := ex.intent; sc.nearest[in] < 0 || s > sc.best[in] || s == sc.best[in] && i < sc.nearest[in] {
+		if in := u.exIntent[i]; sc.nearest[in] < 0 || s > sc.best[in] || s == sc.best[in] && i < sc.nearest[in] {
 			sc.best[in], sc.nearest[in] = s, i
 		}
 	}
@@ -134,6 +135,7 @@ func (u *Understander) score(fs []feat, provider bool) []scored {
 		if provider && !u.others[i] {
 			continue // about another provider's service, which no example of this intent is
 		}
+		sc.best[i] /= norm
 		s := sc.best[i]
 		if u.cnorm[i] != 0 {
 			s = (1-u.p.centroid)*s + u.p.centroid*sc.cdot[i]/(norm*u.cnorm[i])

@@ -86,7 +86,12 @@ type Understander struct {
 	// only those intents compete for a message that names one.
 	others   []bool
 	examples []example
-	// Inverted index: feature hash -> feature id; per feature its idf and postings.
+	// exIntent is each example's intent again, side by side for score's loop over the
+	// examples a message touched (4 bytes an example instead of example's 32).
+	exIntent []int32
+	// Inverted index: feature hash -> feature id; per feature its idf and postings. A
+	// posting's weight is the feature's in the example's unit-length vector, so that a dot
+	// product with the message is the cosine times the message's norm.
 	featID   map[uint64]int32
 	idf      []float32
 	postings index
@@ -125,7 +130,6 @@ type Understander struct {
 type example struct {
 	intent int32
 	text   string // normalised, placeholders shown as <type>
-	norm   float32
 }
 
 type posting struct {
@@ -346,6 +350,7 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 	}
 	u.unknown = float32(math.Log(1 + n))
 	postings := make([][]posting, len(hashes))
+	ldocs := make([]linearDoc, len(docs))
 	centroid := make([]map[int32]float32, len(u.intents))
 	for i := range centroid {
 		centroid[i] = map[int32]float32{}
@@ -357,21 +362,16 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 			sq += w * w
 		}
 		norm := float32(math.Sqrt(float64(sq)))
-		u.examples = append(u.examples, example{intent: d.intent, text: d.text, norm: norm})
-		for _, f := range d.fs {
-			id := u.featID[f.h]
-			w := u.p.kind[kindIndex[f.kind]] * u.idf[id]
-			postings[id] = append(postings[id], posting{int32(di), w})
-			centroid[d.intent][id] += w / norm
-		}
-	}
-	ldocs := make([]linearDoc, len(docs))
-	for di, d := range docs {
+		u.examples = append(u.examples, example{intent: d.intent, text: d.text})
+		u.exIntent = append(u.exIntent, d.intent)
 		ld := linearDoc{class: d.intent}
 		for _, f := range d.fs {
 			id := u.featID[f.h]
+			w := u.p.kind[kindIndex[f.kind]] * u.idf[id] / norm
+			postings[id] = append(postings[id], posting{int32(di), w})
+			centroid[d.intent][id] += w
 			ld.ids = append(ld.ids, id)
-			ld.xs = append(ld.xs, u.p.kind[kindIndex[f.kind]]*u.idf[id]/u.examples[di].norm)
+			ld.xs = append(ld.xs, w)
 		}
 		ldocs[di] = ld
 	}
