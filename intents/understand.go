@@ -4,10 +4,12 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/weiyin-bank/weiyin/dialogs"
@@ -112,19 +114,14 @@ type Understander struct {
 	// stands: an entity type the extractor finds where the examples mark another: 五万 is a
 	// number to the extractor, money ([五万](amount:money)) to the examples. A message's
 	// number of 100 or more stands for that type in matching (its entity stays a number).
-	stands map[string]string
-	// New only: how many examples use each word, and the words of the everyday background;
-	// how often the extractor read a marked value as another type (from, to).
-	standCount map[[2]string]int
-	exWords    map[string]int
-	bgWords    map[string]bool
-	typeRune   map[string]rune
-	typeName   []string // placeholder rune - placeholderBase -> type
-	replace    map[string]bool
-	tok        *tokenizer
-	py         *pinyinTable
-	extract    Extractor
-	scratch    sync.Pool
+	stands   map[string]string
+	typeRune map[string]rune
+	typeName []string // placeholder rune - placeholderBase -> type
+	replace  map[string]bool
+	tok      *tokenizer
+	py       *pinyinTable
+	extract  Extractor
+	scratch  sync.Pool
 }
 
 type example struct {
@@ -208,39 +205,31 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 	if b == nil {
 		return nil, fmt.Errorf("intents: nil bundle")
 	}
-	// The pinyin table and the frequent words (homophone.go) are built while cppjieba loads
-	// its dictionary (a cgo call).
-	var wg sync.WaitGroup
-	wg.Go(func() { sharedPinyin(); theFrequentWords() })
-	tok, err := sharedTokenizer()
-	wg.Wait()
-	if err != nil {
-		return nil, err
-	}
+	// cppjieba loads its dictionary (a cgo call of 0.15 s) while the pinyin table and the
+	// frequent words (homophone.go) are built and the examples' entities are found.
+	var tok *tokenizer
+	var tokErr error
+	var loading sync.WaitGroup
+	loading.Go(func() { tok, tokErr = sharedTokenizer() })
+	loading.Go(func() { sharedPinyin(); theFrequentWords() })
 	bgScale := opts.bgScale
 	if bgScale == 0 {
 		bgScale = 1
 	}
 	u := &Understander{
-		bgScale:    bgScale,
-		gate:       opts.gate,
-		p:          p,
-		opts:       opts,
-		intents:    []string{None},
-		faq:        []bool{false},
-		others:     []bool{true},
-		featID:     map[uint64]int32{},
-		labels:     map[uint64]uint64{},
-		typeRune:   map[string]rune{},
-		replace:    map[string]bool{},
-		vocab:      map[string]bool{},
-		exWords:    map[string]int{},
-		stands:     map[string]string{},
-		standCount: map[[2]string]int{},
-		bgWords:    map[string]bool{},
-		tok:        tok,
-		py:         sharedPinyin(),
-		extract:    opts.Extractor,
+		bgScale:  bgScale,
+		gate:     opts.gate,
+		p:        p,
+		opts:     opts,
+		intents:  []string{None},
+		faq:      []bool{false},
+		featID:   map[uint64]int32{},
+		labels:   map[uint64]uint64{},
+		typeRune: map[string]rune{},
+		replace:  map[string]bool{},
+		vocab:    map[string]bool{},
+		stands:   map[string]string{},
+		extract:  opts.Extractor,
 	}
 	if u.extract == nil {
 		u.extract = DefaultExtractor()
@@ -254,20 +243,20 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 		u.vocab[w] = true
 	}
 
-	type doc struct {
-		intent int32
-		fs     []feat
-		text   string
-	}
-	var docs []doc
-	// addDoc adds an example and reports whether it names another provider (providers.go).
-	addDoc := func(intent int32, text string, marks []dialogs.Mark) bool {
-		s, norm, fs := u.exampleFeatures(text, marks, intent != 0)
-		if len(fs) > 0 {
-			docs = append(docs, doc{intent, fs, s})
+	// The lines to learn from, in order: each intent's examples and keywords, then the
+	// everyday background (intent 0).
+	var bg []string
+	if !opts.NoBackground {
+		bg = opts.background
+		if bg == nil {
+			bg = backgroundExamples()
 		}
-		return theProviders().find(norm) != ""
 	}
+	size := len(bg)
+	for _, in := range b.Intents {
+		size += len(in.Examples) + len(in.Keywords)
+	}
+	lessons := make([]lesson, 0, size)
 	for _, name := range intentOrder(b) {
 		in := b.Intents[name]
 		if in == nil || name == None {
@@ -276,35 +265,74 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 		idx := int32(len(u.intents))
 		u.intents = append(u.intents, name)
 		u.faq = append(u.faq, in.IsFAQ())
-		others := false
 		for _, ex := range in.Examples {
-			others = addDoc(idx, ex.Text, ex.Marks) || others
+			lessons = append(lessons, lesson{intent: idx, text: ex.Text, marks: ex.Marks})
 		}
-		u.others = append(u.others, others)
 		for _, kw := range in.Keywords {
-			addDoc(idx, kw, nil)
+			lessons = append(lessons, lesson{intent: idx, text: kw, keyword: true})
 		}
 	}
-	if len(docs) == 0 {
+	for _, s := range bg {
+		lessons = append(lessons, lesson{text: s})
+	}
+	eachParallel(len(lessons), func(i int) { u.prepare(&lessons[i]) })
+	loading.Wait()
+	if tokErr != nil {
+		return nil, tokErr
+	}
+	u.tok, u.py = tok, sharedPinyin()
+	eachParallel(len(lessons), func(i int) { u.study(&lessons[i]) })
+
+	// What the lessons teach, merged in their order (as if learnt one after another).
+	type doc struct {
+		intent int32
+		fs     []feat
+		text   string
+	}
+	var docs []doc
+	standCount := map[[2]string]int{} // (found type, marked type) -> examples
+	exWords := map[string]int{}       // word -> examples (of an intent) using it
+	bgWords := map[string]bool{}      // the background's words
+	u.others = make([]bool, len(u.intents))
+	u.others[0] = true
+	for i := range lessons {
+		l := &lessons[i]
+		if l.intent != 0 && !l.keyword && theProviders().find(l.t.Norm) != "" {
+			u.others[l.intent] = true
+		}
+		for _, st := range l.stands {
+			standCount[st]++
+		}
+		for _, fl := range l.labels {
+			u.recordLabel(fl.h, fl.kind, fl.label)
+		}
+		seen := map[string]bool{}
+		for _, tk := range l.tokens {
+			switch {
+			case !wordToken(tk) || seen[tk]:
+			case l.intent != 0:
+				u.vocab[tk] = true
+				exWords[tk]++
+			default:
+				bgWords[tk] = true
+			}
+			seen[tk] = true
+		}
+		if len(l.fs) > 0 {
+			docs = append(docs, doc{l.intent, l.fs, l.s})
+		}
+	}
+	lessons = nil
+	if len(docs) == 0 || docs[0].intent == 0 {
 		return nil, fmt.Errorf("intents: the bundle declares no intent with examples")
-	}
-	if !opts.NoBackground {
-		bg := opts.background
-		if bg == nil {
-			bg = backgroundExamples()
-		}
-		for _, s := range bg {
-			addDoc(0, s, nil)
-		}
 	}
 
 	best := map[string]int{}
-	for k, n := range u.standCount {
+	for k, n := range standCount {
 		if n >= minTermExamples && (n > best[k[0]] || n == best[k[0]] && k[1] < u.stands[k[0]]) {
 			u.stands[k[0]], best[k[0]] = k[1], n
 		}
 	}
-	u.standCount = nil
 
 	// Banking terms, which homophones are corrected to: the bundle's own words (keywords,
 	// titles, enum names), the synonym layer's, and the words that at least
@@ -314,41 +342,45 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 	for _, w := range dw {
 		terms[w] = true
 	}
-	for w, n := range u.exWords {
-		if n >= minTermExamples && !u.bgWords[w] {
+	for w, n := range exWords {
+		if n >= minTermExamples && !bgWords[w] {
 			terms[w] = true
 		}
 	}
-	u.exWords, u.bgWords = nil, nil
 	for _, w := range theSynonyms().terms {
 		terms[w] = true
 	}
-	u.homo = newHomophones(terms, u.vocab, u.py)
+	// The homophone table and then the logistic model (read from its cache, or trained) are
+	// built while the index is.
+	var building sync.WaitGroup
+	building.Go(func() { u.homo = newHomophones(terms, u.vocab, u.py) })
 
 	// Document frequency over intents: a feature that every intent uses tells nothing.
-	df := map[uint64]map[int32]bool{}
+	// An intent's docs are side by side (lessons' order), so a feature's count of intents
+	// grows whenever a doc of another intent than the last one that had it has it (a set
+	// of intents a feature took a third of New).
+	type intents struct{ n, last int32 }
+	df := make(map[uint64]intents, len(docs)*4)
 	for _, d := range docs {
 		for _, f := range d.fs {
-			m := df[f.h]
-			if m == nil {
-				m = map[int32]bool{}
-				df[f.h] = m
+			if c, ok := df[f.h]; !ok || c.last != d.intent {
+				df[f.h] = intents{c.n + 1, d.intent}
 			}
-			m[d.intent] = true
 		}
 	}
-	n := float64(len(u.intents))
+	nIntents := float64(len(u.intents))
 	hashes := make([]uint64, 0, len(df))
 	for h := range df {
 		hashes = append(hashes, h)
 	}
 	slices.Sort(hashes)
 	u.idf = make([]float32, len(hashes))
+	u.featID = make(map[uint64]int32, len(hashes))
 	for i, h := range hashes {
 		u.featID[h] = int32(i)
-		u.idf[i] = float32(math.Log(1 + n/float64(len(df[h]))))
+		u.idf[i] = float32(math.Log(1 + nIntents/float64(df[h].n)))
 	}
-	u.unknown = float32(math.Log(1 + n))
+	u.unknown = float32(math.Log(1 + nIntents))
 	postings := make([][]posting, len(hashes))
 	ldocs := make([]linearDoc, len(docs))
 	centroid := make([]map[int32]float32, len(u.intents))
@@ -392,7 +424,7 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 	for id, bg := range inBackground {
 		u.domainOnly[id] = u.domainOnly[id] && !bg
 	}
-	u.lin = cachedLinear(opts.modelDir, ldocs, len(hashes), len(u.intents))
+	building.Go(func() { u.lin = cachedLinear(opts.modelDir, ldocs, len(hashes), len(u.intents)) })
 	cpost := make([][]posting, len(hashes))
 	u.cnorm = make([]float32, len(u.intents))
 	for in, m := range centroid {
@@ -409,6 +441,7 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 		u.cnorm[in] = float32(math.Sqrt(float64(sq)))
 	}
 	u.cpost = compact(cpost)
+	building.Wait()
 	nex := len(u.examples)
 	nin := len(u.intents)
 	u.scratch.New = func() any {
@@ -519,15 +552,39 @@ type span struct {
 	typ        string
 }
 
-// exampleFeatures analyses one example: marked slot values and entities found by the
-// extractor are replaced like a message's.
-// Words of bundle examples (learn) join the vocabulary that homophones are corrected to.
-// exampleFeatures analyses an example (or keyword) as a message, with its marks as slot
-// values. It returns the matched text for display, the normalised text and the features.
-func (u *Understander) exampleFeatures(text string, marks []dialogs.Mark, learn bool) (string, string, []feat) {
-	t := normalize.Normalize(text)
+// lesson is one line the Understander learns from (an example, a keyword or a background
+// line, of intent 0) and what it teaches, worked out apart from the other lines so that
+// lines are learnt in parallel: prepare finds its entities (while cppjieba loads), study
+// its tokens and features; newUnderstander merges the lessons in order.
+type lesson struct {
+	intent  int32
+	text    string
+	marks   []dialogs.Mark
+	keyword bool // an intent's keyword, not one of its examples
+	// prepare
+	t      normalize.Text
+	spans  []span      // slot values: the marks, then the entities found
+	stands [][2]string // (found type, marked type) where the extractor read a marked value as another type
+	// study
+	s      string   // the matched text for display
+	tokens []string // the tokens
+	fs     []feat
+	labels []featLabel // the features' readable labels, in the order met
+}
+
+// featLabel is a feature's readable label (for Explain), as study met it.
+type featLabel struct {
+	h     uint64
+	kind  byte
+	label string
+}
+
+// prepare normalises a lesson's text and finds its slot values: its marks, then the
+// entities found by the extractor, replaced like a message's.
+func (u *Understander) prepare(l *lesson) {
+	t := normalize.Normalize(l.text)
 	var spans []span
-	for _, m := range marks {
+	for _, m := range l.marks {
 		s, e := normRange(t, m.Start, m.End)
 		if s < e {
 			spans = append(spans, span{s, e, m.Entity})
@@ -537,7 +594,7 @@ func (u *Understander) exampleFeatures(text string, marks []dialogs.Mark, learn 
 	for _, m := range spans {
 		for _, en := range ents {
 			if s, e := normRange(t, en.Start, en.End); s == m.start && e == m.end && en.Type != m.typ {
-				u.standCount[[2]string{en.Type, m.typ}]++
+				l.stands = append(l.stands, [2]string{en.Type, m.typ})
 			}
 		}
 	}
@@ -547,21 +604,30 @@ func (u *Understander) exampleFeatures(text string, marks []dialogs.Mark, learn 
 			spans = append(spans, span{s, e, en.Type})
 		}
 	}
-	spans = append(spans, hidden...)
-	s, tokens, fs, _ := u.analyse(t, spans, u.recordLabel, false)
-	seen := map[string]bool{}
-	for _, tk := range tokens {
-		switch {
-		case !wordToken(tk) || seen[tk]:
-		case learn:
-			u.vocab[tk] = true
-			u.exWords[tk]++
-		default:
-			u.bgWords[tk] = true
-		}
-		seen[tk] = true
+	l.t, l.spans = t, append(spans, hidden...)
+}
+
+// study analyses a prepared lesson as a message (without homophone correction).
+func (u *Understander) study(l *lesson) {
+	label := func(h uint64, kind byte, label string) {
+		l.labels = append(l.labels, featLabel{h, kind, label})
 	}
-	return u.display(s), t.Norm, fs
+	s, tokens, fs, _ := u.analyse(l.t, l.spans, label, false)
+	l.s, l.tokens, l.fs = u.display(s), tokens, fs
+}
+
+// eachParallel calls f(0) to f(n-1), on as many goroutines as the process has Ps.
+func eachParallel(n int, f func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(n, runtime.GOMAXPROCS(0)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				f(i)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func (u *Understander) recordLabel(h uint64, kind byte, label string) {
