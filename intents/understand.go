@@ -446,7 +446,7 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 	nin := len(u.intents)
 	u.scratch.New = func() any {
 		return &scratch{dot: make([]float32, nex), cdot: make([]float32, nin), p: make([]float32, nin),
-			best: make([]float32, nin), nearest: make([]int32, nin), touched: make([]int32, 0, nex+1)}
+			best: make([]float32, nin), touched: make([]int32, 0, nex+1)}
 	}
 	return u, nil
 }
@@ -454,7 +454,7 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 // scratch is the per-call working memory, pooled.
 type scratch struct {
 	dot, cdot, p, best []float32 // dot is all 0 between calls
-	nearest, ids       []int32
+	ids                []int32
 	touched            []int32 // examples whose dot is not 0
 	xs                 []float32
 }
