@@ -85,7 +85,7 @@ type labeler func(h uint64, kind byte, label string)
 // ASCII letters outside placeholders: a text without any is made of slot values only.
 func features(s string, tokens []string, typeName func(rune) string, py *pinyinTable, label labeler) (fs []feat, content int) {
 	rs, offs := runeOffsets(s)
-	fs = make([]feat, 0, 6*len(rs)+len(tokens))
+	fs = make([]feat, 0, 3*len(rs)+len(tokens)) // a Han rune gives about 3: rune, bigram, syllable pair
 	add := func(h uint64, kind byte, lab func() string) {
 		fs = append(fs, feat{h, kind})
 		if label != nil {
