@@ -146,19 +146,27 @@ type index struct {
 // of returns the postings of feature id.
 func (x index) of(id int32) []posting { return x.post[x.start[id]:x.start[id+1]] }
 
-// compact packs per-feature lists into an index.
-func compact(lists [][]posting) index {
-	x := index{start: make([]int32, len(lists)+1)}
-	n := 0
-	for _, l := range lists {
-		n += len(l)
+// indexOf builds the index of n features whose documents are given in order: document d
+// has the features ids[d] with the weights ws[d]. Each feature's postings come out in
+// document order; the postings are counted first and written into one block.
+func indexOf(n int, ids [][]int32, ws [][]float32) index {
+	x := index{start: make([]int32, n+1)}
+	for _, l := range ids {
+		for _, id := range l {
+			x.start[id+1]++
+		}
 	}
-	x.post = make([]posting, 0, n)
-	for id, l := range lists {
-		x.start[id] = int32(len(x.post))
-		x.post = append(x.post, l...)
+	for id := range n {
+		x.start[id+1] += x.start[id]
 	}
-	x.start[len(lists)] = int32(len(x.post))
+	x.post = make([]posting, x.start[n])
+	next := slices.Clone(x.start[:n])
+	for d, l := range ids {
+		for k, id := range l {
+			x.post[next[id]] = posting{int32(d), ws[d][k]}
+			next[id]++
+		}
+	}
 	return x
 }
 
@@ -381,66 +389,71 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 		u.idf[i] = float32(math.Log(1 + nIntents/float64(df[h].n)))
 	}
 	u.unknown = float32(math.Log(1 + nIntents))
-	postings := make([][]posting, len(hashes))
+	// Each doc as feature ids and weights, its vector of unit length: the logistic model's
+	// input and the postings. Words, bigrams and synonym terms of the examples that no
+	// background line has are the evidence that a message is about the bundle's business at
+	// all (domainOnly, domainGate).
 	ldocs := make([]linearDoc, len(docs))
-	centroid := make([]map[int32]float32, len(u.intents))
-	for i := range centroid {
-		centroid[i] = map[int32]float32{}
-	}
-	for di, d := range docs {
-		var sq float32
-		for _, f := range d.fs {
-			w := u.p.kind[kindIndex[f.kind]] * u.idf[u.featID[f.h]]
-			sq += w * w
-		}
-		norm := float32(math.Sqrt(float64(sq)))
-		u.examples = append(u.examples, example{intent: d.intent, text: d.text})
-		u.exIntent = append(u.exIntent, d.intent)
-		ld := linearDoc{class: d.intent}
-		for _, f := range d.fs {
-			id := u.featID[f.h]
-			w := u.p.kind[kindIndex[f.kind]] * u.idf[id] / norm
-			postings[id] = append(postings[id], posting{int32(di), w})
-			centroid[d.intent][id] += w
-			ld.ids = append(ld.ids, id)
-			ld.xs = append(ld.xs, w)
-		}
-		ldocs[di] = ld
-	}
-	u.postings = compact(postings)
-	// Words, bigrams and synonym terms of the examples that no background line has: the
-	// evidence that a message is about the bundle's business at all (domainGate).
+	docIDs, docWs := make([][]int32, len(docs)), make([][]float32, len(docs))
+	u.examples, u.exIntent = make([]example, len(docs)), make([]int32, len(docs))
 	u.domainOnly = make([]bool, len(hashes))
 	inBackground := make([]bool, len(hashes))
-	for _, d := range docs {
-		for _, f := range d.fs {
-			if id := u.featID[f.h]; d.intent == 0 {
+	for di, d := range docs {
+		ids, xs := make([]int32, len(d.fs)), make([]float32, len(d.fs))
+		var sq float32
+		for k, f := range d.fs {
+			id := u.featID[f.h]
+			w := u.p.kind[kindIndex[f.kind]] * u.idf[id]
+			ids[k], xs[k] = id, w
+			sq += w * w
+			if d.intent == 0 {
 				inBackground[id] = true
 			} else if f.kind == kindWord || f.kind == kindBigram || f.kind == kindSynonym {
 				u.domainOnly[id] = true
 			}
 		}
+		norm := float32(math.Sqrt(float64(sq)))
+		for k := range xs {
+			xs[k] /= norm
+		}
+		ldocs[di] = linearDoc{class: d.intent, ids: ids, xs: xs}
+		docIDs[di], docWs[di] = ids, xs
+		u.examples[di], u.exIntent[di] = example{intent: d.intent, text: d.text}, d.intent
 	}
 	for id, bg := range inBackground {
 		u.domainOnly[id] = u.domainOnly[id] && !bg
 	}
+	u.postings = indexOf(len(hashes), docIDs, docWs)
 	building.Go(func() { u.lin = cachedLinear(opts.modelDir, ldocs, len(hashes), len(u.intents)) })
-	cpost := make([][]posting, len(hashes))
+
+	// Centroids: per intent the sum of its docs' unit vectors, summed in doc order in a
+	// dense row (an intent's docs are side by side), kept sparse in feature order.
+	cIDs, cWs := make([][]int32, len(u.intents)), make([][]float32, len(u.intents))
 	u.cnorm = make([]float32, len(u.intents))
-	for in, m := range centroid {
-		ids := make([]int32, 0, len(m))
-		for id := range m {
-			ids = append(ids, id)
+	row := make([]float32, len(hashes))
+	for start := 0; start < len(docs); {
+		in := docs[start].intent
+		end := start
+		var used []int32
+		for ; end < len(docs) && docs[end].intent == in; end++ {
+			for k, id := range docIDs[end] {
+				if row[id] == 0 {
+					used = append(used, id)
+				}
+				row[id] += docWs[end][k]
+			}
 		}
-		slices.Sort(ids)
+		slices.Sort(used)
+		ws := make([]float32, len(used))
 		var sq float32
-		for _, id := range ids {
-			sq += m[id] * m[id]
-			cpost[id] = append(cpost[id], posting{int32(in), m[id]})
+		for k, id := range used {
+			ws[k], row[id] = row[id], 0
+			sq += ws[k] * ws[k]
 		}
-		u.cnorm[in] = float32(math.Sqrt(float64(sq)))
+		cIDs[in], cWs[in], u.cnorm[in] = used, ws, float32(math.Sqrt(float64(sq)))
+		start = end
 	}
-	u.cpost = compact(cpost)
+	u.cpost = indexOf(len(hashes), cIDs, cWs)
 	building.Wait()
 	nex := len(u.examples)
 	nin := len(u.intents)
