@@ -75,7 +75,7 @@ type Calibration struct {
 	Cached bool   `json:"cached,omitempty"`
 }
 
-var calibCache sync.Map // hash -> Calibration
+var calibCache sync.Map // calibKey -> Calibration
 
 // gate is the calibrated domain gate.
 func (c Calibration) gate() domainGate {
@@ -138,28 +138,35 @@ func calibFold(s string) int {
 }
 
 // calibration returns the bundle's calibration, from the cache when it has it.
+//
+// The cache is keyed by calibKey: the bundle's hash, and the options that change what the
+// folds see. The disk cache (calibDir) holds one file a key, written atomically (a reader
+// sees the old file or the new, never a torn one) with the executable's build ID: a file
+// that cannot be read, does not parse, holds figures no calibration gives, or was written by
+// another build (whose scoring may differ) is recalibrated and replaced. A directory that
+// cannot be written only costs the next start the folds.
 func calibration(b *dialogs.Bundle, opts Options) (Calibration, error) {
 	hash := bundleHash(b)
-	if c, ok := calibCache.Load(hash); ok {
-		c := c.(Calibration)
-		c.Cached = true
-		return c, nil
-	}
-	if c, ok := shippedOnce()[hash]; ok {
-		calibCache.Store(hash, c)
-		c.Cached = true
-		return c, nil
+	key, cacheable := calibKey(hash, opts)
+	if cacheable {
+		if c, ok := calibCache.Load(key); ok {
+			c := c.(Calibration)
+			c.Cached = true
+			return c, nil
+		}
+		if c, ok := shippedOnce()[key]; ok {
+			calibCache.Store(key, c)
+			c.Cached = true
+			return c, nil
+		}
 	}
 	path := ""
-	if dir := calibDir(opts.CacheDir); dir != "" {
-		path = filepath.Join(dir, "calibration-"+hash+".json")
-		if data, err := os.ReadFile(path); err == nil {
-			var c Calibration
-			if json.Unmarshal(data, &c) == nil && c.Hash == hash {
-				calibCache.Store(hash, c)
-				c.Cached = true
-				return c, nil
-			}
+	if dir := calibDir(opts.CacheDir); cacheable && dir != "" && buildID() != "" {
+		path = filepath.Join(dir, "calibration-"+key+".json")
+		if c, ok := readCalibration(path, key, hash, buildID()); ok {
+			calibCache.Store(key, c)
+			c.Cached = true
+			return c, nil
 		}
 	}
 	c, err := calibrate(b, opts)
@@ -167,20 +174,103 @@ func calibration(b *dialogs.Bundle, opts Options) (Calibration, error) {
 		return Calibration{}, err
 	}
 	c.Hash = hash
-	calibCache.Store(hash, c)
+	if cacheable {
+		calibCache.Store(key, c)
+	}
 	if path != "" {
-		if data, err := json.Marshal(c); err == nil {
-			if os.MkdirAll(filepath.Dir(path), 0o700) == nil {
-				tmp := fmt.Sprintf("%s.%d", path, os.Getpid())
-				if os.WriteFile(tmp, data, 0o600) == nil {
-					os.Rename(tmp, path) // a cache: failing to keep it only costs time
-				}
-			}
-		}
+		writeCalibration(path, key, buildID(), c)
 	}
 	return c, nil
 }
 
+// calibKey is the cache key of a bundle's calibration under opts: its hash for the options
+// every weiyin command uses, else the hash and the options the folds depend on. A custom
+// Extractor cannot be told apart from another: its calibrations are not cached (false).
+func calibKey(hash string, opts Options) (string, bool) {
+	if opts.Extractor != nil || opts.background != nil {
+		return "", false
+	}
+	if !opts.NoBackground && !opts.HMM && opts.MaxRunes == defaultMaxRunes {
+		return hash, true
+	}
+	h := sha256.Sum256(fmt.Appendf(nil, "%s nobg=%v hmm=%v runes=%d", hash, opts.NoBackground, opts.HMM, opts.MaxRunes))
+	return hex.EncodeToString(h[:12]), true
+}
+
+// calibFile is a calibration on disk: the key and the build it was calibrated for.
+type calibFile struct {
+	Key         string      `json:"key"`
+	Build       string      `json:"build"`
+	Calibration Calibration `json:"calibration"`
+}
+
+// readCalibration returns the calibration in path when it was written for key by the build
+// build and holds figures a calibration can have.
+func readCalibration(path, key, hash, build string) (Calibration, bool) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Calibration{}, false
+	}
+	var f calibFile
+	if json.Unmarshal(data, &f) != nil || f.Key != key || f.Build != build || f.Calibration.Hash != hash || !f.Calibration.valid() {
+		return Calibration{}, false
+	}
+	f.Calibration.Cached = false
+	return f.Calibration, true
+}
+
+// writeCalibration keeps c in path for key and build, atomically.
+func writeCalibration(path, key, build string, c Calibration) {
+	c.Cached = false
+	if data, err := json.Marshal(calibFile{Key: key, Build: build, Calibration: c}); err == nil {
+		writeCacheFile(path, data)
+	}
+}
+
+// valid reports whether c holds figures a calibration gives: a known source, a threshold
+// and scales in (0, 1], shares in [0, 1].
+func (c Calibration) valid() bool {
+	in := func(x, lo, hi float64) bool { return !math.IsNaN(x) && x >= lo && x <= hi }
+	switch c.Source {
+	case "folds", "domain", "background", "default":
+	default:
+		return false
+	}
+	return in(c.Threshold, 0.01, 1) && in(c.BackgroundScale, 0.01, 1) &&
+		c.DomainGate >= 0 && c.DomainGate <= 10 && in(c.GateThreshold, 0, 1) && in(c.GateScale, 0, 1) &&
+		in(c.InScope, 0, 1) && in(c.Rejection, 0, 1) && c.HeldIn >= 0 && c.HeldOut >= 0
+}
+
+// writeCacheFile writes data to path through a temporary file of its own in the same
+// directory and a rename, so that a reader, or another process writing the same file,
+// never sees a torn file. Failing only costs the next start the work: nothing is reported.
+func writeCacheFile(path string, data []byte) {
+	dir := filepath.Dir(path)
+	if os.MkdirAll(dir, 0o700) != nil {
+		return
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
+	if err != nil {
+		return
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o600)
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+}
+
+// calibDir is where calibrations and models are kept: dir, none for "-", and for "" the
+// user cache directory's weiyin folder ($XDG_CACHE_HOME/weiyin, else ~/.cache/weiyin on
+// Linux; none when neither is set or XDG_CACHE_HOME is relative).
 func calibDir(dir string) string {
 	switch dir {
 	case "-":
@@ -221,6 +311,9 @@ func calibrate(b *dialogs.Bundle, opts Options) (Calibration, error) {
 			nb, test := holdOut(b, func(it *dialogs.Intent, ex dialogs.Example) bool {
 				return (few || len(it.Examples) > calibMinExamples) && calibFold(ex.Text) == k
 			})
+			if !learnable(nb) {
+				return // the fold held out every example (a bundle of one or two): nothing learns
+			}
 			o := opts
 			o.background = []string{}
 			var bgTest []string
@@ -285,6 +378,16 @@ func calibrate(b *dialogs.Bundle, opts Options) (Calibration, error) {
 	c.Threshold = math.Round(c.Threshold*100) / 100
 	c.InScope, c.Rejection = heldFigures(in, out, decision{c.Threshold, c.BackgroundScale, c.gate()}, c.Source != "domain")
 	return c, nil
+}
+
+// learnable reports whether b has an intent with an example or a keyword to learn.
+func learnable(b *dialogs.Bundle) bool {
+	for _, in := range b.Intents {
+		if len(in.Examples) > 0 || len(in.Keywords) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // decision is one candidate of the calibration: threshold, background scale and domain gate.

@@ -22,9 +22,11 @@ import (
 // the vectors and holds the executable's Go build ID: a rebuilt binary, whose training code may
 // have changed, trains again and overwrites it, so there is one file a bundle, as for
 // calibrations. Where the build ID cannot be read (not an ELF executable) nothing is cached.
+// The weights are followed by their SHA-256: a file whose bytes were changed (a bad disk, a
+// copy cut short and padded) is not taken for a model, whatever its size.
 
 // modelMagic starts a model cache file.
-const modelMagic = "weiyin linear model 1\n"
+const modelMagic = "weiyin linear model 2\n"
 
 // cachedLinear returns the model trained on docs, read from dir when a file there holds it for
 // this executable, else trained and written there. dir "" means no cache.
@@ -64,15 +66,16 @@ func modelKey(docs []linearDoc, features, classes int) [sha256.Size]byte {
 }
 
 // readModel returns the model in path when the file starts with header and holds a model of
-// the given size, else nil. It reads in chunks: the whole file at once was 2.6 MB more
-// resident memory at start-up for the shipped bot.
+// the given size whose checksum matches and whose weights are finite, else nil. It reads in
+// chunks: the whole file at once was 2.6 MB more resident memory at start-up for the shipped
+// bot.
 func readModel(path string, header []byte, features, classes int) *linear {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err != nil || st.Size() != int64(len(header)+4*features*classes) {
+	if st, err := f.Stat(); err != nil || st.Size() != int64(len(header)+4*features*classes+sha256.Size) {
 		return nil
 	}
 	r := bufio.NewReaderSize(f, 64<<10)
@@ -81,34 +84,35 @@ func readModel(path string, header []byte, features, classes int) *linear {
 		return nil
 	}
 	m := &linear{w: make([]float32, features*classes), classes: classes}
+	sum := sha256.New()
 	var buf [4]byte
 	for i := range m.w {
 		if _, err := io.ReadFull(r, buf[:]); err != nil {
 			return nil
 		}
-		m.w[i] = math.Float32frombits(binary.LittleEndian.Uint32(buf[:]))
+		sum.Write(buf[:])
+		w := math.Float32frombits(binary.LittleEndian.Uint32(buf[:]))
+		if math.IsNaN(float64(w)) || math.IsInf(float64(w), 0) {
+			return nil
+		}
+		m.w[i] = w
+	}
+	var want [sha256.Size]byte
+	if _, err := io.ReadFull(r, want[:]); err != nil || !bytes.Equal(sum.Sum(nil), want[:]) {
+		return nil
 	}
 	return m
 }
 
 // writeModel keeps m in path, atomically; failing to only costs the next start the training.
 func writeModel(path string, header []byte, m *linear) {
-	data := make([]byte, 0, len(header)+4*len(m.w))
+	data := make([]byte, 0, len(header)+4*len(m.w)+sha256.Size)
 	data = append(data, header...)
 	for _, w := range m.w {
 		data = binary.LittleEndian.AppendUint32(data, math.Float32bits(w))
 	}
-	if os.MkdirAll(filepath.Dir(path), 0o700) != nil {
-		return
-	}
-	tmp := fmt.Sprintf("%s.%d", path, os.Getpid())
-	if os.WriteFile(tmp, data, 0o600) != nil {
-		os.Remove(tmp)
-		return
-	}
-	if os.Rename(tmp, path) != nil {
-		os.Remove(tmp)
-	}
+	sum := sha256.Sum256(data[len(header):])
+	writeCacheFile(path, append(data, sum[:]...))
 }
 
 // buildID returns the Go build ID of the running executable ("" when it cannot be read): it
