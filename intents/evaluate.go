@@ -2,6 +2,7 @@ package intents
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"io"
 	"slices"
@@ -22,6 +23,9 @@ type Report struct {
 	PerIntent       []IntentScore `json:"per_intent"`
 	Confusions      []Confusion   `json:"confusions"` // most frequent first
 	Errors          []EvalError   `json:"errors"`
+	// Unknown are the labels, other than none, that name no intent of the Understander (a
+	// typo, another bot's intent): their lines can only be misses.
+	Unknown []UnknownLabel `json:"unknown_labels"`
 	// Calibration is how the Understander's threshold was chosen.
 	Calibration Calibration `json:"calibration"`
 	byLabel     map[string]*IntentScore
@@ -44,8 +48,19 @@ type Confusion struct {
 	Count int    `json:"count"`
 }
 
-// EvalError is one misunderstood line.
+// UnknownLabel is a label no intent of the Understander has, the number of lines that carry
+// it and where the first is.
+type UnknownLabel struct {
+	Label string `json:"label"`
+	Lines int    `json:"lines"`
+	File  string `json:"file,omitempty"`
+	Line  int    `json:"line"`
+}
+
+// EvalError is one misunderstood line: its line number and, when the lines came from
+// several files (EvaluateLines), its file.
 type EvalError struct {
+	File       string  `json:"file,omitempty"`
 	Line       int     `json:"line"`
 	Text       string  `json:"text"`
 	Want       string  `json:"want"`
@@ -53,9 +68,33 @@ type EvalError struct {
 	Confidence float64 `json:"confidence"`
 }
 
-// Evaluate understands every `text<TAB>intent` line of r (blank and # lines skipped) with a
-// zero Context and scores the answers. name names r in errors.
+// Evaluate understands every `text<TAB>intent` line of r (blank and # lines skipped) with
+// Context c and scores the answers. name names r in errors.
 func Evaluate(u *Understander, r io.Reader, name string, c Context) (*Report, error) {
+	lines, err := ReadLabelled(r, name)
+	if err != nil {
+		return nil, err
+	}
+	for i := range lines {
+		lines[i].File = "" // one file: the errors give its line numbers alone
+	}
+	return EvaluateLines(context.Background(), u, lines, c)
+}
+
+// ReadLabelled reads the `text<TAB>intent` lines of r (blank and # lines skipped), each with
+// its line number and name as its file.
+func ReadLabelled(r io.Reader, name string) ([]Labelled, error) {
+	var lines []Labelled
+	err := readLabelled(r, name, func(line int, text, label string) error {
+		lines = append(lines, Labelled{Text: text, Intent: label, File: name, Line: line})
+		return nil
+	})
+	return lines, err
+}
+
+// EvaluateLines understands every line with Context c and scores the answers. It stops with
+// ctx's error when ctx is done.
+func EvaluateLines(ctx context.Context, u *Understander, lines []Labelled, c Context) (*Report, error) {
 	rep := &Report{byLabel: map[string]*IntentScore{}, Calibration: u.Calibration()}
 	conf := map[[2]string]int{}
 	score := func(label string) *IntentScore {
@@ -66,7 +105,24 @@ func Evaluate(u *Understander, r io.Reader, name string, c Context) (*Report, er
 		}
 		return s
 	}
-	err := readLabelled(r, name, func(line int, text, want string) error {
+	known := map[string]bool{None: true}
+	for _, in := range u.intents {
+		known[in] = true
+	}
+	unknown := map[string]int{} // label -> index in rep.Unknown
+	for i, l := range lines {
+		if i%64 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		text, want := l.Text, l.Intent
+		if !known[want] {
+			if i, ok := unknown[want]; ok {
+				rep.Unknown[i].Lines++
+			} else {
+				unknown[want] = len(rep.Unknown)
+				rep.Unknown = append(rep.Unknown, UnknownLabel{Label: want, Lines: 1, File: l.File, Line: l.Line})
+			}
+		}
 		res := u.Understand(text, c)
 		got := res.Intent
 		rep.Lines++
@@ -76,14 +132,14 @@ func Evaluate(u *Understander, r io.Reader, name string, c Context) (*Report, er
 			score(want).Correct++
 		} else {
 			conf[[2]string{want, got}]++
-			rep.Errors = append(rep.Errors, EvalError{Line: line, Text: text, Want: want, Got: got, Confidence: res.Confidence})
+			rep.Errors = append(rep.Errors, EvalError{File: l.File, Line: l.Line, Text: text, Want: want, Got: got, Confidence: res.Confidence})
 		}
 		if want == None {
 			rep.OutScope++
 			if got != None {
 				rep.FalseAccepts++
 			}
-			return nil
+			continue
 		}
 		rep.InScope++
 		if got == want {
@@ -91,10 +147,6 @@ func Evaluate(u *Understander, r io.Reader, name string, c Context) (*Report, er
 		} else if got == None {
 			rep.Rejected++
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
 	if rep.InScope > 0 {
 		rep.Accuracy = float64(rep.Correct) / float64(rep.InScope)
@@ -133,6 +185,9 @@ func Evaluate(u *Understander, r io.Reader, name string, c Context) (*Report, er
 	if rep.Errors == nil {
 		rep.Errors = []EvalError{}
 	}
+	if rep.Unknown == nil {
+		rep.Unknown = []UnknownLabel{}
+	}
 	return rep, nil
 }
 
@@ -140,9 +195,24 @@ func Evaluate(u *Understander, r io.Reader, name string, c Context) (*Report, er
 // confusions and every misunderstood line.
 func (r *Report) Write(w io.Writer) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "in-scope accuracy: %d/%d = %.1f%% (%d rejected as none)\n", r.Correct, r.InScope, 100*r.Accuracy, r.Rejected)
-	fmt.Fprintf(&b, "out-of-scope false accepts: %d/%d = %.1f%% (rejection %.1f%%)\n", r.FalseAccepts, r.OutScope, 100*r.FalseAcceptRate, 100*(1-r.FalseAcceptRate))
+	if r.InScope > 0 {
+		fmt.Fprintf(&b, "in-scope accuracy: %d/%d = %.1f%% (%d rejected as none)\n", r.Correct, r.InScope, 100*r.Accuracy, r.Rejected)
+	} else {
+		fmt.Fprintf(&b, "in-scope accuracy: no in-scope lines\n")
+	}
+	if r.OutScope > 0 {
+		fmt.Fprintf(&b, "out-of-scope false accepts: %d/%d = %.1f%% (rejection %.1f%%)\n", r.FalseAccepts, r.OutScope, 100*r.FalseAcceptRate, 100*(1-r.FalseAcceptRate))
+	} else {
+		fmt.Fprintf(&b, "out-of-scope false accepts: no out-of-scope lines (label none)\n")
+	}
 	fmt.Fprintf(&b, "threshold: %s\n", r.Calibration)
+	for _, u := range r.Unknown {
+		at := fmt.Sprintf("line %d", u.Line)
+		if u.File != "" {
+			at = fmt.Sprintf("%s:%d", u.File, u.Line)
+		}
+		fmt.Fprintf(&b, "warning: label %q is no intent of the bot: %d lines (first at %s) can only be misses\n", u.Label, u.Lines, at)
+	}
 	fmt.Fprintf(&b, "\n%-20s %7s %9s %9s %7s\n", "intent", "support", "predicted", "precision", "recall")
 	for _, s := range r.PerIntent {
 		fmt.Fprintf(&b, "%-20s %7d %9d %8.1f%% %6.1f%%\n", s.Intent, s.Support, s.Predicted, 100*s.Precision, 100*s.Recall)
@@ -156,7 +226,11 @@ func (r *Report) Write(w io.Writer) error {
 			fmt.Fprintf(&b, "\nerrors:\n")
 		}
 		for _, e := range r.Errors {
-			fmt.Fprintf(&b, "  line %d: %s\twant %s, got %s (%.2f)\n", e.Line, e.Text, e.Want, e.Got, e.Confidence)
+			at := fmt.Sprintf("line %d", e.Line)
+			if e.File != "" {
+				at = fmt.Sprintf("%s:%d", e.File, e.Line)
+			}
+			fmt.Fprintf(&b, "  %s: %s\twant %s, got %s (%.2f)\n", at, e.Text, e.Want, e.Got, e.Confidence)
 		}
 	}
 	_, err := io.WriteString(w, b.String())

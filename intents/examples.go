@@ -2,6 +2,7 @@ package intents
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -46,16 +47,31 @@ func ReadExamples(r io.Reader, name string) (*dialogs.Bundle, error) {
 	return b, nil
 }
 
+// maxLabelledLine is the longest `text<TAB>intent` line read: a message is analysed up to
+// Options.MaxRunes runes, and a longer line is a file of another kind.
+const maxLabelledLine = 64 << 10
+
 // readLabelled calls f with each `text<TAB>label` line of r, trimmed; blank lines, lines
 // starting with # and a first line `text<TAB>intent` are skipped, columns after the second
-// ignored. A line without a label is an error naming name and the line.
+// ignored, a UTF-8 byte order mark and CR line ends allowed. A line without a label or text,
+// a line that is not UTF-8 and a line longer than maxLabelledLine are errors naming name and
+// the line; errors never quote a line (`weiyin eval --no-texts` prints them).
 func readLabelled(r io.Reader, name string, f func(line int, text, label string) error) error {
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	sc.Buffer(make([]byte, 0, 64*1024), maxLabelledLine+2) // the line, CR and LF
 	line := 0
 	for sc.Scan() {
 		line++
 		s := strings.TrimRight(sc.Text(), "\r")
+		if line == 1 {
+			s = strings.TrimPrefix(s, "\uFEFF")
+		}
+		if len(s) > maxLabelledLine {
+			return fmt.Errorf("%s:%d: line longer than %d KiB: want text<TAB>intent", name, line, maxLabelledLine>>10)
+		}
+		if !utf8.ValidString(s) {
+			return fmt.Errorf("%s:%d: not valid UTF-8: save the file as UTF-8 (from GBK: iconv -f GBK -t UTF-8)", name, line)
+		}
 		if strings.TrimSpace(s) == "" || strings.HasPrefix(s, "#") {
 			continue
 		}
@@ -73,6 +89,9 @@ func readLabelled(r io.Reader, name string, f func(line int, text, label string)
 		}
 	}
 	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return fmt.Errorf("%s:%d: line longer than %d KiB: want text<TAB>intent", name, line+1, maxLabelledLine>>10)
+		}
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	return nil
@@ -109,6 +128,7 @@ func declareMarked(b *dialogs.Bundle, ex dialogs.Example) {
 func parseMarks(s string) (dialogs.Example, error) {
 	var ex dialogs.Example
 	var b strings.Builder
+	orig := s
 	n := 0 // runes written
 	for s != "" {
 		i := strings.IndexByte(s, '[')
@@ -132,7 +152,8 @@ func parseMarks(s string) (dialogs.Example, error) {
 			slot, ent = "", ref
 		}
 		if val == "" || ent == "" {
-			return ex, fmt.Errorf("bad slot mark [%s](%s)", val, ref)
+			// The mark's position and the entity, not the text: errors never quote a line.
+			return ex, fmt.Errorf("bad slot mark at column %d: [value](slot:entity) needs a value and an entity", utf8.RuneCountInString(orig[:len(orig)-len(s)+i])+1)
 		}
 		start := n
 		b.WriteString(val)

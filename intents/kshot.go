@@ -8,17 +8,22 @@ import (
 	"github.com/weiyin-bank/weiyin/dialogs"
 )
 
-// Labelled is one line of an evaluation: a message and the intent it expresses.
+// Labelled is one line of an evaluation: a message and the intent it expresses, and where
+// it was read (File and Line; empty when unknown).
 type Labelled struct {
 	Text, Intent string
+	File         string
+	Line         int
 }
 
 // KShot splits b for a few-example evaluation (`weiyin eval --kshot K`): each intent keeps k
 // of its examples, chosen by a hash of their text (the same split on every run and for every
-// system compared), and its other examples become test lines. Keywords are left out, so that
-// the trained bundle holds exactly the k lines an export gives another system. Intents with k
-// examples or fewer keep them all and give no test line. b is not modified.
+// system compared), and its other examples become test lines, at their examples' positions.
+// Keywords are left out, so that the trained bundle holds exactly the k lines an export gives
+// another system. Intents with k examples or fewer keep them all and give no test line; k
+// below 0 counts as 0 (every example a test line, nothing learnt). b is not modified.
 func KShot(b *dialogs.Bundle, k int) (*dialogs.Bundle, []Labelled) {
+	k = max(k, 0)
 	nb := *b
 	nb.Intents = make(map[string]*dialogs.Intent, len(b.Intents))
 	var test []Labelled
@@ -37,7 +42,7 @@ func KShot(b *dialogs.Bundle, k int) (*dialogs.Bundle, []Labelled) {
 		slices.SortStableFunc(exs, func(a, b dialogs.Example) int { return cmp.Compare(textHash(a.Text), textHash(b.Text)) })
 		if len(exs) > k {
 			for _, ex := range exs[k:] {
-				test = append(test, Labelled{ex.Text, name})
+				test = append(test, Labelled{Text: ex.Text, Intent: name, File: ex.Pos.File, Line: ex.Pos.Line})
 			}
 			exs = exs[:k]
 		}
@@ -59,7 +64,7 @@ func holdOut(b *dialogs.Bundle, held func(it *dialogs.Intent, ex dialogs.Example
 		ni.Examples = nil
 		for _, ex := range it.Examples {
 			if held(it, ex) {
-				test = append(test, Labelled{ex.Text, name})
+				test = append(test, Labelled{Text: ex.Text, Intent: name})
 			} else {
 				ni.Examples = append(ni.Examples, ex)
 			}
