@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Explanation shows how Understand reached its result, for `weiyin nlu --explain` and for
@@ -20,6 +21,9 @@ type Explanation struct {
 	Unknown    []string `json:"unknown,omitempty"` // features no example has
 	// Domain lists the message's domain words (gate.go), when the bundle has a domain gate.
 	Domain []string `json:"domain,omitempty"`
+	// Synonyms are the synonym layer's terms the message uses (synonyms.txt): each word of
+	// the message that belongs to a group, and the group's term, matched as a word.
+	Synonyms []SynonymUse `json:"synonyms"`
 	// Provider is another financial provider the message names (招商银行): only intents
 	// whose examples name one compete.
 	Provider   string               `json:"provider,omitempty"`
@@ -27,6 +31,14 @@ type Explanation struct {
 	Threshold  float64              `json:"threshold"`
 	// Calibration says how the threshold was chosen.
 	Calibration Calibration `json:"calibration"`
+}
+
+// SynonymUse is a word of the message that the synonym layer matches as its group's term;
+// Known says whether some example has that term (else it cannot help the match).
+type SynonymUse struct {
+	Word  string `json:"word"`
+	Term  string `json:"term"`
+	Known bool   `json:"known"`
 }
 
 // ExplainedCandidate is one intent with its score and the examples that earned it.
@@ -81,6 +93,7 @@ func (u *Understander) Explain(text string, c Context) Explanation {
 	slices.Sort(x.Features)
 	slices.Sort(x.Unknown)
 	slices.Sort(x.Domain)
+	x.Synonyms = u.synonymUses(a)
 	sims := u.exampleSims(a.feats)
 	for i, s := range a.ranked {
 		if i >= 5 || s.score <= 0 {
@@ -112,6 +125,46 @@ func (u *Understander) Explain(text string, c Context) Explanation {
 	return x
 }
 
+// synonymUses lists the synonym groups the match used: the members found in the text
+// matched (after slot values became placeholders, English words were translated and
+// homophones corrected), in order, each pair once. A member that an English word of the
+// message was translated to is shown as that word (how=怎么).
+func (u *Understander) synonymUses(a *analysis) []SynonymUse {
+	english := map[string]string{} // term -> the message's English word for it
+	var terms []string             // the English words' terms, in order
+	theSynonyms().find(a.norm.Norm, func(word, term string) {
+		if word[0] < utf8.RuneSelf && english[term] == "" {
+			english[term] = word
+			terms = append(terms, term)
+		}
+	})
+	uses := []SynonymUse{}
+	seen := map[[2]string]bool{}
+	theSynonyms().find(a.matched, func(word, term string) {
+		if w := english[term]; w != "" && !strings.Contains(a.norm.Norm, word) {
+			word = w
+		}
+		if seen[[2]string{word, term}] {
+			return
+		}
+		seen[[2]string{word, term}] = true
+		_, known := u.featID[hashString(kindSynonym, term)]
+		uses = append(uses, SynonymUse{Word: word, Term: term, Known: known})
+	})
+	// English words translated to a term the layer does not add as a feature (a term of one
+	// character: 卡 for card) are matched as the term's word.
+	for _, term := range terms {
+		if w := english[term]; !seen[[2]string{w, term}] {
+			_, known := u.featID[hashString(kindWord, term)]
+			if r, n := utf8.DecodeRuneInString(term); n == len(term) {
+				_, known = u.featID[hashRunes(kindChar, r, -1)]
+			}
+			uses = append(uses, SynonymUse{Word: w, Term: term, Known: known})
+		}
+	}
+	return uses
+}
+
 // exampleSims returns the cosine similarity of the message to every example.
 func (u *Understander) exampleSims(fs []feat) []float32 {
 	dot := make([]float32, len(u.examples))
@@ -140,8 +193,25 @@ func (x Explanation) Write(w io.Writer) error {
 	if len(x.Unknown) > 0 {
 		fmt.Fprintf(&b, "unknown:    %s\n", strings.Join(x.Unknown, " "))
 	}
-	if x.Calibration.DomainGate > 0 {
-		fmt.Fprintf(&b, "domain:     %d words (gate at %d): %s\n", len(x.Domain), x.Calibration.DomainGate, strings.Join(x.Domain, " "))
+	if len(x.Synonyms) > 0 {
+		var ss []string
+		for _, s := range x.Synonyms {
+			use := s.Word
+			if s.Term != s.Word {
+				use += "=" + s.Term
+			}
+			if !s.Known {
+				use += "(no example)"
+			}
+			ss = append(ss, use)
+		}
+		fmt.Fprintf(&b, "synonyms:   %s\n", strings.Join(ss, " "))
+	}
+	if c := x.Calibration; c.DomainGate > 0 {
+		fmt.Fprintf(&b, "domain:     %d words (gate at %d): %s\n", len(x.Domain), c.DomainGate, strings.Join(x.Domain, " "))
+		fmt.Fprintf(&b, "gate:       %d domain words, score %.2f, beating %.1f x none's score\n", c.DomainGate, c.GateThreshold, c.GateScale)
+	} else if c.Source != "" {
+		fmt.Fprintf(&b, "gate:       none: the threshold alone decides\n")
 	}
 	if x.Provider != "" {
 		fmt.Fprintf(&b, "provider:   %s (another provider: only intents whose examples name one compete)\n", x.Provider)
