@@ -18,6 +18,7 @@ func TestMain(m *testing.M) {
 		"weiyin": func() {
 			os.Exit(run(context.Background(), os.Args[1:], stdio{os.Stdin, os.Stdout, os.Stderr}))
 		},
+		"weiyin-main": main, // as the binary runs: signals handled (cmd_nlu_process_test.go)
 	})
 }
 

@@ -23,7 +23,16 @@ type nluOptions struct {
 }
 
 func nluCommand() command {
-	return command{summary: "understand TEXT (or each stdin line): intent, confidence, entities", run: runNLU}
+	return command{summary: "understand TEXT (or each stdin line): intent, confidence, entities", run: func(ctx context.Context, args []string, io stdio) int {
+		return runNLU(ctx, "nlu", args, io)
+	}}
+}
+
+// explainCommand is `weiyin nlu --explain` under its own name.
+func explainCommand() command {
+	return command{summary: "why TEXT (or each stdin line) is understood so: threshold, gate, synonyms, nearest examples", run: func(ctx context.Context, args []string, io stdio) int {
+		return runNLU(ctx, "explain", args, io)
+	}}
 }
 
 // nluLine is one line of `weiyin nlu --json`.
@@ -42,17 +51,25 @@ type nluEntity struct {
 	Text  string `json:"text"`
 }
 
-func runNLU(ctx context.Context, args []string, io stdio) int {
+// runNLU is `weiyin nlu`, and under the name explain `weiyin nlu --explain`.
+func runNLU(ctx context.Context, name string, args []string, io stdio) int {
 	var o nluOptions
-	fs := flag.NewFlagSet("nlu", flag.ContinueOnError)
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.err)
 	fs.BoolVar(&o.json, "json", false, "one JSON object a line")
-	fs.BoolVar(&o.explain, "explain", false, "show the normalised text, tokens, features and nearest examples")
+	explainFlag := ""
+	if name == "explain" {
+		o.explain = true
+	} else {
+		fs.BoolVar(&o.explain, "explain", false, "show the normalised text, tokens, features, synonyms, threshold, gate and nearest examples")
+		explainFlag = " [--explain]"
+	}
 	fs.StringVar(&o.now, "now", "", "fixed clock for relative dates (RFC 3339)")
 	fs.StringVar(&o.dialogs, "dialogs", "", "dialog directory (default: the embedded bank bot)")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: weiyin nlu [--json] [--explain] [--now RFC3339] [--dialogs DIR] [TEXT]")
-		fmt.Fprintln(fs.Output(), "Without TEXT, each line of stdin is understood.")
+		fmt.Fprintf(fs.Output(), "usage: weiyin %s [--json]%s [--now RFC3339] [--dialogs DIR] [TEXT]\n", name, explainFlag)
+		fmt.Fprintln(fs.Output(), "Without TEXT, each line of stdin is understood: one answer a line, in order, empty lines too.")
+		fmt.Fprintln(fs.Output(), "Exit status: 0 done (or the reader of the output stopped), 1 interrupted, 2 usage or I/O error.")
 		fs.PrintDefaults()
 	}
 	if code, ok := parseArgs(fs, args, io); !ok {
@@ -62,11 +79,12 @@ func runNLU(ctx context.Context, args []string, io stdio) int {
 	if o.now != "" {
 		t, err := time.Parse(time.RFC3339, o.now)
 		if err != nil {
-			fmt.Fprintf(io.err, "weiyin nlu: --now: %v\n", err)
+			fmt.Fprintf(io.err, "weiyin %s: --now: %v\n", name, err)
 			return 2
 		}
 		now = t
 	}
+	ignoreSIGPIPE()
 	go intents.Preload() // load the tokeniser while the dialogs are parsed
 	b, code := loadBundle(o.dialogs, io)
 	if b == nil {
@@ -74,7 +92,7 @@ func runNLU(ctx context.Context, args []string, io stdio) int {
 	}
 	u, err := intents.New(b, intents.Calibrated())
 	if err != nil {
-		fmt.Fprintf(io.err, "weiyin nlu: %v\n", err)
+		fmt.Fprintf(io.err, "weiyin %s: %v\n", name, err)
 		return 2
 	}
 	c := intents.Context{Now: now}
@@ -98,7 +116,10 @@ func runNLU(ctx context.Context, args []string, io stdio) int {
 		return w.WriteByte('\n')
 	}
 	fail := func(err error) int {
-		fmt.Fprintf(io.err, "weiyin nlu: %v\n", err)
+		if brokenPipe(err) {
+			return 0 // the reader has seen enough (| head): nothing to report
+		}
+		fmt.Fprintf(io.err, "weiyin %s: %v\n", name, err)
 		return 2
 	}
 	out := bufio.NewWriter(io.out)
@@ -115,7 +136,7 @@ func runNLU(ctx context.Context, args []string, io stdio) int {
 	}
 	if err := answerLines(ctx, io.in, out, runtime.GOMAXPROCS(0), render); err != nil {
 		if ctx.Err() != nil {
-			return 1
+			return 1 // interrupted (Ctrl-C): the answers made so far are out
 		}
 		return fail(err)
 	}
@@ -129,6 +150,10 @@ func runNLU(ctx context.Context, args []string, io stdio) int {
 // before the next is read, while piped lines are read 64 KB at a time, answered 64 lines at
 // a time (a hand-over a line cost as much as a third of a line's answer) and written in few
 // system calls (one a line was 4% of the CPU profile of weiyin nlu --json).
+//
+// Every line is answered, however long (a line of megabytes costs its size in memory) or
+// empty, so that answer n is line n's. When ctx is done (Ctrl-C) it returns ctx's error at
+// once, even while a read of in blocks, after writing the answers already made.
 func answerLines(ctx context.Context, in io.Reader, out *bufio.Writer, workers int, render func(string, *bytes.Buffer) error) error {
 	const batchLines = 64
 	type batch struct {
@@ -144,6 +169,8 @@ func answerLines(ctx context.Context, in io.Reader, out *bufio.Writer, workers i
 	}
 	order := make(chan item, 64)
 	work := make(chan *batch, workers)
+	stop := make(chan struct{}) // closed when answerLines returns: the reader stops
+	defer close(stop)
 	for range workers {
 		go func() {
 			for b := range work {
@@ -161,25 +188,48 @@ func answerLines(ctx context.Context, in io.Reader, out *bufio.Writer, workers i
 		defer close(order)
 		defer close(work)
 		var cur *batch
-		send := func() {
-			if cur != nil {
-				order <- item{b: cur}
-				work <- cur
-				cur = nil
+		send := func() bool {
+			if cur == nil {
+				return true
 			}
+			select {
+			case order <- item{b: cur}:
+			case <-stop:
+				return false
+			}
+			work <- cur // the workers drain work whatever happens
+			cur = nil
+			return true
 		}
 		defer send()
-		sc := bufio.NewScanner(readFunc(func(p []byte) (int, error) {
-			send()
+		r := bufio.NewReaderSize(readFunc(func(p []byte) (int, error) {
+			if !send() {
+				return 0, context.Canceled
+			}
 			flushed := make(chan error, 1)
-			order <- item{flushed: flushed}
-			if err := <-flushed; err != nil {
-				return 0, err
+			select {
+			case order <- item{flushed: flushed}:
+			case <-stop:
+				return 0, context.Canceled
+			}
+			select {
+			case err := <-flushed:
+				if err != nil {
+					return 0, err
+				}
+			case <-stop:
+				return 0, context.Canceled
 			}
 			return in.Read(p)
-		}))
-		sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
-		for sc.Scan() {
+		}), 64<<10)
+		for {
+			line, err := readLine(r)
+			if err != nil {
+				if err != io.EOF {
+					readErr = fmt.Errorf("reading stdin: %w", err)
+				}
+				return
+			}
 			if err := ctx.Err(); err != nil {
 				readErr = err
 				return
@@ -187,17 +237,25 @@ func answerLines(ctx context.Context, in io.Reader, out *bufio.Writer, workers i
 			if cur == nil {
 				cur = &batch{done: make(chan struct{})}
 			}
-			cur.texts = append(cur.texts, strings.TrimRight(sc.Text(), "\r"))
-			if len(cur.texts) == batchLines {
-				send()
+			cur.texts = append(cur.texts, line)
+			if len(cur.texts) == batchLines && !send() {
+				return
 			}
-		}
-		if err := sc.Err(); err != nil {
-			readErr = fmt.Errorf("reading stdin: %w", err)
 		}
 	}()
 	var writeErr error
-	for it := range order {
+	for {
+		var it item
+		var ok bool
+		select {
+		case it, ok = <-order:
+		case <-ctx.Done():
+			out.Flush()
+			return ctx.Err()
+		}
+		if !ok {
+			break
+		}
 		if it.flushed != nil {
 			if writeErr == nil {
 				writeErr = out.Flush()
@@ -205,7 +263,12 @@ func answerLines(ctx context.Context, in io.Reader, out *bufio.Writer, workers i
 			it.flushed <- writeErr
 			continue
 		}
-		<-it.b.done
+		select {
+		case <-it.b.done:
+		case <-ctx.Done():
+			out.Flush()
+			return ctx.Err()
+		}
 		if writeErr == nil {
 			if _, writeErr = out.Write(it.b.buf.Bytes()); writeErr == nil {
 				writeErr = it.b.err
@@ -219,6 +282,30 @@ func answerLines(ctx context.Context, in io.Reader, out *bufio.Writer, workers i
 		return writeErr
 	}
 	return readErr
+}
+
+// readLine returns the next line of r without its line end (LF or CRLF), of any length; a
+// last line without LF counts. It returns io.EOF when r has no more lines.
+func readLine(r *bufio.Reader) (string, error) {
+	var long []byte // the line so far when it outgrows r's buffer
+	for {
+		frag, err := r.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			long = append(long, frag...)
+			continue
+		}
+		if err != nil && (err != io.EOF || len(frag)+len(long) == 0) {
+			return "", err
+		}
+		var line string
+		if long != nil {
+			line = string(append(long, frag...))
+		} else {
+			line = string(frag)
+		}
+		line = strings.TrimSuffix(line, "\n")
+		return strings.TrimSuffix(line, "\r"), nil
+	}
 }
 
 // readFunc is an io.Reader made of a function.

@@ -43,6 +43,9 @@ func commands() map[string]command {
 		// Conventions of the CLI itself (cli.go).
 		"version":    versionCommand(),
 		"completion": completionCommand(),
+
+		// nlu --explain under its own name (cmd_nlu.go).
+		"explain": explainCommand(),
 	}
 }
 
