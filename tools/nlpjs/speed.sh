@@ -6,6 +6,11 @@
 #
 #   sh tools/nlpjs/speed.sh
 set -eu
+cd "$(dirname "$0")/../.."
+if [ ! -d tools/nlpjs/node_modules/node-nlp ]; then
+	echo "speed.sh: node-nlp is not installed: run npm ci --prefix tools/nlpjs" >&2
+	exit 2
+fi
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 go build -o "$dir/weiyin" ./cmd/weiyin
