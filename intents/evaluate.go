@@ -17,12 +17,16 @@ type Report struct {
 	Accuracy float64 `json:"accuracy"`  // Correct / InScope
 	OutScope int     `json:"out_scope"` // lines labelled none
 	// FalseAccepts are out-of-scope lines given an intent; FalseAcceptRate their share.
-	FalseAccepts    int           `json:"false_accepts"`
-	FalseAcceptRate float64       `json:"false_accept_rate"`
-	Rejected        int           `json:"rejected"` // in-scope lines answered none
-	PerIntent       []IntentScore `json:"per_intent"`
-	Confusions      []Confusion   `json:"confusions"` // most frequent first
-	Errors          []EvalError   `json:"errors"`
+	FalseAccepts    int     `json:"false_accepts"`
+	FalseAcceptRate float64 `json:"false_accept_rate"`
+	Rejected        int     `json:"rejected"` // in-scope lines answered none
+	// RankedFirst are in-scope lines whose best-scoring intent, whatever the threshold, is
+	// their label (another system's top-1); TopOne their share.
+	RankedFirst int           `json:"ranked_first"`
+	TopOne      float64       `json:"top_one"`
+	PerIntent   []IntentScore `json:"per_intent"`
+	Confusions  []Confusion   `json:"confusions"` // most frequent first
+	Errors      []EvalError   `json:"errors"`
 	// Unknown are the labels, other than none, that name no intent of the Understander (a
 	// typo, another bot's intent): their lines can only be misses.
 	Unknown []UnknownLabel `json:"unknown_labels"`
@@ -123,7 +127,7 @@ func EvaluateLines(ctx context.Context, u *Understander, lines []Labelled, c Con
 				rep.Unknown = append(rep.Unknown, UnknownLabel{Label: want, Lines: 1, File: l.File, Line: l.Line})
 			}
 		}
-		res := u.Understand(text, c)
+		res, first := u.understand(text, c)
 		got := res.Intent
 		rep.Lines++
 		score(want).Support++
@@ -142,6 +146,9 @@ func EvaluateLines(ctx context.Context, u *Understander, lines []Labelled, c Con
 			continue
 		}
 		rep.InScope++
+		if first == want {
+			rep.RankedFirst++
+		}
 		if got == want {
 			rep.Correct++
 		} else if got == None {
@@ -150,6 +157,7 @@ func EvaluateLines(ctx context.Context, u *Understander, lines []Labelled, c Con
 	}
 	if rep.InScope > 0 {
 		rep.Accuracy = float64(rep.Correct) / float64(rep.InScope)
+		rep.TopOne = float64(rep.RankedFirst) / float64(rep.InScope)
 	}
 	if rep.OutScope > 0 {
 		rep.FalseAcceptRate = float64(rep.FalseAccepts) / float64(rep.OutScope)
@@ -197,6 +205,7 @@ func (r *Report) Write(w io.Writer) error {
 	var b strings.Builder
 	if r.InScope > 0 {
 		fmt.Fprintf(&b, "in-scope accuracy: %d/%d = %.1f%% (%d rejected as none)\n", r.Correct, r.InScope, 100*r.Accuracy, r.Rejected)
+		fmt.Fprintf(&b, "in-scope ranked first: %d/%d = %.1f%% (the best intent whatever the threshold: top-1)\n", r.RankedFirst, r.InScope, 100*r.TopOne)
 	} else {
 		fmt.Fprintf(&b, "in-scope accuracy: no in-scope lines\n")
 	}

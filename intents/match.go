@@ -46,8 +46,23 @@ type analysis struct {
 // "明天") comes back as none with its entities, for the engine to fill a slot or pick an
 // option.
 func (u *Understander) Understand(text string, c Context) Result {
+	r, _ := u.understand(text, c)
+	return r
+}
+
+// understand is Understand, also returning the intent that scored best whatever the
+// threshold ("" when no intent shares a feature with text): what Evaluate counts as ranked
+// first, the figure comparable to another system's top-1.
+func (u *Understander) understand(text string, c Context) (Result, string) {
 	a := u.run(text, c, nil)
-	return u.applyContrast(a, u.result(a), c)
+	first := ""
+	for _, s := range a.ranked {
+		if s.intent != 0 {
+			first = u.intents[s.intent]
+			break
+		}
+	}
+	return u.applyContrast(a, u.result(a), c), first
 }
 
 func (u *Understander) run(text string, c Context, label labeler) *analysis {
