@@ -2,6 +2,7 @@ package intents
 
 import (
 	_ "embed"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -23,10 +24,19 @@ import (
 //go:embed synonyms.txt
 var synonymText string
 
+// phrase is an English member of several words and its term.
+type phrase struct {
+	words []string
+	term  string
+}
+
 // synonymTable maps each member of a group to the group's term.
 type synonymTable struct {
 	han    map[string]string // members holding a Han rune: found anywhere in a text
 	ascii  map[string]string // ASCII members: found as whole words
+	// phrases holds the ASCII members of several words (customer service, top up), by
+	// their first word, longest first: found as whole words separated by spaces.
+	phrases map[string][]phrase
 	first  map[rune]bool     // first runes of han members
 	maxLen int               // runes of the longest han member
 	terms  []string          // every Han word of the table (homophone targets)
@@ -45,7 +55,7 @@ func theSynonyms() *synonymTable {
 }
 
 func parseSynonyms(text string) *synonymTable {
-	t := &synonymTable{han: map[string]string{}, ascii: map[string]string{}, first: map[rune]bool{}, drop: map[string]bool{}}
+	t := &synonymTable{han: map[string]string{}, ascii: map[string]string{}, phrases: map[string][]phrase{}, first: map[rune]bool{}, drop: map[string]bool{}}
 	for _, line := range strings.Split(text, "\n") {
 		line, _, _ = strings.Cut(line, "#")
 		ws := strings.Fields(line)
@@ -72,12 +82,50 @@ func parseSynonyms(text string) *synonymTable {
 				r, _ := utf8.DecodeRuneInString(w)
 				t.first[r] = true
 				t.maxLen = max(t.maxLen, n)
+			} else if words := strings.Split(w, "_"); len(words) > 1 {
+				t.phrases[words[0]] = append(t.phrases[words[0]], phrase{words, term})
 			} else {
 				t.ascii[w] = term
 			}
 		}
 	}
+	for _, ps := range t.phrases {
+		slices.SortStableFunc(ps, func(a, b phrase) int { return len(b.words) - len(a.words) })
+	}
 	return t
+}
+
+// asciiAt returns the end of the English member (a phrase or a word) that starts at s[i],
+// and its term; ok is false when none starts there. j is the end of the word at i (i when no
+// word starts there).
+func (t *synonymTable) asciiAt(s string, i int) (end int, term string, j int, ok bool) {
+	j = asciiWordEnd(s, i)
+	if j == i {
+		return i, "", j, false
+	}
+	for _, p := range t.phrases[s[i:j]] {
+		if e, ok := wordsAt(s, j, p.words[1:]); ok {
+			return e, p.term, j, true
+		}
+	}
+	term, ok = t.ascii[s[i:j]]
+	return j, term, j, ok
+}
+
+// wordsAt reports whether s holds the words ws from i on, each after one or more spaces,
+// the last ending a word; it returns the end of the last.
+func wordsAt(s string, i int, ws []string) (int, bool) {
+	for _, w := range ws {
+		k := i
+		for k < len(s) && s[k] == ' ' {
+			k++
+		}
+		if k == i || !strings.HasPrefix(s[k:], w) || asciiWordEnd(s, k) != k+len(w) {
+			return 0, false
+		}
+		i = k + len(w)
+	}
+	return i, true
 }
 
 // find calls f with each member found in s (leftmost-longest for Han, whole ASCII words) and
@@ -85,12 +133,10 @@ func parseSynonyms(text string) *synonymTable {
 func (t *synonymTable) find(s string, f func(member, term string)) {
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
-		if j := asciiWordEnd(s, i); j > i {
-			if term, ok := t.ascii[s[i:j]]; ok {
-				f(s[i:j], term)
-				i = j
-				continue
-			}
+		if end, term, _, ok := t.asciiAt(s, i); ok {
+			f(s[i:end], term)
+			i = end
+			continue
 		}
 		if !t.first[r] {
 			i += n
@@ -134,25 +180,24 @@ func (t *synonymTable) translate(s string) string {
 	var b strings.Builder
 	done := 0
 	for i := 0; i < len(s); i++ {
-		j := asciiWordEnd(s, i)
+		end, term, j, ok := t.asciiAt(s, i)
 		if j == i {
 			continue
 		}
-		w := s[i:j]
 		var to string
-		switch term, ok := t.ascii[w]; {
+		switch {
 		case ok && strings.ContainsFunc(term, isHan):
 			to = term
-		case t.drop[w]:
-			to = " "
+		case t.drop[s[i:j]]:
+			to, end = " ", j
 		default:
 			i = j - 1
 			continue
 		}
 		b.WriteString(s[done:i])
 		b.WriteString(to)
-		done = j
-		i = j - 1
+		done = end
+		i = end - 1
 	}
 	if done == 0 {
 		return s

@@ -16,7 +16,8 @@ func TestSynonymTableConsistent(t *testing.T) {
 		line, _, _ = strings.Cut(line, "#")
 		ws := strings.Fields(line)
 		for _, w := range ws {
-			if n := normalize.Normalize(w).Norm; n != w {
+			// A phrase's words are joined by _, which normalize makes a space.
+			if n := normalize.Normalize(w).Norm; n != strings.ReplaceAll(w, "_", " ") {
 				t.Errorf("member %q normalises to %q: write it that way", w, n)
 			}
 			if g, ok := group[w]; ok && g != ws[0] {
@@ -42,6 +43,10 @@ func TestSynonymFind(t *testing.T) {
 		{"過數俾我", nil, "the table holds normalised text only; the caller normalises first"},
 		{"全数还清", []string{"全数=全额"}, "Hong Kong wording"},
 		{"今天天气不错", nil, "no member, no term"},
+		{"talk to customer service", []string{"customer service=人工"}, "a phrase member is found as its words"},
+		{"customer  service", []string{"customer  service=人工"}, "a phrase's words may be apart by several spaces"},
+		{"customers service", nil, "a phrase's words are whole words"},
+		{"customer", nil, "a phrase's first word alone is no member"},
 	}
 	for _, tt := range tests {
 		var got []string
@@ -61,6 +66,10 @@ func TestSynonymTranslate(t *testing.T) {
 		{"atm在哪", "atm在哪", "a member of a group led by an ASCII term stays"},
 		{"starbucks", "starbucks", "an unknown word stays"},
 		{"余额", "余额", "Chinese alone is returned as is"},
+		{"never mind", "取消", "a phrase becomes its term"},
+		{"top up my phone", "充值   phone", "a phrase among other words"},
+		{"what can you do", "帮助", "a phrase wins over the words it holds (can, do are left out alone)"},
+		{"what time is it", "what time    ", "a phrase's first word outside the phrase stays"},
 	}
 	for _, tt := range tests {
 		if got := tab.translate(tt.in); got != tt.want {
