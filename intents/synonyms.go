@@ -32,15 +32,15 @@ type phrase struct {
 
 // synonymTable maps each member of a group to the group's term.
 type synonymTable struct {
-	han    map[string]string // members holding a Han rune: found anywhere in a text
-	ascii  map[string]string // ASCII members: found as whole words
+	han   map[string]string // members holding a Han rune: found anywhere in a text
+	ascii map[string]string // ASCII members: found as whole words
 	// phrases holds the ASCII members of several words (customer service, top up), by
 	// their first word, longest first: found as whole words separated by spaces.
 	phrases map[string][]phrase
-	first  map[rune]bool     // first runes of han members
-	maxLen int               // runes of the longest han member
-	terms  []string          // every Han word of the table (homophone targets)
-	drop   map[string]bool   // English words without meaning for matching
+	first   map[rune]bool   // first runes of han members
+	maxLen  int             // runes of the longest han member
+	terms   []string        // every Han word of the table (homophone targets)
+	drop    map[string]bool // English words without meaning for matching
 }
 
 var (
