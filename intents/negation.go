@@ -41,6 +41,10 @@ var contrastMarks = []string{"而是", "我是", "是"}
 // inability follows 不 in a complaint rather than a change of mind.
 const inability = "能了到上见行够对动出进会知懂记清太"
 
+// causative opens a wish about what others do or what happens (不想让别人看到余额, 不要被扣费):
+// no operation of the customer's is called off.
+const causative = "让被叫使令"
+
 // notBie follows 别 in a word that is no imperative: 别人, 别的, 别处, 别墅, 别克, 别名.
 const notBie = "人的处墅克名样致针扭"
 
@@ -112,6 +116,9 @@ func readContrast(s, orig string) (contrast, bool) {
 		for x < end && strings.ContainsRune("要想去再", rs[x]) {
 			x++
 			wants = true
+		}
+		if x < end && strings.ContainsRune(causative, rs[x]) {
+			return contrast{}, false
 		}
 		// The wanted part: after a separator, or after a contrast mark.
 		for i := x + 1; i < end; i++ {

@@ -51,7 +51,7 @@ var englishBreaks = wordSet("but instead rather just only")
 var englishTail = wordSet("anymore any more now please thanks thank you today after all for it")
 
 // englishPronouns after a bare cue make a question (don't you have ...).
-var englishPronouns = wordSet("you we they i he she it")
+var englishPronouns = wordSet("you we they i he she it him her them anyone anybody someone somebody others people nobody")
 
 func wordSet(s string) map[string]bool {
 	m := map[string]bool{}

@@ -49,6 +49,8 @@ func TestReadContrastForms(t *testing.T) {
 		{"还是别买理财了", true, contrast{wanted: -1, negated: "买理财", callsOff: true}, "还是 before the cue"},
 		{"别查余额了 帮我转账", true, contrast{wanted: 6, negated: "查余额"}, "别X了, Y: Y is wanted and X keeps no 了"},
 		{"别人给我转了钱", false, contrast{}, "别人 is a word, not an imperative"},
+		{"不想让别人看到余额", false, contrast{}, "a wish about what others do calls nothing off"},
+		{"不要被扣费", false, contrast{}, "a wish about what happens calls nothing off"},
 		{"别墅贷款", false, contrast{}, "别墅 is a word"},
 		{"不转了 查余额", true, contrast{wanted: 4, negated: "转"}, "a clause calling off, then what is wanted"},
 		{"转账不用了 查一下余额", true, contrast{wanted: 6, negated: "转账用"}, "X不用了, then Y (X with the verb)"},
@@ -63,6 +65,7 @@ func TestReadContrastForms(t *testing.T) {
 		{"check my balance, not transfer", true, contrast{wanted: 0, until: 16, negated: "transfer", checkX: true, orig: true}, "English Y first"},
 		{"I don't know my balance", false, contrast{}, "a bare cue before no banking term is a statement"},
 		{"don't you have a branch nearby", false, contrast{}, "don't you asks"},
+		{"I don't want anyone to see my balance", false, contrast{}, "a wish about what others do calls nothing off"},
 		{"why not transfer?", false, contrast{}, "a question"},
 		{"I'm not sure", false, contrast{}, "not before no banking term"},
 	}
