@@ -402,7 +402,7 @@ func drowned(terms []string, py *pinyinTable) map[string]bool {
 			continue
 		}
 		rs, offs := runeOffsets(w.w)
-		eachSound(py.readings(w.w, rs, offs), nil, func(k uint64) {
+		eachSound(dictionaryReadings(py.readings(w.w, rs, offs)), nil, func(k uint64) {
 			for _, t := range bySound[k] {
 				if t != w.w && w.freq >= max(100, 2*own[t]) {
 					out[t] = true
@@ -411,6 +411,19 @@ func drowned(terms []string, py *pinyinTable) map[string]bool {
 		})
 	}
 	return out
+}
+
+// dictionaryReadings keeps the first reading of each rune: a dictionary word is read as
+// written (执行 zhi xing, 娱乐 yu le), while the second readings are those a transcript may
+// intend (还宽 for 还款). With them, 执行 drowned 支行 and 娱乐 预约, so that 支航 and 玉约
+// were never corrected.
+func dictionaryReadings(rd [][]string) [][]string {
+	for i, r := range rd {
+		if len(r) > 1 {
+			rd[i] = r[:1]
+		}
+	}
+	return rd
 }
 
 // commonRune is the frequency (jieba's, as a word on its own) from which a character is a
