@@ -69,6 +69,7 @@ type contrast struct {
 	callsOff bool   // the message calls X off
 	checkX   bool   // Y comes first (转账,不是查余额): X must be understood too
 	orig     bool   // wanted and until are rune offsets of the original text (English)
+	bare     bool   // an English cue without a wish (not, don't): X must be an operation
 }
 
 // readContrast looks for the forms above in s, a normalised message; English is read on
@@ -243,7 +244,7 @@ func (u *Understander) applyContrast(a *analysis, r Result, c Context) Result {
 		return r
 	}
 	x := u.result(u.run(k.negated, c, nil))
-	if x.Intent == None || x.Intent == cancelIntent || u.isFAQ(x.Intent) || x.Ambiguous {
+	if x.Intent == None || x.Intent == cancelIntent || u.isFAQ(x.Intent) || x.Ambiguous || k.bare && conversationMoves[x.Intent] {
 		return r
 	}
 	out := r

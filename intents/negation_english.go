@@ -155,7 +155,7 @@ func readEnglishContrast(s string) (contrast, bool) {
 		if y < len(ws) && !allTail(ws[y:]) {
 			return contrast{wanted: ws[y].start, negated: negated}, true
 		}
-		return contrast{wanted: -1, negated: negated, callsOff: true}, true
+		return contrast{wanted: -1, negated: negated, callsOff: true, bare: !c.want}, true
 	}
 	// Y first: check my balance, not transfer / pay the bill instead of a transfer.
 	for j := i + 1; j < len(ws); j++ {

@@ -67,7 +67,7 @@ func TestReadContrastForms(t *testing.T) {
 		{"don't you have a branch nearby", false, contrast{}, "don't you asks"},
 		{"I don't want anyone to see my balance", false, contrast{}, "a wish about what others do calls nothing off"},
 		{"why not transfer?", false, contrast{}, "a question"},
-		{"I'm not sure", false, contrast{}, "not before no banking term"},
+		{"I'm not sure", true, contrast{wanted: -1, negated: "sure", callsOff: true, orig: true, bare: true}, "not before an answer word is read, and marked bare"},
 	}
 	for _, tt := range tests {
 		k, ok := readContrast(normalize.Normalize(tt.in).Norm, tt.in)
