@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/weiyin-bank/weiyin/intents/jiebadict"
 )
 
 // The synonym layer: banking terms the team wrote and reviewed (synonyms.txt), with the words
@@ -41,6 +43,7 @@ type synonymTable struct {
 	maxLen  int             // runes of the longest han member
 	terms   []string        // every Han word of the table (homophone targets)
 	drop    map[string]bool // English words without meaning for matching
+	single  map[string]bool // terms of one Han rune (买, 找, 卡): glued to what follows
 }
 
 var (
@@ -55,7 +58,7 @@ func theSynonyms() *synonymTable {
 }
 
 func parseSynonyms(text string) *synonymTable {
-	t := &synonymTable{han: map[string]string{}, ascii: map[string]string{}, phrases: map[string][]phrase{}, first: map[rune]bool{}, drop: map[string]bool{}}
+	t := &synonymTable{han: map[string]string{}, ascii: map[string]string{}, phrases: map[string][]phrase{}, first: map[rune]bool{}, drop: map[string]bool{}, single: map[string]bool{}}
 	for _, line := range strings.Split(text, "\n") {
 		line, _, _ = strings.Cut(line, "#")
 		ws := strings.Fields(line)
@@ -75,6 +78,9 @@ func parseSynonyms(text string) *synonymTable {
 					t.terms = append(t.terms, w)
 				}
 				n := utf8.RuneCountInString(w)
+				if n == 1 && w == term {
+					t.single[w] = true
+				}
 				if n < 2 {
 					continue // one Han rune occurs inside too many words
 				}
@@ -203,5 +209,46 @@ func (t *synonymTable) translate(s string) string {
 		return s
 	}
 	b.WriteString(s[done:])
-	return b.String()
+	return t.glueHan(b.String())
+}
+
+func hanOrValue(r rune) bool { return isHan(r) || isPlaceholder(r) }
+
+// glueHan drops the spaces between two Han runs that together are one word, of the synonym
+// layer or of the dictionary: the English words' spaces, once they are translated, would
+// cut the word a Chinese wording has (wealth products is matched as 理财产品, account
+// balance as 账户余额, as the Chinese say them). Other runs keep their space: gluing every
+// one made bigrams no Chinese wording has (多少剩余账户).
+func (t *synonymTable) glueHan(s string) string {
+	rs := []rune(s)
+	out := make([]rune, 0, len(rs))
+	for i := 0; i < len(rs); i++ {
+		if rs[i] == ' ' && len(out) > 0 && hanOrValue(out[len(out)-1]) {
+			j := i
+			for j < len(rs) && rs[j] == ' ' {
+				j++
+			}
+			if j < len(rs) && hanOrValue(rs[j]) {
+				a := len(out)
+				for a > 0 && isHan(out[a-1]) {
+					a--
+				}
+				if len(out)-a == 1 && t.single[string(out[a:])] {
+					i = j - 1 // a term of one rune (买, 找) before its object: 买理财产品, 买<money>
+					continue
+				}
+				e := j
+				for e < len(rs) && isHan(rs[e]) {
+					e++
+				}
+				w := string(out[a:]) + string(rs[j:e])
+				if _, ok := t.han[w]; ok || jiebadict.IsWord(w) {
+					i = j - 1
+					continue
+				}
+			}
+		}
+		out = append(out, rs[i])
+	}
+	return string(out)
 }

@@ -70,6 +70,10 @@ func TestSynonymTranslate(t *testing.T) {
 		{"top up my phone", "充值   phone", "a phrase among other words"},
 		{"what can you do", "帮助", "a phrase wins over the words it holds (can, do are left out alone)"},
 		{"what time is it", "what time    ", "a phrase's first word outside the phrase stays"},
+		{"wealth products", "理财产品", "translated terms that are one word together are glued"},
+		{"buy a fund", "买理财", "a term of one rune is glued to its object"},
+		{"account balance", "账户余额", "a member of the table glued from two English words"},
+		{"balance 转账", "余额 转账", "terms that are no word together keep their space"},
 	}
 	for _, tt := range tests {
 		if got := tab.translate(tt.in); got != tt.want {
