@@ -27,6 +27,8 @@ func TestBankWording(t *testing.T) {
 		{"never mind", "cancel", "an English phrase (two words) of calling off"},
 		{"forget it", "cancel", "another phrase of calling off"},
 		{"stop", "cancel", "one English verb of calling off"},
+		{"I changed my mind", "cancel", "English phrase of calling off, holding a left-out word (my)"},
+		{"算了，我不想要了", "cancel", "calling off without naming the operation"},
 		{"what can you do", "help", "an English phrase asking for the menu, its words each left out alone"},
 		{"block my card", "card_lost", "English: blocking a card is reporting it"},
 		{"freeze my debit card", "card_lost", "English: freezing a card"},
