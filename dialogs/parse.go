@@ -83,7 +83,7 @@ func parseFile(name string, src []byte) (*File, *diags) {
 		d.errorf(Pos{File: name, Line: 1, Column: 1}, Pos{}, CodeSyntax, same(err.Error()))
 		return nil, d
 	}
-	ast, err := grammar.ParseFromLexer(peek)
+	ast, err := grammar().ParseFromLexer(peek)
 	if err != nil {
 		d.add(syntaxDiagnostic(err, toks))
 		if ub, ok := unclosedBrace(toks); ok && d.list[len(d.list)-1].Pos.Offset >= ub.open.Pos.Offset {

@@ -46,7 +46,7 @@ const (
 	calibMinExamples = 2
 	calibMinHeld     = 20
 	calibRejection   = 0.95
-	calibVersion     = 4 // bump when the scoring changes: cached calibrations are then redone
+	calibVersion     = 5 // bump when the scoring changes: cached calibrations are then redone
 )
 
 // Calibration is what a bundle's held-out examples said about its threshold.

@@ -23,8 +23,8 @@
 //     one banking term is replaced by it (鱼额 -> 余额, 挂湿 -> 挂失, 月额 -> 余额); the
 //     guards are in homophone.go;
 //  4. features: jieba words (the process-wide gojieba instance, plus the bundle's own words:
-//     entity names, keywords, titles), Han characters and bigrams, toneless pinyin syllables
-//     and syllable pairs (a phrase table fixes polyphones: 还款 huan kuan, 银行 yin hang), and
+//     entity names, keywords, titles), Han characters and bigrams, pairs of toneless pinyin
+//     syllables (a phrase table fixes polyphones: 还款 huan kuan, 银行 yin hang), and
 //     entity types; each hashed to 64 bits and weighted by its kind and its inverse frequency
 //     over intents;
 //  5. scoring: the cosine similarity to the nearest example of each intent, blended with the

@@ -16,12 +16,16 @@ type Report struct {
 	Accuracy float64 `json:"accuracy"`  // Correct / InScope
 	OutScope int     `json:"out_scope"` // lines labelled none
 	// FalseAccepts are out-of-scope lines given an intent; FalseAcceptRate their share.
-	FalseAccepts    int           `json:"false_accepts"`
-	FalseAcceptRate float64       `json:"false_accept_rate"`
-	Rejected        int           `json:"rejected"` // in-scope lines answered none
-	PerIntent       []IntentScore `json:"per_intent"`
-	Confusions      []Confusion   `json:"confusions"` // most frequent first
-	Errors          []EvalError   `json:"errors"`
+	FalseAccepts    int     `json:"false_accepts"`
+	FalseAcceptRate float64 `json:"false_accept_rate"`
+	Rejected        int     `json:"rejected"` // in-scope lines answered none
+	// RankedFirst are in-scope lines whose best-scoring intent, whatever the threshold, is
+	// their label (another system's top-1); TopOne their share.
+	RankedFirst int           `json:"ranked_first"`
+	TopOne      float64       `json:"top_one"`
+	PerIntent   []IntentScore `json:"per_intent"`
+	Confusions  []Confusion   `json:"confusions"` // most frequent first
+	Errors      []EvalError   `json:"errors"`
 	// Calibration is how the Understander's threshold was chosen.
 	Calibration Calibration `json:"calibration"`
 	byLabel     map[string]*IntentScore
@@ -67,7 +71,7 @@ func Evaluate(u *Understander, r io.Reader, name string, c Context) (*Report, er
 		return s
 	}
 	err := readLabelled(r, name, func(line int, text, want string) error {
-		res := u.Understand(text, c)
+		res, first := u.understand(text, c)
 		got := res.Intent
 		rep.Lines++
 		score(want).Support++
@@ -86,6 +90,9 @@ func Evaluate(u *Understander, r io.Reader, name string, c Context) (*Report, er
 			return nil
 		}
 		rep.InScope++
+		if first == want {
+			rep.RankedFirst++
+		}
 		if got == want {
 			rep.Correct++
 		} else if got == None {
@@ -98,6 +105,7 @@ func Evaluate(u *Understander, r io.Reader, name string, c Context) (*Report, er
 	}
 	if rep.InScope > 0 {
 		rep.Accuracy = float64(rep.Correct) / float64(rep.InScope)
+		rep.TopOne = float64(rep.RankedFirst) / float64(rep.InScope)
 	}
 	if rep.OutScope > 0 {
 		rep.FalseAcceptRate = float64(rep.FalseAccepts) / float64(rep.OutScope)
@@ -142,6 +150,7 @@ func (r *Report) Write(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "in-scope accuracy: %d/%d = %.1f%% (%d rejected as none)\n", r.Correct, r.InScope, 100*r.Accuracy, r.Rejected)
 	fmt.Fprintf(&b, "out-of-scope false accepts: %d/%d = %.1f%% (rejection %.1f%%)\n", r.FalseAccepts, r.OutScope, 100*r.FalseAcceptRate, 100*(1-r.FalseAcceptRate))
+	fmt.Fprintf(&b, "in-scope ranked first: %d/%d = %.1f%% (the best intent whatever the threshold: top-1)\n", r.RankedFirst, r.InScope, 100*r.TopOne)
 	fmt.Fprintf(&b, "threshold: %s\n", r.Calibration)
 	fmt.Fprintf(&b, "\n%-20s %7s %9s %9s %7s\n", "intent", "support", "predicted", "precision", "recall")
 	for _, s := range r.PerIntent {

@@ -103,6 +103,17 @@ func TestEvaluate(t *testing.T) {
 	if !strings.Contains(out.String(), "in-scope accuracy: 2/3 = 66.7%") || !strings.Contains(out.String(), "line 2: 转账") {
 		t.Errorf("report text:\n%s", out.String())
 	}
+	// Ensure ranked first (top-1) counts the best intent whatever the threshold: the same
+	// lines with a threshold nothing reaches are all rejected, yet still ranked first.
+	if rep.RankedFirst != 2 || !strings.Contains(out.String(), "in-scope ranked first: 2/3 = 66.7%") {
+		t.Errorf("ranked first = %d, want 2; report text:\n%s", rep.RankedFirst, out.String())
+	}
+	strict := devUnderstander(t, intents.Options{Threshold: 0.999})
+	if rep, err := intents.Evaluate(strict, strings.NewReader(src), "x.tsv", intents.Context{}); err != nil {
+		t.Error(err)
+	} else if rep.Correct != 0 || rep.RankedFirst != 2 {
+		t.Errorf("with threshold 0.999: correct %d, ranked first %d, want 0 and 2", rep.Correct, rep.RankedFirst)
+	}
 	if _, err := intents.Evaluate(u, strings.NewReader("no tab here\n"), "x.tsv", intents.Context{}); err == nil {
 		t.Error("a line without a label was accepted")
 	}

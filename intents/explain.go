@@ -118,7 +118,7 @@ func (u *Understander) exampleSims(fs []feat) []float32 {
 	norm := u.accumulate(fs, dot, nil, nil)
 	for i := range dot {
 		if norm > 0 {
-			dot[i] /= norm * u.examples[i].norm
+			dot[i] /= norm
 		}
 	}
 	return dot

@@ -13,7 +13,7 @@ const (
 	kindWord    byte = 'w' // a jieba token of two or more runes, or an ASCII word
 	kindChar    byte = 'c' // one Han character
 	kindBigram  byte = 'b' // two adjacent Han characters or slot placeholders
-	kindPinyin  byte = 'p' // one toneless syllable
+	kindPinyin  byte = 'p' // an ASCII word, in the role a syllable had (see asciiKinds)
 	kindPinyin2 byte = 'q' // two adjacent toneless syllables
 	kindEntity  byte = 'e' // an entity type found in the text
 	kindSynonym byte = 's' // a banking term of the synonym layer, for any of its words
@@ -85,7 +85,7 @@ type labeler func(h uint64, kind byte, label string)
 // ASCII letters outside placeholders: a text without any is made of slot values only.
 func features(s string, tokens []string, typeName func(rune) string, py *pinyinTable, label labeler) (fs []feat, content int) {
 	rs, offs := runeOffsets(s)
-	fs = make([]feat, 0, 6*len(rs)+len(tokens))
+	fs = make([]feat, 0, 3*len(rs)+len(tokens)) // a Han rune gives about 3: rune, bigram, syllable pair
 	add := func(h uint64, kind byte, lab func() string) {
 		fs = append(fs, feat{h, kind})
 		if label != nil {
@@ -125,9 +125,10 @@ func features(s string, tokens []string, typeName func(rune) string, py *pinyinT
 		default:
 			continue
 		}
-		for _, p := range readings[i] {
-			add(hashString(kindPinyin, p), kindPinyin, func() string { return p })
-		}
+		// A Han character gives no single-syllable feature: its syllable pairs carry the
+		// sound (鱼额 meets 余额 as yu e), while one toneless syllable (yu, shi) matches
+		// examples by the hundred. Without them the figures stayed or rose (docs/
+		// nlu-evaluation.md, "Syllables") and Understand took 15% less time.
 		if i+1 < len(rs) && (filler == nil || !filler[i+1]) {
 			n := rs[i+1]
 			if isHan(n) || isPlaceholder(n) {
@@ -160,7 +161,9 @@ func features(s string, tokens []string, typeName func(rune) string, py *pinyinT
 	return fs, content
 }
 
-// asciiKinds are the kinds an ASCII word gives a feature of.
+// asciiKinds are the kinds an ASCII word gives a feature of: as many as a two-rune Chinese
+// word had when Han characters gave single-syllable features, so that an untranslated
+// English word kept its weight against a translated one.
 var asciiKinds = [...]byte{kindWord, kindChar, kindBigram, kindPinyin}
 
 // fillers are spoken words that carry no intent (就是 我的卡丢了, 那个 帮我查下): when jieba

@@ -161,6 +161,15 @@ func (h homophones) correct(s string, tokens []string, py *pinyinTable) string {
 			single[ri] = utf8.RuneCountInString(tk) == 1
 		}
 	})
+	// A correction replaces two or more adjacent Han runes that are each a token: a text
+	// without such a pair is left as it is before its substrings are looked up.
+	pair := false
+	for i := 0; i+1 < len(rs) && !pair; i++ {
+		pair = single[i] && single[i+1] && isHan(rs[i]) && isHan(rs[i+1])
+	}
+	if !pair {
+		return s
+	}
 	// Runes inside a bundle word as written are never corrected: 查一下余额 keeps 余额 even
 	// though 下余 sounds like another word.
 	covered := make([]bool, len(rs))

@@ -125,9 +125,9 @@ func TestFeaturesDeduplicatedAndSorted(t *testing.T) {
 		}
 		seen[f.h] = true
 	}
-	// 余 额 (chars), 余额 额余 (bigrams), yu e (pinyin), yu-e e-yu (pinyin pairs), 余额 (word)
-	if len(fs) != 9 {
-		t.Errorf("%d features, want 9", len(fs))
+	// 余 额 (chars), 余额 额余 (bigrams), yu-e e-yu (syllable pairs), 余额 (word)
+	if len(fs) != 7 {
+		t.Errorf("%d features, want 7", len(fs))
 	}
 }
 

@@ -18,9 +18,8 @@ const maxRanked = maxAlternatives + 3
 
 // scored is an intent with its raw match score.
 type scored struct {
-	intent  int32
-	score   float32 // blended: nearest example and centroid
-	nearest int32   // best example
+	intent int32
+	score  float32 // blended: nearest example, centroid and logistic model
 }
 
 // analysis is everything Understand and Explain compute for one message.
@@ -47,8 +46,23 @@ type analysis struct {
 // "明天") comes back as none with its entities, for the engine to fill a slot or pick an
 // option.
 func (u *Understander) Understand(text string, c Context) Result {
+	r, _ := u.understand(text, c)
+	return r
+}
+
+// understand is Understand, also returning the intent that scored best whatever the
+// threshold ("" when no intent shares a feature with text): what Evaluate counts as ranked
+// first, the figure comparable to another system's top-1.
+func (u *Understander) understand(text string, c Context) (Result, string) {
 	a := u.run(text, c, nil)
-	return u.applyContrast(a, u.result(a), c)
+	first := ""
+	for _, s := range a.ranked {
+		if s.intent != 0 {
+			first = u.intents[s.intent]
+			break
+		}
+	}
+	return u.applyContrast(a, u.result(a), c), first
 }
 
 func (u *Understander) run(text string, c Context, label labeler) *analysis {
@@ -110,30 +124,26 @@ func (u *Understander) score(fs []feat, provider bool) []scored {
 		return nil
 	}
 	u.lin.probs(sc.ids, sc.xs, sc.p)
-	for i := range sc.best {
-		sc.best[i], sc.nearest[i] = 0, -1
-	}
+	// The best dot product an intent's examples have (0: it shares nothing with the
+	// message, the weights being positive); divided by the message's norm below, once an
+	// intent instead of once an example. Which example is the nearest is Explain's business:
+	// without it the loop has no branch to mispredict.
+	clear(sc.best)
 	for _, i := range sc.touched {
-		if sc.dot[i] == 0 {
-			continue
-		}
-		ex := &u.examples[i]
-		s := sc.dot[i] / (norm * ex.norm)
-		// On a tie the lower example index is the nearest, whatever the visiting order.
-		if in := ex.intent; sc.nearest[in] < 0 || s > sc.best[in] || s == sc.best[in] && i < sc.nearest[in] {
-			sc.best[in], sc.nearest[in] = s, i
-		}
+		in := u.exIntent[i]
+		sc.best[in] = max(sc.best[in], sc.dot[i])
 	}
 	// Keep the best few intents by insertion into a short sorted list: sorting every
 	// intent costs more than the matching.
 	ranked := make([]scored, 0, maxRanked+1)
 	for i := range sc.best {
-		if sc.nearest[i] < 0 {
+		if sc.best[i] == 0 {
 			continue // shares nothing with the message
 		}
 		if provider && !u.others[i] {
 			continue // about another provider's service, which no example of this intent is
 		}
+		sc.best[i] /= norm
 		s := sc.best[i]
 		if u.cnorm[i] != 0 {
 			s = (1-u.p.centroid)*s + u.p.centroid*sc.cdot[i]/(norm*u.cnorm[i])
@@ -151,7 +161,7 @@ func (u *Understander) score(fs []feat, provider bool) []scored {
 		for at > 0 && ranked[at-1].score < s {
 			at--
 		}
-		ranked = slices.Insert(ranked, at, scored{intent: int32(i), score: s, nearest: sc.nearest[i]})
+		ranked = slices.Insert(ranked, at, scored{intent: int32(i), score: s})
 		if len(ranked) > maxRanked {
 			ranked = ranked[:maxRanked]
 		}

@@ -45,6 +45,7 @@ type pinyinTable struct {
 	// collector never scans (map[rune]string held 22,000 strings it marked every cycle).
 	first     map[rune]uint16
 	syllables []string
+	two       map[rune][]string // the runes of extraReadings: their first reading, then the other
 	phrases   map[string][]string
 	maxLen    int // longest phrase in runes
 }
@@ -91,6 +92,12 @@ func sharedPinyin() *pinyinTable {
 			}
 			t.first[rune(r)] = i
 		}
+		t.two = map[rune][]string{}
+		for r, x := range extraReadings {
+			if p, ok := t.firstReading(r); ok && p != x {
+				t.two[r] = []string{p, x}
+			}
+		}
 		for p, py := range phrasePinyin {
 			t.phrases[p] = strings.Fields(py)
 			if n := utf8.RuneCountInString(p); n > t.maxLen {
@@ -117,12 +124,10 @@ func (t *pinyinTable) readings(s string, rs []rune, offs []int) [][]string {
 			i += n
 			continue
 		}
-		if p, ok := t.firstReading(rs[i]); ok {
-			if x, ok := extraReadings[rs[i]]; ok && x != p {
-				out[i] = []string{p, x}
-			} else {
-				out[i] = []string{p}
-			}
+		if two, ok := t.two[rs[i]]; ok {
+			out[i] = two
+		} else if k, ok := t.first[rs[i]]; ok {
+			out[i] = t.syllables[k : k+1 : k+1] // shared, not a slice a rune
 		}
 		i++
 	}

@@ -4,10 +4,12 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/weiyin-bank/weiyin/dialogs"
@@ -86,7 +88,12 @@ type Understander struct {
 	// only those intents compete for a message that names one.
 	others   []bool
 	examples []example
-	// Inverted index: feature hash -> feature id; per feature its idf and postings.
+	// exIntent is each example's intent again, side by side for score's loop over the
+	// examples a message touched (4 bytes an example instead of example's 32).
+	exIntent []int32
+	// Inverted index: feature hash -> feature id; per feature its idf and postings. A
+	// posting's weight is the feature's in the example's unit-length vector, so that a dot
+	// product with the message is the cosine times the message's norm.
 	featID   map[uint64]int32
 	idf      []float32
 	postings index
@@ -107,25 +114,19 @@ type Understander struct {
 	// stands: an entity type the extractor finds where the examples mark another: 五万 is a
 	// number to the extractor, money ([五万](amount:money)) to the examples. A message's
 	// number of 100 or more stands for that type in matching (its entity stays a number).
-	stands map[string]string
-	// New only: how many examples use each word, and the words of the everyday background;
-	// how often the extractor read a marked value as another type (from, to).
-	standCount map[[2]string]int
-	exWords    map[string]int
-	bgWords    map[string]bool
-	typeRune   map[string]rune
-	typeName   []string // placeholder rune - placeholderBase -> type
-	replace    map[string]bool
-	tok        *tokenizer
-	py         *pinyinTable
-	extract    Extractor
-	scratch    sync.Pool
+	stands   map[string]string
+	typeRune map[string]rune
+	typeName []string // placeholder rune - placeholderBase -> type
+	replace  map[string]bool
+	tok      *tokenizer
+	py       *pinyinTable
+	extract  Extractor
+	scratch  sync.Pool
 }
 
 type example struct {
 	intent int32
 	text   string // normalised, placeholders shown as <type>
-	norm   float32
 }
 
 type posting struct {
@@ -145,19 +146,27 @@ type index struct {
 // of returns the postings of feature id.
 func (x index) of(id int32) []posting { return x.post[x.start[id]:x.start[id+1]] }
 
-// compact packs per-feature lists into an index.
-func compact(lists [][]posting) index {
-	x := index{start: make([]int32, len(lists)+1)}
-	n := 0
-	for _, l := range lists {
-		n += len(l)
+// indexOf builds the index of n features whose documents are given in order: document d
+// has the features ids[d] with the weights ws[d]. Each feature's postings come out in
+// document order; the postings are counted first and written into one block.
+func indexOf(n int, ids [][]int32, ws [][]float32) index {
+	x := index{start: make([]int32, n+1)}
+	for _, l := range ids {
+		for _, id := range l {
+			x.start[id+1]++
+		}
 	}
-	x.post = make([]posting, 0, n)
-	for id, l := range lists {
-		x.start[id] = int32(len(x.post))
-		x.post = append(x.post, l...)
+	for id := range n {
+		x.start[id+1] += x.start[id]
 	}
-	x.start[len(lists)] = int32(len(x.post))
+	x.post = make([]posting, x.start[n])
+	next := slices.Clone(x.start[:n])
+	for d, l := range ids {
+		for k, id := range l {
+			x.post[next[id]] = posting{int32(d), ws[d][k]}
+			next[id]++
+		}
+	}
 	return x
 }
 
@@ -204,39 +213,31 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 	if b == nil {
 		return nil, fmt.Errorf("intents: nil bundle")
 	}
-	// The pinyin table and the frequent words (homophone.go) are built while cppjieba loads
-	// its dictionary (a cgo call).
-	var wg sync.WaitGroup
-	wg.Go(func() { sharedPinyin(); theFrequentWords() })
-	tok, err := sharedTokenizer()
-	wg.Wait()
-	if err != nil {
-		return nil, err
-	}
+	// cppjieba loads its dictionary (a cgo call of 0.15 s) while the pinyin table and the
+	// frequent words (homophone.go) are built and the examples' entities are found.
+	var tok *tokenizer
+	var tokErr error
+	var loading sync.WaitGroup
+	loading.Go(func() { tok, tokErr = sharedTokenizer() })
+	loading.Go(func() { sharedPinyin(); theFrequentWords() })
 	bgScale := opts.bgScale
 	if bgScale == 0 {
 		bgScale = 1
 	}
 	u := &Understander{
-		bgScale:    bgScale,
-		gate:       opts.gate,
-		p:          p,
-		opts:       opts,
-		intents:    []string{None},
-		faq:        []bool{false},
-		others:     []bool{true},
-		featID:     map[uint64]int32{},
-		labels:     map[uint64]uint64{},
-		typeRune:   map[string]rune{},
-		replace:    map[string]bool{},
-		vocab:      map[string]bool{},
-		exWords:    map[string]int{},
-		stands:     map[string]string{},
-		standCount: map[[2]string]int{},
-		bgWords:    map[string]bool{},
-		tok:        tok,
-		py:         sharedPinyin(),
-		extract:    opts.Extractor,
+		bgScale:  bgScale,
+		gate:     opts.gate,
+		p:        p,
+		opts:     opts,
+		intents:  []string{None},
+		faq:      []bool{false},
+		featID:   map[uint64]int32{},
+		labels:   map[uint64]uint64{},
+		typeRune: map[string]rune{},
+		replace:  map[string]bool{},
+		vocab:    map[string]bool{},
+		stands:   map[string]string{},
+		extract:  opts.Extractor,
 	}
 	if u.extract == nil {
 		u.extract = DefaultExtractor()
@@ -250,20 +251,20 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 		u.vocab[w] = true
 	}
 
-	type doc struct {
-		intent int32
-		fs     []feat
-		text   string
-	}
-	var docs []doc
-	// addDoc adds an example and reports whether it names another provider (providers.go).
-	addDoc := func(intent int32, text string, marks []dialogs.Mark) bool {
-		s, norm, fs := u.exampleFeatures(text, marks, intent != 0)
-		if len(fs) > 0 {
-			docs = append(docs, doc{intent, fs, s})
+	// The lines to learn from, in order: each intent's examples and keywords, then the
+	// everyday background (intent 0).
+	var bg []string
+	if !opts.NoBackground {
+		bg = opts.background
+		if bg == nil {
+			bg = backgroundExamples()
 		}
-		return theProviders().find(norm) != ""
 	}
+	size := len(bg)
+	for _, in := range b.Intents {
+		size += len(in.Examples) + len(in.Keywords)
+	}
+	lessons := make([]lesson, 0, size)
 	for _, name := range intentOrder(b) {
 		in := b.Intents[name]
 		if in == nil || name == None {
@@ -272,35 +273,74 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 		idx := int32(len(u.intents))
 		u.intents = append(u.intents, name)
 		u.faq = append(u.faq, in.IsFAQ())
-		others := false
 		for _, ex := range in.Examples {
-			others = addDoc(idx, ex.Text, ex.Marks) || others
+			lessons = append(lessons, lesson{intent: idx, text: ex.Text, marks: ex.Marks})
 		}
-		u.others = append(u.others, others)
 		for _, kw := range in.Keywords {
-			addDoc(idx, kw, nil)
+			lessons = append(lessons, lesson{intent: idx, text: kw, keyword: true})
 		}
 	}
-	if len(docs) == 0 {
+	for _, s := range bg {
+		lessons = append(lessons, lesson{text: s})
+	}
+	eachParallel(len(lessons), func(i int) { u.prepare(&lessons[i]) })
+	loading.Wait()
+	if tokErr != nil {
+		return nil, tokErr
+	}
+	u.tok, u.py = tok, sharedPinyin()
+	eachParallel(len(lessons), func(i int) { u.study(&lessons[i]) })
+
+	// What the lessons teach, merged in their order (as if learnt one after another).
+	type doc struct {
+		intent int32
+		fs     []feat
+		text   string
+	}
+	var docs []doc
+	standCount := map[[2]string]int{} // (found type, marked type) -> examples
+	exWords := map[string]int{}       // word -> examples (of an intent) using it
+	bgWords := map[string]bool{}      // the background's words
+	u.others = make([]bool, len(u.intents))
+	u.others[0] = true
+	for i := range lessons {
+		l := &lessons[i]
+		if l.intent != 0 && !l.keyword && theProviders().find(l.t.Norm) != "" {
+			u.others[l.intent] = true
+		}
+		for _, st := range l.stands {
+			standCount[st]++
+		}
+		for _, fl := range l.labels {
+			u.recordLabel(fl.h, fl.kind, fl.label)
+		}
+		seen := map[string]bool{}
+		for _, tk := range l.tokens {
+			switch {
+			case !wordToken(tk) || seen[tk]:
+			case l.intent != 0:
+				u.vocab[tk] = true
+				exWords[tk]++
+			default:
+				bgWords[tk] = true
+			}
+			seen[tk] = true
+		}
+		if len(l.fs) > 0 {
+			docs = append(docs, doc{l.intent, l.fs, l.s})
+		}
+	}
+	lessons = nil
+	if len(docs) == 0 || docs[0].intent == 0 {
 		return nil, fmt.Errorf("intents: the bundle declares no intent with examples")
-	}
-	if !opts.NoBackground {
-		bg := opts.background
-		if bg == nil {
-			bg = backgroundExamples()
-		}
-		for _, s := range bg {
-			addDoc(0, s, nil)
-		}
 	}
 
 	best := map[string]int{}
-	for k, n := range u.standCount {
+	for k, n := range standCount {
 		if n >= minTermExamples && (n > best[k[0]] || n == best[k[0]] && k[1] < u.stands[k[0]]) {
 			u.stands[k[0]], best[k[0]] = k[1], n
 		}
 	}
-	u.standCount = nil
 
 	// Banking terms, which homophones are corrected to: the bundle's own words (keywords,
 	// titles, enum names), the synonym layer's, and the words that at least
@@ -310,110 +350,116 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 	for _, w := range dw {
 		terms[w] = true
 	}
-	for w, n := range u.exWords {
-		if n >= minTermExamples && !u.bgWords[w] {
+	for w, n := range exWords {
+		if n >= minTermExamples && !bgWords[w] {
 			terms[w] = true
 		}
 	}
-	u.exWords, u.bgWords = nil, nil
 	for _, w := range theSynonyms().terms {
 		terms[w] = true
 	}
-	u.homo = newHomophones(terms, u.vocab, u.py)
+	// The homophone table and then the logistic model (read from its cache, or trained) are
+	// built while the index is.
+	var building sync.WaitGroup
+	building.Go(func() { u.homo = newHomophones(terms, u.vocab, u.py) })
 
 	// Document frequency over intents: a feature that every intent uses tells nothing.
-	df := map[uint64]map[int32]bool{}
+	// An intent's docs are side by side (lessons' order), so a feature's count of intents
+	// grows whenever a doc of another intent than the last one that had it has it (a set
+	// of intents a feature took a third of New).
+	type intents struct{ n, last int32 }
+	df := make(map[uint64]intents, len(docs)*4)
 	for _, d := range docs {
 		for _, f := range d.fs {
-			m := df[f.h]
-			if m == nil {
-				m = map[int32]bool{}
-				df[f.h] = m
+			if c, ok := df[f.h]; !ok || c.last != d.intent {
+				df[f.h] = intents{c.n + 1, d.intent}
 			}
-			m[d.intent] = true
 		}
 	}
-	n := float64(len(u.intents))
+	nIntents := float64(len(u.intents))
 	hashes := make([]uint64, 0, len(df))
 	for h := range df {
 		hashes = append(hashes, h)
 	}
 	slices.Sort(hashes)
 	u.idf = make([]float32, len(hashes))
+	u.featID = make(map[uint64]int32, len(hashes))
 	for i, h := range hashes {
 		u.featID[h] = int32(i)
-		u.idf[i] = float32(math.Log(1 + n/float64(len(df[h]))))
+		u.idf[i] = float32(math.Log(1 + nIntents/float64(df[h].n)))
 	}
-	u.unknown = float32(math.Log(1 + n))
-	postings := make([][]posting, len(hashes))
-	centroid := make([]map[int32]float32, len(u.intents))
-	for i := range centroid {
-		centroid[i] = map[int32]float32{}
-	}
-	for di, d := range docs {
-		var sq float32
-		for _, f := range d.fs {
-			w := u.p.kind[kindIndex[f.kind]] * u.idf[u.featID[f.h]]
-			sq += w * w
-		}
-		norm := float32(math.Sqrt(float64(sq)))
-		u.examples = append(u.examples, example{intent: d.intent, text: d.text, norm: norm})
-		for _, f := range d.fs {
-			id := u.featID[f.h]
-			w := u.p.kind[kindIndex[f.kind]] * u.idf[id]
-			postings[id] = append(postings[id], posting{int32(di), w})
-			centroid[d.intent][id] += w / norm
-		}
-	}
+	u.unknown = float32(math.Log(1 + nIntents))
+	// Each doc as feature ids and weights, its vector of unit length: the logistic model's
+	// input and the postings. Words, bigrams and synonym terms of the examples that no
+	// background line has are the evidence that a message is about the bundle's business at
+	// all (domainOnly, domainGate).
 	ldocs := make([]linearDoc, len(docs))
-	for di, d := range docs {
-		ld := linearDoc{class: d.intent}
-		for _, f := range d.fs {
-			id := u.featID[f.h]
-			ld.ids = append(ld.ids, id)
-			ld.xs = append(ld.xs, u.p.kind[kindIndex[f.kind]]*u.idf[id]/u.examples[di].norm)
-		}
-		ldocs[di] = ld
-	}
-	u.postings = compact(postings)
-	// Words, bigrams and synonym terms of the examples that no background line has: the
-	// evidence that a message is about the bundle's business at all (domainGate).
+	docIDs, docWs := make([][]int32, len(docs)), make([][]float32, len(docs))
+	u.examples, u.exIntent = make([]example, len(docs)), make([]int32, len(docs))
 	u.domainOnly = make([]bool, len(hashes))
 	inBackground := make([]bool, len(hashes))
-	for _, d := range docs {
-		for _, f := range d.fs {
-			if id := u.featID[f.h]; d.intent == 0 {
+	for di, d := range docs {
+		ids, xs := make([]int32, len(d.fs)), make([]float32, len(d.fs))
+		var sq float32
+		for k, f := range d.fs {
+			id := u.featID[f.h]
+			w := u.p.kind[kindIndex[f.kind]] * u.idf[id]
+			ids[k], xs[k] = id, w
+			sq += w * w
+			if d.intent == 0 {
 				inBackground[id] = true
 			} else if f.kind == kindWord || f.kind == kindBigram || f.kind == kindSynonym {
 				u.domainOnly[id] = true
 			}
 		}
+		norm := float32(math.Sqrt(float64(sq)))
+		for k := range xs {
+			xs[k] /= norm
+		}
+		ldocs[di] = linearDoc{class: d.intent, ids: ids, xs: xs}
+		docIDs[di], docWs[di] = ids, xs
+		u.examples[di], u.exIntent[di] = example{intent: d.intent, text: d.text}, d.intent
 	}
 	for id, bg := range inBackground {
 		u.domainOnly[id] = u.domainOnly[id] && !bg
 	}
-	u.lin = cachedLinear(opts.modelDir, ldocs, len(hashes), len(u.intents))
-	cpost := make([][]posting, len(hashes))
+	u.postings = indexOf(len(hashes), docIDs, docWs)
+	building.Go(func() { u.lin = cachedLinear(opts.modelDir, ldocs, len(hashes), len(u.intents)) })
+
+	// Centroids: per intent the sum of its docs' unit vectors, summed in doc order in a
+	// dense row (an intent's docs are side by side), kept sparse in feature order.
+	cIDs, cWs := make([][]int32, len(u.intents)), make([][]float32, len(u.intents))
 	u.cnorm = make([]float32, len(u.intents))
-	for in, m := range centroid {
-		ids := make([]int32, 0, len(m))
-		for id := range m {
-			ids = append(ids, id)
+	row := make([]float32, len(hashes))
+	for start := 0; start < len(docs); {
+		in := docs[start].intent
+		end := start
+		var used []int32
+		for ; end < len(docs) && docs[end].intent == in; end++ {
+			for k, id := range docIDs[end] {
+				if row[id] == 0 {
+					used = append(used, id)
+				}
+				row[id] += docWs[end][k]
+			}
 		}
-		slices.Sort(ids)
+		slices.Sort(used)
+		ws := make([]float32, len(used))
 		var sq float32
-		for _, id := range ids {
-			sq += m[id] * m[id]
-			cpost[id] = append(cpost[id], posting{int32(in), m[id]})
+		for k, id := range used {
+			ws[k], row[id] = row[id], 0
+			sq += ws[k] * ws[k]
 		}
-		u.cnorm[in] = float32(math.Sqrt(float64(sq)))
+		cIDs[in], cWs[in], u.cnorm[in] = used, ws, float32(math.Sqrt(float64(sq)))
+		start = end
 	}
-	u.cpost = compact(cpost)
+	u.cpost = indexOf(len(hashes), cIDs, cWs)
+	building.Wait()
 	nex := len(u.examples)
 	nin := len(u.intents)
 	u.scratch.New = func() any {
 		return &scratch{dot: make([]float32, nex), cdot: make([]float32, nin), p: make([]float32, nin),
-			best: make([]float32, nin), nearest: make([]int32, nin), touched: make([]int32, 0, nex+1)}
+			best: make([]float32, nin), touched: make([]int32, 0, nex+1)}
 	}
 	return u, nil
 }
@@ -421,7 +467,7 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 // scratch is the per-call working memory, pooled.
 type scratch struct {
 	dot, cdot, p, best []float32 // dot is all 0 between calls
-	nearest, ids       []int32
+	ids                []int32
 	touched            []int32 // examples whose dot is not 0
 	xs                 []float32
 }
@@ -519,15 +565,39 @@ type span struct {
 	typ        string
 }
 
-// exampleFeatures analyses one example: marked slot values and entities found by the
-// extractor are replaced like a message's.
-// Words of bundle examples (learn) join the vocabulary that homophones are corrected to.
-// exampleFeatures analyses an example (or keyword) as a message, with its marks as slot
-// values. It returns the matched text for display, the normalised text and the features.
-func (u *Understander) exampleFeatures(text string, marks []dialogs.Mark, learn bool) (string, string, []feat) {
-	t := normalize.Normalize(text)
+// lesson is one line the Understander learns from (an example, a keyword or a background
+// line, of intent 0) and what it teaches, worked out apart from the other lines so that
+// lines are learnt in parallel: prepare finds its entities (while cppjieba loads), study
+// its tokens and features; newUnderstander merges the lessons in order.
+type lesson struct {
+	intent  int32
+	text    string
+	marks   []dialogs.Mark
+	keyword bool // an intent's keyword, not one of its examples
+	// prepare
+	t      normalize.Text
+	spans  []span      // slot values: the marks, then the entities found
+	stands [][2]string // (found type, marked type) where the extractor read a marked value as another type
+	// study
+	s      string   // the matched text for display
+	tokens []string // the tokens
+	fs     []feat
+	labels []featLabel // the features' readable labels, in the order met
+}
+
+// featLabel is a feature's readable label (for Explain), as study met it.
+type featLabel struct {
+	h     uint64
+	kind  byte
+	label string
+}
+
+// prepare normalises a lesson's text and finds its slot values: its marks, then the
+// entities found by the extractor, replaced like a message's.
+func (u *Understander) prepare(l *lesson) {
+	t := normalize.Normalize(l.text)
 	var spans []span
-	for _, m := range marks {
+	for _, m := range l.marks {
 		s, e := normRange(t, m.Start, m.End)
 		if s < e {
 			spans = append(spans, span{s, e, m.Entity})
@@ -537,7 +607,7 @@ func (u *Understander) exampleFeatures(text string, marks []dialogs.Mark, learn 
 	for _, m := range spans {
 		for _, en := range ents {
 			if s, e := normRange(t, en.Start, en.End); s == m.start && e == m.end && en.Type != m.typ {
-				u.standCount[[2]string{en.Type, m.typ}]++
+				l.stands = append(l.stands, [2]string{en.Type, m.typ})
 			}
 		}
 	}
@@ -547,21 +617,30 @@ func (u *Understander) exampleFeatures(text string, marks []dialogs.Mark, learn 
 			spans = append(spans, span{s, e, en.Type})
 		}
 	}
-	spans = append(spans, hidden...)
-	s, tokens, fs, _ := u.analyse(t, spans, u.recordLabel, false)
-	seen := map[string]bool{}
-	for _, tk := range tokens {
-		switch {
-		case !wordToken(tk) || seen[tk]:
-		case learn:
-			u.vocab[tk] = true
-			u.exWords[tk]++
-		default:
-			u.bgWords[tk] = true
-		}
-		seen[tk] = true
+	l.t, l.spans = t, append(spans, hidden...)
+}
+
+// study analyses a prepared lesson as a message (without homophone correction).
+func (u *Understander) study(l *lesson) {
+	label := func(h uint64, kind byte, label string) {
+		l.labels = append(l.labels, featLabel{h, kind, label})
 	}
-	return u.display(s), t.Norm, fs
+	s, tokens, fs, _ := u.analyse(l.t, l.spans, label, false)
+	l.s, l.tokens, l.fs = u.display(s), tokens, fs
+}
+
+// eachParallel calls f(0) to f(n-1), on as many goroutines as the process has Ps.
+func eachParallel(n int, f func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(n, runtime.GOMAXPROCS(0)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				f(i)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func (u *Understander) recordLabel(h uint64, kind byte, label string) {
