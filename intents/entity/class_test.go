@@ -320,6 +320,8 @@ func TestExtractEnglish(t *testing.T) {
 		{"transfer 500 to 张三", "money:500.00[500] contact:c-zhang@to[张三]", "a number after an English money verb is an amount; to marks the payee"},
 		{"send 300 to 李四", "money:300.00[300] contact:c-li@to[李四]", "send is a money verb"},
 		{"pay him 50", "money:50.00[50]", "an object may stand between the verb and the amount"},
+		{"pay 张三 200", "contact:c-zhang[张三] money:200.00[200]", "a Chinese name may stand between the verb and the amount"},
+		{"pay 张三李四王五赵六 200", "contact:c-zhang[张三] contact:c-li[李四] number:200[200]", "a run longer than a name is not one"},
 		{"top up 100 for my phone", "money:100.00[100]", "a verb of two words (top up)"},
 		{"transfer 2000 yuan", "money:2000.00[2000 yuan]", "yuan after a number names the currency"},
 		{"20 dollars", "money:20.00/USD[20 dollars]", "dollars after a number are US dollars"},

@@ -745,6 +745,20 @@ var englishObjects = map[string]bool{"me": true, "him": true, "her": true, "them
 // and at most one object word) is an English money verb.
 func afterEnglishMoneyVerb(rs []rune, i int) bool {
 	w, start := asciiWordBefore(rs, i)
+	if w == "" {
+		// pay 张三 200: a name of two to four Han runes between the verb and the amount.
+		e := i
+		if e > 0 && rs[e-1] == ' ' {
+			e--
+		}
+		s := e
+		for s > 0 && e-s < 5 && unicode.Is(unicode.Han, rs[s-1]) {
+			s--
+		}
+		if n := e - s; n >= 2 && n <= 4 && s > 0 && rs[s-1] == ' ' {
+			w, start = asciiWordBefore(rs, s)
+		}
+	}
 	if englishObjects[w] {
 		w, start = asciiWordBefore(rs, start)
 	}
