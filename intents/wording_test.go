@@ -89,6 +89,7 @@ func TestBankWording(t *testing.T) {
 		{"帮我买个基金", "wealth_buy", "buy vs browse: a fund named with 买 is a purchase"},
 		{"我想買基金", "wealth_buy", "buy vs browse in traditional script"},
 		{"信用卡账单还款", "credit_repay", "repaying the bill is a repayment, not the bill"},
+		{"把这期的账单交了", "credit_repay", "paying (交) this period's bill is a repayment"},
 		{"卡數還款", "credit_repay", "Hong Kong 卡数 before 还款 is a card repayment"},
 		{"邊度有櫃員機", "branch_search", "Cantonese where (边度) and Hong Kong ATM (柜员机)"},
 		{"幫我轉帳給王小明", "transfer", "traditional script: 转帐 with an unknown name"},
