@@ -39,11 +39,14 @@ type synonymTable struct {
 	// phrases holds the ASCII members of several words (customer service, top up), by
 	// their first word, longest first: found as whole words separated by spaces.
 	phrases map[string][]phrase
-	first   map[rune]bool   // first runes of han members
-	maxLen  int             // runes of the longest han member
-	terms   []string        // every Han word of the table (homophone targets)
-	drop    map[string]bool // English words without meaning for matching
-	single  map[string]bool // terms of one Han rune (买, 找, 卡): glued to what follows
+	first   map[rune]bool // first runes of han members
+	maxLen  int           // runes of the longest han member
+	terms   []string      // every Han word of the banking groups (homophone targets)
+	// plain holds the synonym features (hashString(kindSynonym, term)) of plain-language
+	// groups (lines starting with =): no evidence that a message is about the bank.
+	plain  map[uint64]bool
+	drop   map[string]bool // English words without meaning for matching
+	single map[string]bool // terms of one Han rune (买, 找, 卡): glued to what follows
 }
 
 var (
@@ -58,7 +61,7 @@ func theSynonyms() *synonymTable {
 }
 
 func parseSynonyms(text string) *synonymTable {
-	t := &synonymTable{han: map[string]string{}, ascii: map[string]string{}, phrases: map[string][]phrase{}, first: map[rune]bool{}, drop: map[string]bool{}, single: map[string]bool{}}
+	t := &synonymTable{han: map[string]string{}, ascii: map[string]string{}, phrases: map[string][]phrase{}, first: map[rune]bool{}, drop: map[string]bool{}, single: map[string]bool{}, plain: map[uint64]bool{}}
 	for _, line := range strings.Split(text, "\n") {
 		line, _, _ = strings.Cut(line, "#")
 		ws := strings.Fields(line)
@@ -71,10 +74,18 @@ func parseSynonyms(text string) *synonymTable {
 			}
 			continue
 		}
+		plain := ws[0] == "="
+		if plain {
+			ws = ws[1:]
+			if len(ws) == 0 {
+				continue
+			}
+			t.plain[hashString(kindSynonym, ws[0])] = true
+		}
 		term := ws[0]
 		for _, w := range ws {
 			if strings.ContainsFunc(w, isHan) {
-				if !strings.ContainsFunc(w, func(r rune) bool { return !isHan(r) }) {
+				if !plain && !strings.ContainsFunc(w, func(r rune) bool { return !isHan(r) }) {
 					t.terms = append(t.terms, w)
 				}
 				n := utf8.RuneCountInString(w)

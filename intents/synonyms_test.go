@@ -15,6 +15,9 @@ func TestSynonymTableConsistent(t *testing.T) {
 	for _, line := range strings.Split(synonymText, "\n") {
 		line, _, _ = strings.Cut(line, "#")
 		ws := strings.Fields(line)
+		if len(ws) > 0 && ws[0] == "=" {
+			ws = ws[1:] // a plain-language group
+		}
 		for _, w := range ws {
 			// A phrase's words are joined by _, which normalize makes a space.
 			if n := normalize.Normalize(w).Norm; n != strings.ReplaceAll(w, "_", " ") {
@@ -25,6 +28,33 @@ func TestSynonymTableConsistent(t *testing.T) {
 			}
 			group[w] = ws[0]
 		}
+	}
+}
+
+// Ensure plain-language groups (lines starting with =) translate and match like any group
+// but are neither homophone targets nor evidence of the bank's domain, while banking groups
+// are both.
+func TestSynonymPlainGroups(t *testing.T) {
+	tab := parseSynonyms("余额 balance\n= 附近 nearby near\n= 好的 okay\n")
+	tests := []struct {
+		term  string
+		plain bool
+		why   string
+	}{
+		{"余额", false, "a banking term is a homophone target and domain evidence"},
+		{"附近", true, "nearby is everyday talk"},
+		{"好的", true, "an answer is everyday talk"},
+	}
+	for _, tt := range tests {
+		if got := tab.plain[hashString(kindSynonym, tt.term)]; got != tt.plain {
+			t.Errorf("%s: plain = %v, want %v", tt.why, got, tt.plain)
+		}
+		if got := slices.Contains(tab.terms, tt.term); got == tt.plain {
+			t.Errorf("%s: homophone target = %v, want %v", tt.why, got, !tt.plain)
+		}
+	}
+	if tab.ascii["nearby"] != "附近" || tab.han["附近"] != "附近" {
+		t.Errorf("a plain group's members are not matched: ascii %v, han %v", tab.ascii, tab.han)
 	}
 }
 
