@@ -101,10 +101,11 @@ var shippedOnce = sync.OnceValue(func() map[string]Calibration {
 })
 
 // bundleHash identifies what calibration depends on: the intents with their examples and
-// keywords, the entity values, and the calibration's version.
+// keywords, the entity values, the synonym layer (synonyms.txt) and the calibration's version.
 func bundleHash(b *dialogs.Bundle) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "v%d\n", calibVersion)
+	fmt.Fprintf(h, "synonyms %x\n", sha256.Sum256([]byte(synonymText)))
 	names := make([]string, 0, len(b.Intents))
 	for n := range b.Intents {
 		names = append(names, n)

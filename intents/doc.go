@@ -34,9 +34,13 @@
 //
 // Before step 4, the synonym layer (synonyms.go, synonyms.txt: banking terms reviewed by the
 // team, Taiwan and Hong Kong wording, English) translates English members to their Chinese
-// term (check my balance is matched as 查询 余额) and adds each group's term as a feature
-// wherever a member occurs (解除绑定 meets 解绑). After scoring, negation.go reads contrast
-// and calling off: 不是查余额,我是要转账 is a transfer, 不要预约了 is cancel.
+// term (check my balance is matched as 查询 余额; a phrase such as customer service as one
+// member; translated terms that make one word are glued: wealth products is 理财产品) and
+// adds each group's term as a feature wherever a member occurs (解除绑定 meets 解绑). After
+// scoring, negation.go reads contrast and calling off, in Chinese and in English
+// (negation_english.go): 不是查余额,我是要转账 is a transfer, 不要预约了 and I don't want to
+// transfer anymore are cancel, 我要转账,不是查余额 is a transfer. The classes of wording
+// and their figures: docs/nlu-wording.md.
 //
 // The best intent is accepted when its score reaches Options.Threshold and beats none. With
 // Options.Calibrate (the weiyin command sets it) the threshold is derived from the bundle's

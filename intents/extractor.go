@@ -36,7 +36,7 @@ func (e entityExtractor) Extract(t normalize.Text, c Context) []Entity {
 	for i, f := range found {
 		out[i] = Entity(f)
 	}
-	return out
+	return append(out, romanizedNames(t, c.Lists, out)...)
 }
 
 // NormNames returns names normalised as they are matched, for ListValue.Norm.

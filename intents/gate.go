@@ -5,8 +5,9 @@ package intents
 // customers' wording than the intent's few examples are, and the threshold rejects them; yet
 // the examples of all intents together hold the business's words (网点, 挂失, 账单), which
 // everyday lines rarely use. A message that uses enough of those words (features of kind
-// word, bigram or synonym that some example has and no background line has) is in the
-// domain, and gets its best intent when that intent's score passes the gate's own, lower,
+// word, bigram or banking synonym term that some example has and no background line has,
+// or a banking synonym term that neither has: the team's vocabulary; plain-language synonym
+// groups such as 附近 or 好的 are no evidence) is in the domain, and gets its best intent when that intent's score passes the gate's own, lower,
 // bar. The gate's three constants are calibrated per bundle (calibrate.go), and searched
 // only for bundles of few examples an intent: with many, the threshold already separates
 // (the shipped bot's folds, 41 examples an intent).
@@ -25,7 +26,7 @@ func (g domainGate) accepts(score, noneRaw float32, domain int) bool {
 func (u *Understander) domainFeatures(fs []feat) int {
 	n := 0
 	for _, f := range fs {
-		if id, ok := u.featID[f.h]; ok && u.domainOnly[id] || !ok && f.kind == kindSynonym {
+		if id, ok := u.featID[f.h]; ok && u.domainOnly[id] || !ok && f.kind == kindSynonym && !theSynonyms().plain[f.h] {
 			n++
 		}
 	}

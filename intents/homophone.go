@@ -22,6 +22,8 @@ import (
 //     it, no word of jieba's full dictionary overlaps it (之处, 记账: rare words the
 //     tokeniser's cut dictionary lacks; jiebadict.IsWord), and its runes are not all common
 //     words on their own (还会, 不像);
+//   - never a person's name: a common surname right after a cue naming a person (给于娥转账,
+//     收款人是俞娥, nor 叫余 in 我叫余鹅: nameIn), whether or not the customer's contacts list it;
 //   - only to a known banking term (homophones.terms: the bundle's keywords, titles and enum
 //     names, the synonym layer, and the words at least minTermExamples examples use and the
 //     everyday background does not), the only term of that sound, and no term whose sound
@@ -222,11 +224,47 @@ next:
 			w, ok = h.lookup(h.byFuzzy, rs[i:i+n], fuzzy, py)
 			ok = ok && w != orig && strings.ContainsFunc(orig, func(r rune) bool { return strings.ContainsRune(w, r) })
 		}
-		if ok && !inWord(s, rs, offs, i, i+n) && !ordinary(rs[i:i+n]) {
+		if ok && !inWord(s, rs, offs, i, i+n) && !ordinary(rs[i:i+n]) && !nameIn(rs, i, i+n) {
 			return w, n
 		}
 	}
 	return "", 0
+}
+
+// nameCues stand before a person's name: 给于娥转账, 收款人是俞娥, 我叫余鹅.
+var nameCues = []string{"收款人是", "联系人是", "收款人", "联系人", "名字是", "名叫", "转给", "汇给", "打给", "付给", "还给",
+	"叫做", "给", "向", "叫", "姓", "找", "替", "帮", "跟", "和", "与"}
+
+// surnames are the common Chinese family names (of one rune).
+const surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈" +
+	"姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤俞喻虞柳欧" +
+	"季纪齐康伍申樊祝左施葛牛洪殷温岳章鲁尚庞游华倪单骆明"
+
+// nameIn reports whether a person's name starts in rs[i:j] (叫余鹅 is no 教育 either).
+func nameIn(rs []rune, i, j int) bool {
+	for k := i; k < j; k++ {
+		if nameAt(rs, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// nameAt reports whether rs[i] starts a person's name: a common surname right after a cue
+// that names a person (给, 向, 叫, 收款人 ...). A name is never a misspelt term, though it may
+// sound like one (给于娥转账 is no 余额), and the customer's contacts the extractor did
+// not know are names all the same.
+func nameAt(rs []rune, i int) bool {
+	if i >= len(rs) || !strings.ContainsRune(surnames, rs[i]) {
+		return false
+	}
+	for _, c := range nameCues {
+		n := utf8.RuneCountInString(c)
+		if i >= n && string(rs[i-n:i]) == c {
+			return true
+		}
+	}
+	return false
 }
 
 // inWord reports whether a word of jieba's full dictionary overlaps the runes rs[i:j] of s:
@@ -373,7 +411,7 @@ func drowned(terms []string, py *pinyinTable) map[string]bool {
 			continue
 		}
 		rs, offs := runeOffsets(w.w)
-		eachSound(py.readings(w.w, rs, offs), nil, func(k uint64) {
+		eachSound(dictionaryReadings(py.readings(w.w, rs, offs)), nil, func(k uint64) {
 			for _, t := range bySound[k] {
 				if t != w.w && w.freq >= max(100, 2*own[t]) {
 					out[t] = true
@@ -382,6 +420,19 @@ func drowned(terms []string, py *pinyinTable) map[string]bool {
 		})
 	}
 	return out
+}
+
+// dictionaryReadings keeps the first reading of each rune: a dictionary word is read as
+// written (执行 zhi xing, 娱乐 yu le), while the second readings are those a transcript may
+// intend (还宽 for 还款). With them, 执行 drowned 支行 and 娱乐 预约, so that 支航 and 玉约
+// were never corrected.
+func dictionaryReadings(rd [][]string) [][]string {
+	for i, r := range rd {
+		if len(r) > 1 {
+			rd[i] = r[:1]
+		}
+	}
+	return rd
 }
 
 // commonRune is the frequency (jieba's, as a word on its own) from which a character is a

@@ -1,6 +1,10 @@
 package intents
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/weiyin-bank/weiyin/intents/normalize"
+)
 
 func TestReadContrast(t *testing.T) {
 	tests := []struct {
@@ -26,9 +30,49 @@ func TestReadContrast(t *testing.T) {
 		{"", false, 0, "", false, "empty"},
 	}
 	for _, tt := range tests {
-		k, ok := readContrast(tt.in)
+		k, ok := readContrast(tt.in, tt.in)
 		if ok != tt.ok || ok && (k.wanted != tt.wanted || k.negated != tt.negated || k.callsOff != tt.callsOff) {
 			t.Errorf("%s: readContrast(%q) = %+v, %v; want wanted %d negated %q callsOff %v, %v", tt.why, tt.in, k, ok, tt.wanted, tt.negated, tt.callsOff, tt.ok)
+		}
+	}
+}
+
+func TestReadContrastForms(t *testing.T) {
+	tests := []struct {
+		in   string
+		ok   bool
+		want contrast
+		why  string
+	}{
+		{"别转了", true, contrast{wanted: -1, negated: "转", callsOff: true}, "别X了 calls X off"},
+		{"你别帮我预约了", true, contrast{wanted: -1, negated: "帮我预约", callsOff: true}, "别 after a lead word, with 帮我"},
+		{"还是别买理财了", true, contrast{wanted: -1, negated: "买理财", callsOff: true}, "还是 before the cue"},
+		{"别查余额了 帮我转账", true, contrast{wanted: 6, negated: "查余额"}, "别X了, Y: Y is wanted and X keeps no 了"},
+		{"别人给我转了钱", false, contrast{}, "别人 is a word, not an imperative"},
+		{"不想让别人看到余额", false, contrast{}, "a wish about what others do calls nothing off"},
+		{"不要被扣费", false, contrast{}, "a wish about what happens calls nothing off"},
+		{"别墅贷款", false, contrast{}, "别墅 is a word"},
+		{"不转了 查余额", true, contrast{wanted: 4, negated: "转"}, "a clause calling off, then what is wanted"},
+		{"转账不用了 查一下余额", true, contrast{wanted: 6, negated: "转账用"}, "X不用了, then Y (X with the verb)"},
+		{"我要转账 不是查余额", true, contrast{wanted: 1, until: 4, negated: "查余额", checkX: true}, "Y first (after the lead word), then 不是X"},
+		{"转账不是查余额", true, contrast{wanted: 0, until: 2, negated: "查余额", checkX: true}, "Y不是X without punctuation"},
+		{"是不是查余额", false, contrast{}, "是不是 asks"},
+		{"转账不是要手续费吗", false, contrast{}, "a question is no contrast"},
+		{"I don't want to transfer anymore", true, contrast{wanted: -1, negated: "transfer", callsOff: true, orig: true}, "English wish denied; anymore is not what"},
+		{"no need to book an appointment", true, contrast{wanted: -1, negated: "book an appointment", callsOff: true, orig: true}, "no need to: no is then no filler"},
+		{"don't transfer, just check my balance", true, contrast{wanted: 21, negated: "transfer", orig: true}, "English bare cue, a comma and Y"},
+		{"I don't want to check balance I want to transfer", true, contrast{wanted: 30, negated: "check balance", orig: true}, "a new wish starting with I ends X"},
+		{"check my balance, not transfer", true, contrast{wanted: 0, until: 16, negated: "transfer", checkX: true, orig: true}, "English Y first"},
+		{"I don't know my balance", false, contrast{}, "a bare cue before no banking term is a statement"},
+		{"don't you have a branch nearby", false, contrast{}, "don't you asks"},
+		{"I don't want anyone to see my balance", false, contrast{}, "a wish about what others do calls nothing off"},
+		{"why not transfer?", false, contrast{}, "a question"},
+		{"I'm not sure", true, contrast{wanted: -1, negated: "sure", callsOff: true, orig: true, bare: true}, "not before an answer word is read, and marked bare"},
+	}
+	for _, tt := range tests {
+		k, ok := readContrast(normalize.Normalize(tt.in).Norm, tt.in)
+		if ok != tt.ok || ok && k != tt.want {
+			t.Errorf("%s: readContrast(%q) = %+v, %v; want %+v, %v", tt.why, tt.in, k, ok, tt.want, tt.ok)
 		}
 	}
 }

@@ -22,7 +22,7 @@ var phrasePinyin = map[string]string{
 	"工行": "gong hang", "建行": "jian hang", "农行": "nong hang", "中行": "zhong hang", "招行": "zhao hang",
 	"交行": "jiao hang", "行业": "hang ye", "银行卡": "yin hang ka", "发行": "fa xing", "进行": "jin xing",
 	"重置": "chong zhi", "重新": "chong xin", "重设": "chong she", "重复": "chong fu", "重办": "chong ban",
-	"长期": "chang qi", "长时间": "chang shi jian", "多长": "duo chang", "期限长": "qi xian chang",
+	"长期": "chang qi", "专长": "zhuan chang", "长时间": "chang shi jian", "多长": "duo chang", "期限长": "qi xian chang",
 	"积分": "ji fen", "余额": "yu e", "转账": "zhuan zhang", "转帐": "zhuan zhang", "账单": "zhang dan",
 	"调整": "tiao zheng", "调高": "tiao gao", "调额": "tiao e", "提额": "ti e", "单笔": "dan bi",
 	"朝阳": "chao yang", "长安": "chang an", "长宁": "chang ning", "重庆": "chong qing",

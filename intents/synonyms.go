@@ -2,9 +2,12 @@ package intents
 
 import (
 	_ "embed"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/weiyin-bank/weiyin/intents/jiebadict"
 )
 
 // The synonym layer: banking terms the team wrote and reviewed (synonyms.txt), with the words
@@ -23,14 +26,27 @@ import (
 //go:embed synonyms.txt
 var synonymText string
 
+// phrase is an English member of several words and its term.
+type phrase struct {
+	words []string
+	term  string
+}
+
 // synonymTable maps each member of a group to the group's term.
 type synonymTable struct {
-	han    map[string]string // members holding a Han rune: found anywhere in a text
-	ascii  map[string]string // ASCII members: found as whole words
-	first  map[rune]bool     // first runes of han members
-	maxLen int               // runes of the longest han member
-	terms  []string          // every Han word of the table (homophone targets)
-	drop   map[string]bool   // English words without meaning for matching
+	han   map[string]string // members holding a Han rune: found anywhere in a text
+	ascii map[string]string // ASCII members: found as whole words
+	// phrases holds the ASCII members of several words (customer service, top up), by
+	// their first word, longest first: found as whole words separated by spaces.
+	phrases map[string][]phrase
+	first   map[rune]bool // first runes of han members
+	maxLen  int           // runes of the longest han member
+	terms   []string      // every Han word of the banking groups (homophone targets)
+	// plain holds the synonym features (hashString(kindSynonym, term)) of plain-language
+	// groups (lines starting with =): no evidence that a message is about the bank.
+	plain  map[uint64]bool
+	drop   map[string]bool // English words without meaning for matching
+	single map[string]bool // terms of one Han rune (买, 找, 卡): glued to what follows
 }
 
 var (
@@ -45,7 +61,7 @@ func theSynonyms() *synonymTable {
 }
 
 func parseSynonyms(text string) *synonymTable {
-	t := &synonymTable{han: map[string]string{}, ascii: map[string]string{}, first: map[rune]bool{}, drop: map[string]bool{}}
+	t := &synonymTable{han: map[string]string{}, ascii: map[string]string{}, phrases: map[string][]phrase{}, first: map[rune]bool{}, drop: map[string]bool{}, single: map[string]bool{}, plain: map[uint64]bool{}}
 	for _, line := range strings.Split(text, "\n") {
 		line, _, _ = strings.Cut(line, "#")
 		ws := strings.Fields(line)
@@ -58,13 +74,24 @@ func parseSynonyms(text string) *synonymTable {
 			}
 			continue
 		}
+		plain := ws[0] == "="
+		if plain {
+			ws = ws[1:]
+			if len(ws) == 0 {
+				continue
+			}
+			t.plain[hashString(kindSynonym, ws[0])] = true
+		}
 		term := ws[0]
 		for _, w := range ws {
 			if strings.ContainsFunc(w, isHan) {
-				if !strings.ContainsFunc(w, func(r rune) bool { return !isHan(r) }) {
+				if !plain && !strings.ContainsFunc(w, func(r rune) bool { return !isHan(r) }) {
 					t.terms = append(t.terms, w)
 				}
 				n := utf8.RuneCountInString(w)
+				if n == 1 && w == term {
+					t.single[w] = true
+				}
 				if n < 2 {
 					continue // one Han rune occurs inside too many words
 				}
@@ -72,12 +99,50 @@ func parseSynonyms(text string) *synonymTable {
 				r, _ := utf8.DecodeRuneInString(w)
 				t.first[r] = true
 				t.maxLen = max(t.maxLen, n)
+			} else if words := strings.Split(w, "_"); len(words) > 1 {
+				t.phrases[words[0]] = append(t.phrases[words[0]], phrase{words, term})
 			} else {
 				t.ascii[w] = term
 			}
 		}
 	}
+	for _, ps := range t.phrases {
+		slices.SortStableFunc(ps, func(a, b phrase) int { return len(b.words) - len(a.words) })
+	}
 	return t
+}
+
+// asciiAt returns the end of the English member (a phrase or a word) that starts at s[i],
+// and its term; ok is false when none starts there. j is the end of the word at i (i when no
+// word starts there).
+func (t *synonymTable) asciiAt(s string, i int) (end int, term string, j int, ok bool) {
+	j = asciiWordEnd(s, i)
+	if j == i {
+		return i, "", j, false
+	}
+	for _, p := range t.phrases[s[i:j]] {
+		if e, ok := wordsAt(s, j, p.words[1:]); ok {
+			return e, p.term, j, true
+		}
+	}
+	term, ok = t.ascii[s[i:j]]
+	return j, term, j, ok
+}
+
+// wordsAt reports whether s holds the words ws from i on, each after one or more spaces,
+// the last ending a word; it returns the end of the last.
+func wordsAt(s string, i int, ws []string) (int, bool) {
+	for _, w := range ws {
+		k := i
+		for k < len(s) && s[k] == ' ' {
+			k++
+		}
+		if k == i || !strings.HasPrefix(s[k:], w) || asciiWordEnd(s, k) != k+len(w) {
+			return 0, false
+		}
+		i = k + len(w)
+	}
+	return i, true
 }
 
 // find calls f with each member found in s (leftmost-longest for Han, whole ASCII words) and
@@ -85,12 +150,10 @@ func parseSynonyms(text string) *synonymTable {
 func (t *synonymTable) find(s string, f func(member, term string)) {
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
-		if j := asciiWordEnd(s, i); j > i {
-			if term, ok := t.ascii[s[i:j]]; ok {
-				f(s[i:j], term)
-				i = j
-				continue
-			}
+		if end, term, _, ok := t.asciiAt(s, i); ok {
+			f(s[i:end], term)
+			i = end
+			continue
 		}
 		if !t.first[r] {
 			i += n
@@ -134,29 +197,69 @@ func (t *synonymTable) translate(s string) string {
 	var b strings.Builder
 	done := 0
 	for i := 0; i < len(s); i++ {
-		j := asciiWordEnd(s, i)
+		end, term, j, ok := t.asciiAt(s, i)
 		if j == i {
 			continue
 		}
-		w := s[i:j]
 		var to string
-		switch term, ok := t.ascii[w]; {
+		switch {
 		case ok && strings.ContainsFunc(term, isHan):
 			to = term
-		case t.drop[w]:
-			to = " "
+		case t.drop[s[i:j]]:
+			to, end = " ", j
 		default:
 			i = j - 1
 			continue
 		}
 		b.WriteString(s[done:i])
 		b.WriteString(to)
-		done = j
-		i = j - 1
+		done = end
+		i = end - 1
 	}
 	if done == 0 {
 		return s
 	}
 	b.WriteString(s[done:])
-	return b.String()
+	return t.glueHan(b.String())
+}
+
+func hanOrValue(r rune) bool { return isHan(r) || isPlaceholder(r) }
+
+// glueHan drops the spaces between two Han runs that together are one word, of the synonym
+// layer or of the dictionary: the English words' spaces, once they are translated, would
+// cut the word a Chinese wording has (wealth products is matched as 理财产品, account
+// balance as 账户余额, as the Chinese say them). Other runs keep their space: gluing every
+// one made bigrams no Chinese wording has (多少剩余账户).
+func (t *synonymTable) glueHan(s string) string {
+	rs := []rune(s)
+	out := make([]rune, 0, len(rs))
+	for i := 0; i < len(rs); i++ {
+		if rs[i] == ' ' && len(out) > 0 && hanOrValue(out[len(out)-1]) {
+			j := i
+			for j < len(rs) && rs[j] == ' ' {
+				j++
+			}
+			if j < len(rs) && hanOrValue(rs[j]) {
+				a := len(out)
+				for a > 0 && isHan(out[a-1]) {
+					a--
+				}
+				if len(out)-a == 1 && t.single[string(out[a:])] {
+					i = j - 1 // a term of one rune (买, 找) before its object: 买理财产品, 买<money>
+					continue
+				}
+				e := j
+				for e < len(rs) && isHan(rs[e]) {
+					e++
+				}
+				w := string(out[a:]) + string(rs[j:e])
+				if _, ok := t.han[w]; ok || jiebadict.IsWord(w) {
+					i = j - 1
+					continue
+				}
+			}
+		}
+		out = append(out, rs[i])
+	}
+	return string(out)
 }

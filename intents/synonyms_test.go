@@ -15,8 +15,12 @@ func TestSynonymTableConsistent(t *testing.T) {
 	for _, line := range strings.Split(synonymText, "\n") {
 		line, _, _ = strings.Cut(line, "#")
 		ws := strings.Fields(line)
+		if len(ws) > 0 && ws[0] == "=" {
+			ws = ws[1:] // a plain-language group
+		}
 		for _, w := range ws {
-			if n := normalize.Normalize(w).Norm; n != w {
+			// A phrase's words are joined by _, which normalize makes a space.
+			if n := normalize.Normalize(w).Norm; n != strings.ReplaceAll(w, "_", " ") {
 				t.Errorf("member %q normalises to %q: write it that way", w, n)
 			}
 			if g, ok := group[w]; ok && g != ws[0] {
@@ -24,6 +28,33 @@ func TestSynonymTableConsistent(t *testing.T) {
 			}
 			group[w] = ws[0]
 		}
+	}
+}
+
+// Ensure plain-language groups (lines starting with =) translate and match like any group
+// but are neither homophone targets nor evidence of the bank's domain, while banking groups
+// are both.
+func TestSynonymPlainGroups(t *testing.T) {
+	tab := parseSynonyms("余额 balance\n= 附近 nearby near\n= 好的 okay\n")
+	tests := []struct {
+		term  string
+		plain bool
+		why   string
+	}{
+		{"余额", false, "a banking term is a homophone target and domain evidence"},
+		{"附近", true, "nearby is everyday talk"},
+		{"好的", true, "an answer is everyday talk"},
+	}
+	for _, tt := range tests {
+		if got := tab.plain[hashString(kindSynonym, tt.term)]; got != tt.plain {
+			t.Errorf("%s: plain = %v, want %v", tt.why, got, tt.plain)
+		}
+		if got := slices.Contains(tab.terms, tt.term); got == tt.plain {
+			t.Errorf("%s: homophone target = %v, want %v", tt.why, got, !tt.plain)
+		}
+	}
+	if tab.ascii["nearby"] != "附近" || tab.han["附近"] != "附近" {
+		t.Errorf("a plain group's members are not matched: ascii %v, han %v", tab.ascii, tab.han)
 	}
 }
 
@@ -42,6 +73,10 @@ func TestSynonymFind(t *testing.T) {
 		{"過數俾我", nil, "the table holds normalised text only; the caller normalises first"},
 		{"全数还清", []string{"全数=全额"}, "Hong Kong wording"},
 		{"今天天气不错", nil, "no member, no term"},
+		{"talk to customer service", []string{"customer service=人工"}, "a phrase member is found as its words"},
+		{"customer  service", []string{"customer  service=人工"}, "a phrase's words may be apart by several spaces"},
+		{"customers service", nil, "a phrase's words are whole words"},
+		{"customer", nil, "a phrase's first word alone is no member"},
 	}
 	for _, tt := range tests {
 		var got []string
@@ -61,6 +96,14 @@ func TestSynonymTranslate(t *testing.T) {
 		{"atm在哪", "atm在哪", "a member of a group led by an ASCII term stays"},
 		{"starbucks", "starbucks", "an unknown word stays"},
 		{"余额", "余额", "Chinese alone is returned as is"},
+		{"never mind", "取消", "a phrase becomes its term"},
+		{"top up my phone", "充值   phone", "a phrase among other words"},
+		{"what can you do", "帮助", "a phrase wins over the words it holds (can, do are left out alone)"},
+		{"what time is it", "what time    ", "a phrase's first word outside the phrase stays"},
+		{"wealth products", "理财产品", "translated terms that are one word together are glued"},
+		{"buy a fund", "买理财", "a term of one rune is glued to its object"},
+		{"account balance", "账户余额", "a member of the table glued from two English words"},
+		{"balance 转账", "余额 转账", "terms that are no word together keep their space"},
 	}
 	for _, tt := range tests {
 		if got := tab.translate(tt.in); got != tt.want {

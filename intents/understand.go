@@ -408,7 +408,7 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 			sq += w * w
 			if d.intent == 0 {
 				inBackground[id] = true
-			} else if f.kind == kindWord || f.kind == kindBigram || f.kind == kindSynonym {
+			} else if f.kind == kindWord || f.kind == kindBigram || f.kind == kindSynonym && !theSynonyms().plain[f.h] {
 				u.domainOnly[id] = true
 			}
 		}

@@ -221,7 +221,7 @@ func yuanValue(v string) (dec, bool) {
 var classSeeds = []string{
 	"等我5分钟", "一个半小时", "两年零三个月", "分3年还", "个半钟", "五分半", "1.5小时", "半个", "一刻钟三十秒",
 	"户号123", "卡号6222 0200-1234", "身份证号11010119900101123x", "编号:", "账号是幺二三",
-	"新台幣三千", "100刀", "美元一直", "HK$5", "-5元", "负五百", "转-", "不是张三是李四", "别转给张三",
+	"新台幣三千", "100刀", "美元一直", "HK$5", "-5元", "负五百", "转-", "不是张三是李四", "别转给张三", "transfer 500 to 张三", "pay him 50", "top up 100", " up 5", "to 李四", "20 dollars", "transfer 3 times",
 	"从建行卡转到招商卡", "把建行卡里的5000转到微银账户", "500不对,是600", "不是", "给", "分分分年年",
 }
 
@@ -313,4 +313,21 @@ func FuzzRoles(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestExtractEnglish(t *testing.T) {
+	tests := []classCase{
+		{"transfer 500 to 张三", "money:500.00[500] contact:c-zhang@to[张三]", "a number after an English money verb is an amount; to marks the payee"},
+		{"send 300 to 李四", "money:300.00[300] contact:c-li@to[李四]", "send is a money verb"},
+		{"pay him 50", "money:50.00[50]", "an object may stand between the verb and the amount"},
+		{"pay 张三 200", "contact:c-zhang[张三] money:200.00[200]", "a Chinese name may stand between the verb and the amount"},
+		{"pay 张三李四王五赵六 200", "contact:c-zhang[张三] contact:c-li[李四] number:200[200]", "a run longer than a name is not one"},
+		{"top up 100 for my phone", "money:100.00[100]", "a verb of two words (top up)"},
+		{"transfer 2000 yuan", "money:2000.00[2000 yuan]", "yuan after a number names the currency"},
+		{"20 dollars", "money:20.00/USD[20 dollars]", "dollars after a number are US dollars"},
+		{"transfer 3 times", "number:3[3]", "a count of something else after the verb stays a number"},
+		{"transfer from 建行卡", "account:a-ccb@from[建行卡]", "from marks the source account"},
+		{"potato 张三", "contact:c-zhang[张三]", "to inside a word is no cue"},
+	}
+	checkTable(t, tests)
 }

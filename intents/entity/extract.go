@@ -478,7 +478,7 @@ func scanNumeric(rs []rune, env *dateEnv, add addFunc, addUnit unitFunc) {
 				continue
 			}
 		}
-		if !n.neg && (afterMoneyVerb(rs, i) && amountEnds(rs, n.end, countEnd) || beforeMoneyMove(rs, n.end)) {
+		if !n.neg && (afterMoneyVerb(rs, i) && amountEnds(rs, n.end, countEnd) || beforeMoneyMove(rs, n.end) || afterEnglishMoneyVerb(rs, i) && englishAmountEnds(rs, n.end)) {
 			// 转1.5万 / 还款500: after a verb that moves money, a number is an amount; so is
 			// one the money moves (卡里的5000转到微银, 500转给他).
 			if f, ok := n.val.fen(); ok && f > 0 && f <= MaxYuan*100 && n.val.s <= 2 {
@@ -730,6 +730,83 @@ var dateStarts = func() map[rune]bool {
 // moneyVerbs move money: a number right after one is an amount (转500, 还款1.5万, 贷款20万).
 var moneyVerbs = []string{"转账", "转给", "汇款", "存入", "取出", "取款", "还款", "支付", "充值", "缴费", "贷款", "借款",
 	"转", "汇", "存", "取", "还", "付", "充", "缴", "交", "借", "贷"}
+
+// englishMoneyVerbs move money in English: a number after one, or after one and a person
+// (pay him 200, send mum 300), is an amount (transfer 500 to 张三, top up 100).
+var englishMoneyVerbs = map[string]bool{"transfer": true, "send": true, "wire": true, "remit": true,
+	"pay": true, "repay": true, "deposit": true, "withdraw": true, "topup": true, "top up": true,
+	"recharge": true, "borrow": true, "lend": true, "transfer out": true}
+
+// englishObjects may stand between an English money verb and its amount.
+var englishObjects = map[string]bool{"me": true, "him": true, "her": true, "them": true, "us": true,
+	"back": true, "another": true, "only": true, "just": true, "about": true, "around": true}
+
+// afterEnglishMoneyVerb reports whether the ASCII word before the number at i (after spaces
+// and at most one object word) is an English money verb.
+func afterEnglishMoneyVerb(rs []rune, i int) bool {
+	w, start := asciiWordBefore(rs, i)
+	if w == "" {
+		// pay 张三 200: a name of two to four Han runes between the verb and the amount.
+		e := i
+		if e > 0 && rs[e-1] == ' ' {
+			e--
+		}
+		s := e
+		for s > 0 && e-s < 5 && unicode.Is(unicode.Han, rs[s-1]) {
+			s--
+		}
+		if n := e - s; n >= 2 && n <= 4 && s > 0 && rs[s-1] == ' ' {
+			w, start = asciiWordBefore(rs, s)
+		}
+	}
+	if englishObjects[w] {
+		w, start = asciiWordBefore(rs, start)
+	}
+	if w == "up" || w == "out" {
+		v, _ := asciiWordBefore(rs, start)
+		w = v + " " + w
+	}
+	return englishMoneyVerbs[w]
+}
+
+// asciiWordBefore returns the lower-case ASCII word that ends before i after at most one
+// space, and where it starts; "" when there is none.
+func asciiWordBefore(rs []rune, i int) (string, int) {
+	e := i
+	if e > 0 && rs[e-1] == ' ' {
+		e--
+	}
+	s := e
+	for s > 0 && rs[s-1] >= 'a' && rs[s-1] <= 'z' {
+		s--
+	}
+	if s == e {
+		return "", i
+	}
+	return string(rs[s:e]), s
+}
+
+// englishAmountEnds reports whether a number after an English money verb ending at e is an
+// amount: the message or a clause ends there, Chinese follows, or an English word that goes
+// with an amount (to, from, for, into, on, now, please, today); a count of something else
+// (transfer 3 times) is not.
+func englishAmountEnds(rs []rune, e int) bool {
+	if e < len(rs) && rs[e] == ' ' {
+		e++
+	}
+	if e >= len(rs) || !(rs[e] >= 'a' && rs[e] <= 'z') {
+		return e >= len(rs) || !isDateFollower(rs[e]) && !strings.ContainsRune(measureWords, rs[e])
+	}
+	j := e
+	for j < len(rs) && rs[j] >= 'a' && rs[j] <= 'z' {
+		j++
+	}
+	switch string(rs[e:j]) {
+	case "to", "from", "for", "into", "on", "via", "now", "please", "today", "tomorrow", "and", "with", "using":
+		return true
+	}
+	return false
+}
 
 // amountEnds reports whether a number after a money verb that ends at e is an amount: not
 // followed by a measure word (借2本书, 转3次) or a date word, unless a unit of yuan or a

@@ -92,7 +92,9 @@ var currencyWords = func() []currencyWord {
 		}
 	}
 	out = append(out, currencyWord{w: []rune("美分"), code: "USD", cents: true})
-	for _, w := range []struct{ w, code string }{{"刀", "USD"}, {"欧", "EUR"}, {"镑", "GBP"}} {
+	// English names of a currency after a number (500 yuan, 20 dollars); dollars alone
+	// are the US dollar, as 刀.
+	for _, w := range []struct{ w, code string }{{"刀", "USD"}, {"欧", "EUR"}, {"镑", "GBP"}, {"yuan", CNY}, {"kuai", CNY}, {"dollars", "USD"}, {"dollar", "USD"}, {"euros", "EUR"}, {"euro", "EUR"}} {
 		out = append(out, currencyWord{w: []rune(w.w), code: w.code, suffix: true})
 	}
 	// longest first

@@ -196,6 +196,15 @@ func roleBefore(rs []rune, p int) string {
 		if cueEndsAt(rs, end, fromCues) {
 			return RoleFrom
 		}
+		if skip > 0 && rs[end] == ' ' {
+			// English cues are whole words before a space: to 张三, from my 建行卡.
+			switch w, _ := asciiWordBefore(rs, end+1); w {
+			case "to", "into", "payee":
+				return RoleTo
+			case "from", "using":
+				return RoleFrom
+			}
+		}
 	}
 	return ""
 }

@@ -31,6 +31,8 @@ func TestNormalize(t *testing.T) {
 		{"我戶口仲有幾多錢", "我账户还有多少钱", "Hong Kong wording reads as the mainland says it"},
 		{"開戶要帶戶口本嗎", "开户要带户口本吗", "户口本 is a household register, not an account"},
 		{"過數畀阿may三百蚊", "转账给阿may三百块", "过数 is a transfer, 畀 is 给, 蚊 after a number is 块"},
+		{"邊度有櫃員機", "哪里有atm", "Cantonese 边度 is where, 柜员机 an ATM"},
+		{"卡數還款", "信用卡还款", "卡数 before 还款 is paying the card, not its bill"},
 		{"蚊子好多", "蚊子好多", "蚊 not after a number stays a mosquito"},
 		{"收唔到簡訊", "收不到短信", "Taiwan's 简讯 is an SMS"},
 		{"唔該幫我轉真人", "请帮我转真人", "唔该 before a request is please"},
