@@ -97,9 +97,11 @@ func runNLU(ctx context.Context, name string, args []string, io stdio) int {
 	}
 	c := intents.Context{Now: now}
 	// render writes the answer to one line; it is called from several goroutines.
-	render := func(text string, w *bytes.Buffer) error {
+	render := func(line string, w *bytes.Buffer) error {
+		text := analysed(line)
 		if o.explain {
 			x := u.Explain(text, c)
+			x.Result.Text = line
 			if o.json {
 				return json.NewEncoder(w).Encode(x)
 			}
@@ -109,6 +111,7 @@ func runNLU(ctx context.Context, name string, args []string, io stdio) int {
 			return w.WriteByte('\n')
 		}
 		r := u.Understand(text, c)
+		r.Text = line
 		if o.json {
 			return json.NewEncoder(w).Encode(toNLULine(r))
 		}
@@ -306,6 +309,27 @@ func readLine(r *bufio.Reader) (string, error) {
 		line = strings.TrimSuffix(line, "\n")
 		return strings.TrimSuffix(line, "\r"), nil
 	}
+}
+
+// nluMaxRunes is how much of a line nlu hands the Understander: far more than it analyses
+// (Options.MaxRunes, 512 runes by default), so that answers are those of the whole line,
+// yet a line of megabytes costs no more than a long message (the reading of English
+// negation went over the whole text, a rune at a time: a 10 MB line took minutes).
+const nluMaxRunes = 4096
+
+// analysed returns the part of line the Understander is given: its first nluMaxRunes runes.
+func analysed(line string) string {
+	if len(line) <= nluMaxRunes {
+		return line
+	}
+	n := 0
+	for i := range line {
+		if n == nluMaxRunes {
+			return line[:i]
+		}
+		n++
+	}
+	return line
 }
 
 // readFunc is an io.Reader made of a function.

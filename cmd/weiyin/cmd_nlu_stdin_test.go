@@ -237,3 +237,29 @@ func TestNLUInterruptWhileReading(t *testing.T) {
 		out.mu.Unlock()
 	}
 }
+
+// Ensure nlu hands the Understander at most nluMaxRunes runes of a line, cut on a rune
+// boundary, and a shorter line whole.
+func TestAnalysed(t *testing.T) {
+	for _, tc := range []struct {
+		why  string
+		line string
+		want int // runes given
+	}{
+		// Ensure a short line is given whole.
+		{"short", "我的余额", 4},
+		// Ensure a line of exactly nluMaxRunes runes is given whole.
+		{"at the cap", strings.Repeat("余", nluMaxRunes), nluMaxRunes},
+		// Ensure a longer line of Han is cut at nluMaxRunes runes, not bytes.
+		{"long Han", strings.Repeat("余", 3*nluMaxRunes), nluMaxRunes},
+		// Ensure a longer ASCII line is cut at nluMaxRunes.
+		{"long ASCII", strings.Repeat("a", nluMaxRunes+1), nluMaxRunes},
+		// Ensure invalid bytes count as runes and are kept as they are.
+		{"invalid bytes", strings.Repeat("\xff", nluMaxRunes+7), nluMaxRunes},
+	} {
+		got := analysed(tc.line)
+		if n := len([]rune(got)); n != tc.want || !strings.HasPrefix(tc.line, got) {
+			t.Errorf("%s: %d runes given, want %d (a prefix)", tc.why, n, tc.want)
+		}
+	}
+}
