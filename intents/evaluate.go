@@ -205,7 +205,6 @@ func (r *Report) Write(w io.Writer) error {
 	var b strings.Builder
 	if r.InScope > 0 {
 		fmt.Fprintf(&b, "in-scope accuracy: %d/%d = %.1f%% (%d rejected as none)\n", r.Correct, r.InScope, 100*r.Accuracy, r.Rejected)
-		fmt.Fprintf(&b, "in-scope ranked first: %d/%d = %.1f%% (the best intent whatever the threshold: top-1)\n", r.RankedFirst, r.InScope, 100*r.TopOne)
 	} else {
 		fmt.Fprintf(&b, "in-scope accuracy: no in-scope lines\n")
 	}
@@ -213,6 +212,9 @@ func (r *Report) Write(w io.Writer) error {
 		fmt.Fprintf(&b, "out-of-scope false accepts: %d/%d = %.1f%% (rejection %.1f%%)\n", r.FalseAccepts, r.OutScope, 100*r.FalseAcceptRate, 100*(1-r.FalseAcceptRate))
 	} else {
 		fmt.Fprintf(&b, "out-of-scope false accepts: no out-of-scope lines (label none)\n")
+	}
+	if r.InScope > 0 {
+		fmt.Fprintf(&b, "in-scope ranked first: %d/%d = %.1f%% (the best intent whatever the threshold: top-1)\n", r.RankedFirst, r.InScope, 100*r.TopOne)
 	}
 	fmt.Fprintf(&b, "threshold: %s\n", r.Calibration)
 	for _, u := range r.Unknown {
