@@ -25,6 +25,7 @@ type scored struct {
 // analysis is everything Understand and Explain compute for one message.
 type analysis struct {
 	text     string
+	in       string // text as analysed: valid UTF-8, cut to Options.MaxRunes
 	norm     normalize.Text
 	entities []Entity
 	matched  string // normalised text with placeholders
@@ -75,6 +76,7 @@ func (u *Understander) run(text string, c Context, label labeler) *analysis {
 		rs := []rune(in)
 		in = string(rs[:u.opts.MaxRunes])
 	}
+	a.in = in
 	a.norm = normalize.Normalize(in)
 	a.provider = theProviders().find(a.norm.Norm)
 	var hidden []span

@@ -218,7 +218,7 @@ func hasRunes(rs []rune, w string) bool {
 
 // applyContrast returns the result of a message that negates or contrasts, or r unchanged.
 func (u *Understander) applyContrast(a *analysis, r Result, c Context) Result {
-	k, ok := readContrast(a.norm.Norm, a.text)
+	k, ok := readContrast(a.norm.Norm, a.in)
 	if !ok || r.Intent == cancelIntent && k.callsOff {
 		return r
 	}
@@ -254,10 +254,10 @@ func (u *Understander) applyContrast(a *analysis, r Result, c Context) Result {
 	return out
 }
 
-// wantedPart understands Y alone, from the original text (entities keep the customer's
+// wantedPart understands Y alone, from the text as analysed (entities keep the customer's
 // characters and their offsets in the whole message); ok is false when Y is not understood.
 func (u *Understander) wantedPart(a *analysis, r Result, k contrast, c Context) (Result, bool) {
-	orig := []rune(a.text)
+	orig := []rune(a.in)
 	from, to, ok := k.wanted, k.until, true
 	if !k.orig {
 		until := k.until

@@ -108,3 +108,26 @@ func TestBankWording(t *testing.T) {
 		t.Errorf("%s: %q -> %s (%.2f, alternatives %v), want %s", tt.why, tt.text, r.Intent, r.Confidence, r.Alternatives, tt.want)
 	}
 }
+
+// TestLongMessageCut ensures that only the first Options.MaxRunes runes of a message are read,
+// contrast and calling off included: what follows the cut changes nothing, however long the
+// message is (the English contrast reader once read a 10 MB message whole, in minutes).
+func TestLongMessageCut(t *testing.T) {
+	u := bankUnderstander(t, intents.Options{MaxRunes: 64})
+	c := intents.Context{}
+	head := "check my balance"
+	want := u.Understand(head, c).Intent
+	tests := []struct {
+		tail string
+		why  string
+	}{
+		{strings.Repeat(" ", 100) + "no, I don't want that, transfer 500 to 张三 instead", "an English contrast after the cut is not read"},
+		{strings.Repeat("。", 100) + "不是查余额,我是要转账", "a Chinese contrast after the cut is not read"},
+		{" " + strings.Repeat("a", 1<<20) + " not balance, transfer", "a megabyte of letters after the cut"},
+	}
+	for _, tt := range tests {
+		if got := u.Understand(head+tt.tail, c).Intent; got != want {
+			t.Errorf("%s: intent %s, want %s (the head's)", tt.why, got, want)
+		}
+	}
+}
