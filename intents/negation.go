@@ -75,9 +75,12 @@ type contrast struct {
 // readContrast looks for the forms above in s, a normalised message; English is read on
 // the original text (orig), whose commas normalisation does not keep.
 func readContrast(s, orig string) (contrast, bool) {
-	if k, ok := readEnglishContrast(strings.ToLower(orig)); ok {
-		k.orig = true
-		return k, true
+	// The English forms need an English word (and lower-casing a Chinese text copies it).
+	if strings.ContainsFunc(orig, isASCIILetter) {
+		if k, ok := readEnglishContrast(strings.ToLower(orig)); ok {
+			k.orig = true
+			return k, true
+		}
 	}
 	rs := []rune(s)
 	end := len(rs)

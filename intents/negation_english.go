@@ -1,6 +1,9 @@
 package intents
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // English negation and contrast, read on the normalised message (lower case, an apostrophe
 // made a space: don't is "don t"), in the same forms as the Chinese ones of negation.go:
@@ -80,10 +83,10 @@ func englishWords(s string) ([]englishWord, bool) {
 		}
 		switch {
 		case k != 0 && k == kind:
-			ws[cur].w += string(r)
+			ws[cur].w = s[ws[cur].byteStart : bi+utf8.RuneLen(r)] // a slice of s, not a copy a rune
 			ws[cur].end = ri + 1
 		case k != 0:
-			ws = append(ws, englishWord{w: string(r), start: ri, end: ri + 1, byteStart: bi})
+			ws = append(ws, englishWord{w: s[bi : bi+utf8.RuneLen(r)], start: ri, end: ri + 1, byteStart: bi})
 			cur, kind = len(ws)-1, k
 		case strings.ContainsRune(",，;；.。!！", r):
 			ws = append(ws, englishWord{w: ",", start: ri, end: ri + 1, byteStart: bi})
