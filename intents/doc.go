@@ -44,7 +44,8 @@
 //
 // The best intent is accepted when its score reaches Options.Threshold and beats none. With
 // Options.Calibrate (the weiyin command sets it) the threshold is derived from the bundle's
-// own held-out examples and background at New, cached by the bundle's hash (calibrate.go).
+// own held-out examples and background at New, cached by the bundle's hash (calibrate.go);
+// the logistic model and the examples' cuts are cached beside it (modelcache.go, tokencache.go).
 // A bundle of few examples an intent (under 8) may also get a domain gate (gate.go): a
 // message using words that only the bundle's examples (or the synonym layer) have, none of
 // the background, gets its best intent under a lower, calibrated bar; whether a message is

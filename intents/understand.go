@@ -284,11 +284,18 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 		lessons = append(lessons, lesson{text: s})
 	}
 	eachParallel(len(lessons), func(i int) { u.prepare(&lessons[i]) })
-	loading.Wait()
-	if tokErr != nil {
-		return nil, tokErr
+	// The lessons' cuts come from the token cache when this build cut the same texts before:
+	// then the rest of New does not wait for cppjieba's dictionary, only answering does.
+	cache := newTokenCache(opts, lessons)
+	if !cache.read(lessons) {
+		loading.Wait()
+		if tokErr != nil {
+			return nil, tokErr
+		}
+		eachParallel(len(lessons), func(i int) { lessons[i].cut = tok.cut(lessons[i].slotted, opts.HMM) })
+		cache.write(lessons)
 	}
-	u.tok, u.py = tok, sharedPinyin()
+	u.py = sharedPinyin()
 	eachParallel(len(lessons), func(i int) { u.study(&lessons[i]) })
 
 	// What the lessons teach, merged in their order (as if learnt one after another).
@@ -455,6 +462,11 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 	}
 	u.cpost = indexOf(len(hashes), cIDs, cWs)
 	building.Wait()
+	loading.Wait()
+	if tokErr != nil {
+		return nil, tokErr
+	}
+	u.tok = tok
 	nex := len(u.examples)
 	nin := len(u.intents)
 	u.scratch.New = func() any {
@@ -567,17 +579,20 @@ type span struct {
 
 // lesson is one line the Understander learns from (an example, a keyword or a background
 // line, of intent 0) and what it teaches, worked out apart from the other lines so that
-// lines are learnt in parallel: prepare finds its entities (while cppjieba loads), study
-// its tokens and features; newUnderstander merges the lessons in order.
+// lines are learnt in parallel: prepare finds its entities (while cppjieba loads), then it is
+// cut (or its cut is read from the token cache), study finds its features; newUnderstander
+// merges the lessons in order.
 type lesson struct {
 	intent  int32
 	text    string
 	marks   []dialogs.Mark
 	keyword bool // an intent's keyword, not one of its examples
 	// prepare
-	t      normalize.Text
-	spans  []span      // slot values: the marks, then the entities found
-	stands [][2]string // (found type, marked type) where the extractor read a marked value as another type
+	t       normalize.Text
+	stands  [][2]string // (found type, marked type) where the extractor read a marked value as another type
+	slotted string      // the text the tokeniser cuts (slot values replaced, English translated)
+	extra   []string    // the types of the slot values kept as written
+	cut     []string    // slotted as cppjieba cut it (or as the token cache says it did)
 	// study
 	s      string   // the matched text for display
 	tokens []string // the tokens
@@ -617,15 +632,16 @@ func (u *Understander) prepare(l *lesson) {
 			spans = append(spans, span{s, e, en.Type})
 		}
 	}
-	l.t, l.spans = t, append(spans, hidden...)
+	l.t = t
+	l.slotted, l.extra = u.slotted(t, append(spans, hidden...))
 }
 
-// study analyses a prepared lesson as a message (without homophone correction).
+// study analyses a prepared and cut lesson as a message (without homophone correction).
 func (u *Understander) study(l *lesson) {
 	label := func(h uint64, kind byte, label string) {
 		l.labels = append(l.labels, featLabel{h, kind, label})
 	}
-	s, tokens, fs, _ := u.analyse(l.t, l.spans, label, false)
+	s, tokens, fs, _ := u.analyseCut(l.slotted, l.cut, l.extra, label, false)
 	l.s, l.tokens, l.fs = u.display(s), tokens, fs
 }
 
@@ -691,6 +707,14 @@ func normRange(t normalize.Text, start, end int) (int, int) {
 //
 // With correct, homophones of bundle words are corrected first (messages, not examples).
 func (u *Understander) analyse(t normalize.Text, spans []span, label labeler, correct bool) (string, []string, []feat, int) {
+	s, extra := u.slotted(t, spans)
+	return u.analyseCut(s, u.tok.cut(s, u.opts.HMM), extra, label, correct)
+}
+
+// slotted replaces the slot values in t by placeholders (overlapping spans: the first,
+// longest wins) and translates English through the synonym layer: the text the tokeniser
+// cuts. extra lists the types of the values kept as written.
+func (u *Understander) slotted(t normalize.Text, spans []span) (string, []string) {
 	slices.SortStableFunc(spans, func(a, b span) int {
 		if c := cmp.Compare(a.start, b.start); c != 0 {
 			return c
@@ -715,8 +739,12 @@ func (u *Understander) analyse(t normalize.Text, spans []span, label labeler, co
 		pos = sp.end
 	}
 	b.WriteString(string(rs[pos:]))
-	s := theSynonyms().translate(b.String())
-	tokens := u.dict.apply(s, u.tok.cut(s, u.opts.HMM))
+	return theSynonyms().translate(b.String()), extra
+}
+
+// analyseCut is analyse once s, the slotted text, is cut.
+func (u *Understander) analyseCut(s string, cut, extra []string, label labeler, correct bool) (string, []string, []feat, int) {
+	tokens := u.dict.apply(s, cut)
 	if correct {
 		if c := u.homo.correct(s, tokens, u.py); c != s {
 			s = c
