@@ -203,6 +203,11 @@ func (t *synonymTable) translate(s string) string {
 		}
 		var to string
 		switch {
+		case ok && strings.HasPrefix(term, s[i:j]) && strings.HasPrefix(s[i:], term):
+			// The member begins its own mixed term, which the text already says
+			// (pos机坏了): translating it would say the term's tail twice.
+			i = end - 1
+			continue
 		case ok && strings.ContainsFunc(term, isHan):
 			to = term
 		case t.drop[s[i:j]]:

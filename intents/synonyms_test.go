@@ -104,6 +104,8 @@ func TestSynonymTranslate(t *testing.T) {
 		{"buy a fund", "买理财", "a term of one rune is glued to its object"},
 		{"account balance", "账户余额", "a member of the table glued from two English words"},
 		{"balance 转账", "余额 转账", "terms that are no word together keep their space"},
+		{"pos机坏了", "pos机坏了", "a member that begins its own mixed term, which the text already says, stays (not pos机机)"},
+		{"pos坏了", "pos机坏了", "the same member alone becomes its term"},
 	}
 	for _, tt := range tests {
 		if got := tab.translate(tt.in); got != tt.want {
