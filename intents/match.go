@@ -72,10 +72,7 @@ func (u *Understander) run(text string, c Context, label labeler) *analysis {
 	if !utf8.ValidString(in) {
 		in = strings.ToValidUTF8(in, "\uFFFD")
 	}
-	if utf8.RuneCountInString(in) > u.opts.MaxRunes {
-		rs := []rune(in)
-		in = string(rs[:u.opts.MaxRunes])
-	}
+	in = cutRunes(in, u.opts.MaxRunes)
 	a.in = in
 	a.norm = normalize.Normalize(in)
 	a.provider = theProviders().find(a.norm.Norm)
@@ -106,6 +103,21 @@ func (u *Understander) run(text string, c Context, label labeler) *analysis {
 		}
 	}
 	return a
+}
+
+// cutRunes returns the first n runes of s (all of s when n <= 0).
+func cutRunes(s string, n int) string {
+	if n <= 0 || len(s) <= n {
+		return s // fewer bytes than n: fewer runes too
+	}
+	k := 0
+	for i := range s {
+		if k == n {
+			return s[:i]
+		}
+		k++
+	}
+	return s
 }
 
 // score ranks the intents for a message's features, best first. When the message names

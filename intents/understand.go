@@ -610,7 +610,9 @@ type featLabel struct {
 // prepare normalises a lesson's text and finds its slot values: its marks, then the
 // entities found by the extractor, replaced like a message's.
 func (u *Understander) prepare(l *lesson) {
-	t := normalize.Normalize(l.text)
+	// Cut as a message is: what lies beyond could never be matched, and a huge line written
+	// by mistake must not stall the compile.
+	t := normalize.Normalize(cutRunes(l.text, u.opts.MaxRunes))
 	var spans []span
 	for _, m := range l.marks {
 		s, e := normRange(t, m.Start, m.End)

@@ -131,3 +131,20 @@ func TestLongMessageCut(t *testing.T) {
 		}
 	}
 }
+
+// TestLongExampleCut ensures an example is cut as a message is: a line of 20,000 runes written
+// into a bundle by mistake compiles at once and matches by its head.
+func TestLongExampleCut(t *testing.T) {
+	tsv := "查余额\tbalance\n我的余额" + strings.Repeat("啊", 20000) + "\tbalance\n转账\ttransfer\n给张三转账\ttransfer\n"
+	b, err := intents.ReadExamples(strings.NewReader(tsv), "long.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := intents.New(b, intents.Options{MaxRunes: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := u.Understand("我的余额", intents.Context{}).Intent; got != "balance" {
+		t.Errorf("intent %s, want balance", got)
+	}
+}
