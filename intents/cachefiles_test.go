@@ -109,7 +109,7 @@ func TestCalibrationCacheFiles(t *testing.T) {
 	} {
 		t.Run(tc.why, func(t *testing.T) {
 			dir := t.TempDir()
-			path := filepath.Join(dir, "calibration-"+key+".json")
+			path := calibPath(dir, key)
 			if tc.data != nil {
 				if err := os.WriteFile(path, tc.data, 0o600); err != nil {
 					t.Fatal(err)
@@ -163,7 +163,7 @@ func TestCalibrationCacheDirUnusable(t *testing.T) {
 		}},
 		// Ensure a directory in the calibration file's place is no error.
 		{"file is a directory", func(t *testing.T, root string) string {
-			os.MkdirAll(filepath.Join(root, "calibration-"+key+".json"), 0o700)
+			os.MkdirAll(calibPath(root, key), 0o700)
 			os.MkdirAll(filepath.Join(root, "model-x.bin"), 0o700)
 			return root
 		}},
@@ -257,7 +257,7 @@ func TestCalibrationConcurrent(t *testing.T) {
 			}
 			c.Hash = bundleHash(b)
 			key, _ := calibKey(c.Hash, calibOpts(dir))
-			writeCalibration(filepath.Join(dir, "calibration-"+key+".json"), key, "b", c)
+			writeCalibration(calibPath(dir, key), key, "b", c)
 			got[i] = c
 		})
 	}

@@ -1,6 +1,7 @@
 package intents
 
 import (
+	"cmp"
 	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
@@ -10,7 +11,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/weiyin-bank/weiyin/dialogs"
@@ -163,7 +166,7 @@ func calibration(b *dialogs.Bundle, opts Options) (Calibration, error) {
 	}
 	path := ""
 	if dir := calibDir(opts.CacheDir); cacheable && dir != "" && buildID() != "" {
-		path = filepath.Join(dir, "calibration-"+key+".json")
+		path = calibPath(dir, key)
 		if c, ok := readCalibration(path, key, hash, buildID()); ok {
 			calibCache.Store(key, c)
 			c.Cached = true
@@ -183,6 +186,19 @@ func calibration(b *dialogs.Bundle, opts Options) (Calibration, error) {
 	}
 	return c, nil
 }
+
+// calibPath is where the calibration of key is kept in dir by this build. The build is in
+// the name (as in the model's and the tokens'): two builds starting side by side, as in a
+// deploy, each keep their own file instead of replacing each other's at every start.
+func calibPath(dir, key string) string {
+	return filepath.Join(dir, "calibration-"+key+"-"+buildTag()+".json")
+}
+
+// buildTag is a short name of the running build for cache file names.
+var buildTag = sync.OnceValue(func() string {
+	h := sha256.Sum256([]byte(buildID()))
+	return hex.EncodeToString(h[:4])
+})
 
 // calibKey is the cache key of a bundle's calibration under opts: its hash for the options
 // every weiyin command uses, else the hash and the options the folds depend on. A custom
@@ -266,6 +282,37 @@ func writeCacheFile(path string, data []byte) {
 	}
 	if err != nil {
 		os.Remove(f.Name())
+		return
+	}
+	pruneCache(path)
+}
+
+// cacheKeep is how many files of a kind (calibration-, model-, tokens-) a cache directory
+// keeps: those of other builds and bundles go, the least recently written first.
+const cacheKeep = 8
+
+// pruneCache removes the files of path's kind (the part of its name up to the first -)
+// beyond the cacheKeep most recently written, path's own kept.
+func pruneCache(path string) {
+	dir, base := filepath.Split(path)
+	kind, _, ok := strings.Cut(base, "-")
+	if !ok {
+		return
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, kind+"-*"))
+	type file struct {
+		path string
+		mod  int64
+	}
+	var fs []file
+	for _, p := range files {
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && p != path {
+			fs = append(fs, file{p, st.ModTime().UnixNano()})
+		}
+	}
+	slices.SortFunc(fs, func(a, b file) int { return cmp.Compare(b.mod, a.mod) })
+	for _, f := range fs[min(len(fs), cacheKeep-1):] {
+		os.Remove(f.path)
 	}
 }
 

@@ -36,7 +36,7 @@ func cachedLinear(dir string, docs []linearDoc, features, classes int) *linear {
 		return trainLinear(docs, features, classes)
 	}
 	key := modelKey(docs, features, classes)
-	path := filepath.Join(dir, "model-"+hex.EncodeToString(key[:12])+".bin")
+	path := filepath.Join(dir, "model-"+hex.EncodeToString(key[:12])+"-"+buildTag()+".bin")
 	header := append(append([]byte(modelMagic), key[:]...), id...)
 	if m := readModel(path, header, features, classes); m != nil {
 		return m

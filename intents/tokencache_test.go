@@ -3,10 +3,13 @@ package intents
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 )
 
 // TestTokenCache ensures the token cache changes no answer: whatever is in the file (nothing,
@@ -90,5 +93,39 @@ func TestTokenCache(t *testing.T) {
 				t.Errorf("%s: the file was not left sound", tt.why)
 			}
 		})
+	}
+}
+
+// TestCachePrune ensures a cache directory keeps, of each kind of file, the cacheKeep most
+// recently written (the one just written always), so that builds deployed one after another
+// do not fill it, and that other kinds are left alone.
+func TestCachePrune(t *testing.T) {
+	dir := t.TempDir()
+	old := time.Now().Add(-time.Hour)
+	for i := range 12 {
+		p := filepath.Join(dir, fmt.Sprintf("model-%02d.bin", i))
+		if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		os.Chtimes(p, old, old.Add(time.Duration(i)*time.Minute)) // model-11 the newest
+	}
+	other := filepath.Join(dir, "tokens-1.bin")
+	os.WriteFile(other, []byte("x"), 0o600)
+	os.Chtimes(other, old, old) // older than every model
+	writeCacheFile(filepath.Join(dir, "model-new.bin"), []byte("y"))
+	models, _ := filepath.Glob(filepath.Join(dir, "model-*.bin"))
+	want := []string{"model-05.bin", "model-06.bin", "model-07.bin", "model-08.bin", "model-09.bin", "model-10.bin", "model-11.bin", "model-new.bin"}
+	var got []string
+	for _, m := range models {
+		got = append(got, filepath.Base(m))
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("kept %v, want %v", got, want)
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("a file of another kind was removed: %v", err)
+	}
+	if p := calibPath(dir, "k"); !strings.Contains(filepath.Base(p), buildTag()) {
+		t.Errorf("calibration path %s does not name the build %s", p, buildTag())
 	}
 }
