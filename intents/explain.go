@@ -101,8 +101,8 @@ func (u *Understander) Explain(text string, c Context) Explanation {
 		}
 		ec := ExplainedCandidate{Intent: u.intents[s.intent], Score: round3(float64(s.score)), Confidence: u.confidence(s.score)}
 		var near []int
-		for ei, ex := range u.examples {
-			if ex.intent == s.intent && sims[ei] > 0 {
+		for ei, in := range u.exIntent {
+			if in == s.intent && sims[ei] > 0 {
 				near = append(near, ei)
 			}
 		}

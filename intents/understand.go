@@ -88,8 +88,8 @@ type Understander struct {
 	// only those intents compete for a message that names one.
 	others   []bool
 	examples []example
-	// exIntent is each example's intent again, side by side for score's loop over the
-	// examples a message touched (4 bytes an example instead of example's 32).
+	// exIntent is each example's intent, side by side for score's loop over the examples a
+	// message touched (4 bytes an example).
 	exIntent []int32
 	// Inverted index: feature hash -> feature id; per feature its idf and postings. A
 	// posting's weight is the feature's in the example's unit-length vector, so that a dot
@@ -125,8 +125,7 @@ type Understander struct {
 }
 
 type example struct {
-	intent int32
-	text   string // normalised, placeholders shown as <type>
+	text string // normalised, placeholders shown as <type>
 }
 
 type posting struct {
@@ -425,7 +424,7 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 		}
 		ldocs[di] = linearDoc{class: d.intent, ids: ids, xs: xs}
 		docIDs[di], docWs[di] = ids, xs
-		u.examples[di], u.exIntent[di] = example{intent: d.intent, text: d.text}, d.intent
+		u.examples[di], u.exIntent[di] = example{text: d.text}, d.intent
 	}
 	for id, bg := range inBackground {
 		u.domainOnly[id] = u.domainOnly[id] && !bg
