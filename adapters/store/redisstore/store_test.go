@@ -198,11 +198,7 @@ func TestLeaseLapses(t *testing.T) {
 func TestRedisAway(t *testing.T) {
 	srv := redistest.Start(t, "--appendfsync", "always")
 	ctx := context.Background()
-	s, err := Open(ctx, srv.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openOn(t, srv.URL())
 	if err := s.Commit(ctx, "u1", []byte(`kept`), "m1", []byte(`r1`)); err != nil {
 		t.Fatal(err)
 	}
@@ -233,11 +229,7 @@ func TestRedisAway(t *testing.T) {
 func TestRedisRefusesWrites(t *testing.T) {
 	srv := redistest.Start(t)
 	ctx := context.Background()
-	s, err := Open(ctx, srv.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openOn(t, srv.URL())
 	if err := s.Commit(ctx, "u1", []byte(`kept`), "m1", []byte(`r1`)); err != nil {
 		t.Fatal(err)
 	}
