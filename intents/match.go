@@ -72,7 +72,7 @@ func (u *Understander) run(text string, c Context, label labeler) *analysis {
 	if !utf8.ValidString(in) {
 		in = strings.ToValidUTF8(in, "\uFFFD")
 	}
-	in = cutRunes(in, u.opts.MaxRunes)
+	in = CutRunes(in, u.opts.MaxRunes)
 	a.in = in
 	a.norm = normalize.Normalize(in)
 	a.provider = theProviders().find(a.norm.Norm)
@@ -105,8 +105,9 @@ func (u *Understander) run(text string, c Context, label labeler) *analysis {
 	return a
 }
 
-// cutRunes returns the first n runes of s (all of s when n <= 0).
-func cutRunes(s string, n int) string {
+// CutRunes returns the first n runes of s (all of s when n <= 0): how much of a message is
+// analysed (Options.MaxRunes); an invalid byte counts as one rune.
+func CutRunes(s string, n int) string {
 	if n <= 0 || len(s) <= n {
 		return s // fewer bytes than n: fewer runes too
 	}

@@ -611,7 +611,7 @@ type featLabel struct {
 func (u *Understander) prepare(l *lesson) {
 	// Cut as a message is: what lies beyond could never be matched, and a huge line written
 	// by mistake must not stall the compile.
-	t := normalize.Normalize(cutRunes(l.text, u.opts.MaxRunes))
+	t := normalize.Normalize(CutRunes(l.text, u.opts.MaxRunes))
 	var spans []span
 	for _, m := range l.marks {
 		s, e := normRange(t, m.Start, m.End)

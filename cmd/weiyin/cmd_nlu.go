@@ -318,19 +318,7 @@ func readLine(r *bufio.Reader) (string, error) {
 const nluMaxRunes = 4096
 
 // analysed returns the part of line the Understander is given: its first nluMaxRunes runes.
-func analysed(line string) string {
-	if len(line) <= nluMaxRunes {
-		return line
-	}
-	n := 0
-	for i := range line {
-		if n == nluMaxRunes {
-			return line[:i]
-		}
-		n++
-	}
-	return line
-}
+func analysed(line string) string { return intents.CutRunes(line, nluMaxRunes) }
 
 // readFunc is an io.Reader made of a function.
 type readFunc func([]byte) (int, error)
