@@ -129,7 +129,7 @@ func (t *synonymTable) asciiAt(s string, i int) (end int, term string, j int, ok
 		return i, "", j, false
 	}
 	for _, p := range t.phrases[s[i:j]] {
-		if e, ok := t.wordsAt(s, j, p.words[1:]); ok {
+		if e, ok := wordsAt(s, j, p.words[1:], !t.plain[p.term]); ok {
 			return e, p.term, j, true
 		}
 	}
@@ -137,21 +137,23 @@ func (t *synonymTable) asciiAt(s string, i int) (end int, term string, j int, ok
 	return j, term, j, ok
 }
 
-// wordsAt reports whether s holds the words ws from i on, each after one or more spaces
-// and any English words without meaning (pay my bills holds pay bills), the last ending a
-// word; it returns the end of the last.
-func (t *synonymTable) wordsAt(s string, i int, ws []string) (int, bool) {
+// gapWords are the English words that may come between two words of a banking phrase, one
+// at a time: the article, possessive or pronoun of a verb's object (pay my bills, call it
+// off, send some money, cancel the card). Any other word breaks the phrase: this is not the
+// right amount is no 不对, I forget to do it is no 取消, I will pay you back is no 还款.
+var gapWords = map[string]bool{"a": true, "an": true, "the": true, "my": true, "your": true, "our": true,
+	"it": true, "this": true, "these": true, "some": true}
+
+// wordsAt reports whether s holds the words ws from i on, each after one or more spaces,
+// the last ending a word; it returns the end of the last. When gaps is set (a phrase of a
+// banking group), one of gapWords may come before each word (pay my bills holds pay bills);
+// a plain-language phrase is a fixed expression (good morning, not right, how much) whose
+// words come together.
+func wordsAt(s string, i int, ws []string, gaps bool) (int, bool) {
 	for _, w := range ws {
-		k := i
-		for {
-			for k < len(s) && s[k] == ' ' {
-				k++
-			}
-			e := asciiWordEnd(s, k)
-			if k == i || e == k || s[k:e] == w || !t.drop[s[k:e]] {
-				break
-			}
-			i, k = e, e
+		k := skipSpaces(s, i)
+		if e := asciiWordEnd(s, k); gaps && k > i && e > k && s[k:e] != w && gapWords[s[k:e]] {
+			i, k = e, skipSpaces(s, e)
 		}
 		if k == i || !strings.HasPrefix(s[k:], w) || asciiWordEnd(s, k) != k+len(w) {
 			return 0, false
@@ -159,6 +161,14 @@ func (t *synonymTable) wordsAt(s string, i int, ws []string) (int, bool) {
 		i = k + len(w)
 	}
 	return i, true
+}
+
+// skipSpaces returns the index of the first rune at or after i that is not a space.
+func skipSpaces(s string, i int) int {
+	for i < len(s) && s[i] == ' ' {
+		i++
+	}
+	return i
 }
 
 // find calls f with each member found in s (leftmost-longest for Han, whole ASCII words) and

@@ -109,6 +109,13 @@ func TestSynonymTranslate(t *testing.T) {
 		{"pay my bills", "生活缴费", "a phrase holding a left-out word (my) between its words"},
 		{"pay the bills now", "生活缴费 now", "a left-out word inside a phrase, another word after it"},
 		{"pay cash", "pay 钱", "a phrase's first word followed by another word stays"},
+		{"call it off", "取消", "a pronoun (it) between a banking phrase's words"},
+		{"send some money", "转账", "a quantifier (some) between a banking phrase's words"},
+		{"pay the my bills", "pay     账单", "one left-out word between two words of a phrase, never two"},
+		{"this is not the right amount", "    not   right amount", "a plain-language phrase (not right) is a fixed expression: no word between its words"},
+		{"good for the morning", "good     morning", "a greeting phrase takes no word between its words"},
+		{"i forget to do it", "  forget      ", "only an article, possessive or pronoun of an object goes between (to, do do not: forget it is no 取消)"},
+		{"i will pay you back", "  will pay   back", "a person (you) between the words is not the object a repayment has"},
 	}
 	for _, tt := range tests {
 		if got := tab.translate(tt.in); got != tt.want {

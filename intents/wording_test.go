@@ -102,6 +102,19 @@ func TestBankWording(t *testing.T) {
 		{"房贷怎么申请", "loan_apply", "a mortgage is a loan"},
 		{"我要查月额", "balance", "a near homophone of 余额 (yue for yu)"},
 		{"鱼额多少", "balance", "an exact homophone of 余额"},
+		{"this is not the right amount", "!deny", "a plain phrase (not right) with a word between its words is no answer"},
+		{"I forget to do it every time", "!cancel", "forget it across other words (to, do) is no calling off"},
+		{"I will pay you back tomorrow", "!credit_repay", "paying a person (you) back is no card repayment"},
+		{"call it off", "cancel", "a banking phrase around its object (it)"},
+		{"pay it off", "credit_repay", "a repayment phrase around its object (it)"},
+		{"send some money to 张三", "transfer", "send money around a quantifier (some)"},
+		{"does this apply to me", intents.None, "apply to is 适用, not applying for a product"},
+		{"download the application", "!card_apply", "an application is also an app: not 申请 alone"},
+		{"credit card application", "card_apply", "a card application is applying for a card"},
+		{"how do I close my account", "faq_close_account", "English: closing an account is 销户"},
+		{"cancel my credit card", "faq_close_account", "English: cancelling a card is closing it, not calling off"},
+		{"when is my statement date", "credit_bill", "English: the statement date is 账单日, not the transactions"},
+		{"when is my payment due", "credit_bill", "English: the payment due date is 还款日"},
 	}
 	// want "!x": anything but x.
 	for _, tt := range tests {
