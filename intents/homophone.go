@@ -22,6 +22,7 @@ import (
 //     it, no word of jieba's full dictionary overlaps it (之处, 记账: rare words the
 //     tokeniser's cut dictionary lacks; jiebadict.IsWord), and its runes are not all common
 //     words on their own (还会, 不像);
+//   - never from a negation (不, 没, 别, 未): 不卡了 is not lagging, no 补卡;
 //   - never a person's name: a common surname right after a cue naming a person (给于娥转账,
 //     收款人是俞娥, nor 叫余 in 我叫余鹅: nameIn), whether or not the customer's contacts list it;
 //   - only to a known banking term (homophones.terms: the bundle's keywords, titles and enum
@@ -205,7 +206,7 @@ func (h homophones) correct(s string, tokens []string, py *pinyinTable) string {
 
 // at returns the term a homophone starting at rs[i] stands for, and its length, or 0.
 func (h homophones) at(s string, rs []rune, offs []int, covered, single, bound []bool, i int, py *pinyinTable) (string, int) {
-	if !bound[i] {
+	if !bound[i] || negations[rs[i]] {
 		return "", 0
 	}
 next:
@@ -230,6 +231,10 @@ next:
 	}
 	return "", 0
 }
+
+// negations start no corrected run: a negation before a verb or adjective is text as meant
+// (网速不卡了 is not lagging, no 补卡), however the pair sounds.
+var negations = map[rune]bool{'不': true, '没': true, '别': true, '未': true}
 
 // nameCues stand before a person's name: 给于娥转账, 收款人是俞娥, 我叫余鹅.
 var nameCues = []string{"收款人是", "联系人是", "收款人", "联系人", "名字是", "名叫", "转给", "汇给", "打给", "付给", "还给",

@@ -38,6 +38,9 @@ func TestHomophonesOnBankBot(t *testing.T) {
 		{"时间过得真快", "时间过得真快", "everyday words stay"},
 		{"我想请假", "我想请假", "请假 is a word"},
 		{"这家饭店几点开门", "这家饭店几点开门", "words that sound like no term stay"},
+		{"现在网速不卡了", "<datetime>网速不卡了", "a negation before a verb is text as meant: 不卡 (not lagging) is no 补卡"},
+		{"手机终于不卡了", "手机终于不卡了", "不卡 after another word stays too"},
+		{"打游戏不卡吗", "打游戏不卡吗", "不 never starts a corrected run, in a question too"},
 	}
 	for _, tt := range tests {
 		if got := u.Explain(tt.text, intents.Context{}).Matched; got != tt.matched {

@@ -115,6 +115,7 @@ func TestBankWording(t *testing.T) {
 		{"cancel my credit card", "faq_close_account", "English: cancelling a card is closing it, not calling off"},
 		{"when is my statement date", "credit_bill", "English: the statement date is 账单日, not the transactions"},
 		{"when is my payment due", "credit_bill", "English: the payment due date is 还款日"},
+		{"现在网速不卡了", "!faq_lost_card", "a negation (不卡, not lagging) is never corrected to a term (补卡)"},
 	}
 	// want "!x": anything but x.
 	for _, tt := range tests {
