@@ -77,6 +77,10 @@ func TestSynonymFind(t *testing.T) {
 		{"customer  service", []string{"customer  service=人工"}, "a phrase's words may be apart by several spaces"},
 		{"customers service", nil, "a phrase's words are whole words"},
 		{"customer", nil, "a phrase's first word alone is no member"},
+		{"微信零钱提现", nil, "提现 (a wallet's money to the bank) is no credit-card cash advance (取现)"},
+		{"快递能补发吗", nil, "补发 alone is reshipping or back pay: only 补发卡 is a card"},
+		{"排队的人还多了吗", nil, "还多了 reads hai duo le (still more): only 多还了 is an overpayment"},
+		{"补发卡要多久", []string{"补发卡=补卡"}, "a card reissued is a replacement card"},
 	}
 	for _, tt := range tests {
 		var got []string
