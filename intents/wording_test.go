@@ -115,6 +115,13 @@ func TestBankWording(t *testing.T) {
 		{"cancel my credit card", "faq_close_account", "English: cancelling a card is closing it, not calling off"},
 		{"when is my statement date", "credit_bill", "English: the statement date is 账单日, not the transactions"},
 		{"when is my payment due", "credit_bill", "English: the payment due date is 还款日"},
+		{"pay the water bill", "bill_pay", "English: a utility's bill is a utility payment, not the card bill"},
+		{"pay my gas bill of 120 yuan", "bill_pay", "English utility bill with an amount"},
+		{"I want to pay my credit card", "credit_repay", "English: paying the credit card is a repayment"},
+		{"cancel booking", "booking_cancel", "English: a booking is an appointment"},
+		{"show my appointments", "booking_list", "English: appointments in the plural"},
+		{"I need assistance", "help", "English: assistance is help"},
+		{"I can't find my card", "card_lost", "English: a card one cannot find is lost"},
 		{"现在网速不卡了", "!faq_lost_card", "a negation (不卡, not lagging) is never corrected to a term (补卡)"},
 	}
 	// want "!x": anything but x.
