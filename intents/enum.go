@@ -85,14 +85,13 @@ func (m *enumMatcher) add(key string, h enumHit) {
 	m.maxLen = max(m.maxLen, utf8.RuneCountInString(key))
 }
 
-// find returns the enum values named in t, leftmost-longest, without overlaps.
-func (m enumMatcher) find(t normalize.Text) []Entity {
+// find returns the enum values named in t, leftmost-longest, without overlaps; offs holds
+// the byte offset of each rune of t.Norm, and len(t.Norm) last (runeOffsets).
+func (m enumMatcher) find(t normalize.Text, offs []int) []Entity {
 	if len(m.names) == 0 {
 		return nil
 	}
-
 	s := t.Norm
-	_, offs := runeOffsets(s)
 	n := len(offs) - 1
 	var out []Entity
 	for i := 0; i < n; {

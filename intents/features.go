@@ -84,7 +84,9 @@ type labeler func(h uint64, kind byte, label string)
 // result is sorted by hash and free of duplicates. content counts the Han characters and
 // ASCII letters outside placeholders: a text without any is made of slot values only.
 func features(s string, tokens []string, typeName func(rune) string, py *pinyinTable, label labeler) (fs []feat, content int) {
-	rs, offs := runeOffsets(s)
+	buf := getTextBuf()
+	defer putTextBuf(buf)
+	rs, offs := buf.offsets(s)
 	fs = make([]feat, 0, 3*len(rs)+len(tokens)) // a Han rune gives about 3: rune, bigram, syllable pair
 	add := func(h uint64, kind byte, lab func() string) {
 		fs = append(fs, feat{h, kind})
@@ -92,7 +94,8 @@ func features(s string, tokens []string, typeName func(rune) string, py *pinyinT
 			label(h, kind, lab())
 		}
 	}
-	readings := py.readings(s, rs, offs)
+	readings := py.readingsInto(buf.rd, s, rs, offs)
+	buf.rd = readings
 	filler := fillerMask(s, tokens, len(rs), offs)
 	for i, r := range rs {
 		if filler != nil && filler[i] {

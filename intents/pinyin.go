@@ -114,7 +114,16 @@ func sharedPinyin() *pinyinTable {
 // without pinyin get nil. s is the text of rs and offs[i] the byte offset of rs[i] in s
 // (offs[len(rs)] == len(s)), so phrases are looked up without allocating.
 func (t *pinyinTable) readings(s string, rs []rune, offs []int) [][]string {
-	out := make([][]string, len(rs))
+	return t.readingsInto(nil, s, rs, offs)
+}
+
+// readingsInto is readings written into out's memory (grown when short).
+func (t *pinyinTable) readingsInto(out [][]string, s string, rs []rune, offs []int) [][]string {
+	if cap(out) < len(rs) {
+		out = make([][]string, len(rs))
+	}
+	out = out[:len(rs)]
+	clear(out)
 	for i := 0; i < len(rs); {
 		if n := t.phraseAt(s, offs, i); n > 0 {
 			syl := t.phrases[s[offs[i]:offs[i+n]]]

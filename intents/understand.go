@@ -780,9 +780,12 @@ func (u *Understander) analyseCut(s string, cut, extra []string, label labeler, 
 // they stand for their type in matching but are not reported.
 func (u *Understander) entities(t normalize.Text, c Context) ([]Entity, []span) {
 	ents := u.extract.Extract(t, c)
-	ents = append(ents, u.enums.find(t)...)
+	buf := getTextBuf()
+	_, offs := buf.offsets(t.Norm)
+	ents = append(ents, u.enums.find(t, offs)...)
 	nReported := len(ents)
-	ents = append(ents, u.known.find(t)...)
+	ents = append(ents, u.known.find(t, offs)...)
+	putTextBuf(buf)
 	type cand struct {
 		Entity
 		hidden bool
