@@ -74,7 +74,18 @@ const placeholderBase = 0xE000
 
 func isPlaceholder(r rune) bool { return r >= placeholderBase && r < placeholderBase+0x800 }
 
-func isHan(r rune) bool { return unicode.Is(unicode.Han, r) }
+// isHan reports whether r is a Han character (unicode.Han), answering the common cases, the
+// runes before the CJK radicals and the CJK Unified Ideographs block, without a search of
+// the table (TestIsHanFastPath).
+func isHan(r rune) bool {
+	switch {
+	case r < 0x2E80:
+		return false
+	case r >= 0x4E00 && r <= 0x9FFF:
+		return true
+	}
+	return unicode.Is(unicode.Han, r)
+}
 
 // labeler records a readable label for each feature hash; only Explain and New use it.
 type labeler func(h uint64, kind byte, label string)

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"unicode"
 )
 
 // TestFeatTable ensures the feature table finds every hash it was built with, under its id,
@@ -85,6 +86,15 @@ func TestExampleRunsBest(t *testing.T) {
 			if !slices.Equal(got, want) {
 				t.Fatalf("%s (trial %d): best(%v) = %v, want %v", tt.why, trial, dot, got, want)
 			}
+		}
+	}
+}
+
+// TestIsHanFastPath ensures isHan's shortcuts agree with unicode.Han on every rune.
+func TestIsHanFastPath(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if got, want := isHan(r), unicode.Is(unicode.Han, r); got != want {
+			t.Fatalf("isHan(%U) = %v, unicode.Han says %v", r, got, want)
 		}
 	}
 }

@@ -134,7 +134,7 @@ func hasStr(rs []rune, i int, w string) bool {
 }
 
 func matchCurrency(rs []rune, i int) (currencyWord, bool) {
-	if i >= len(rs) || i < 0 || !currencyFirst[rs[i]] {
+	if i >= len(rs) || i < 0 || !currencyFirst.Has(rs[i]) {
 		return currencyWord{}, false
 	}
 	for _, c := range currencyWords {
