@@ -1,6 +1,7 @@
 package intents
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"unicode"
@@ -162,17 +163,27 @@ func features(s string, tokens []string, typeName func(rune) string, py *pinyinT
 		}
 		add(hashString(kindWord, tk), kindWord, func() string { return tk })
 	}
-	slices.SortFunc(fs, func(a, b feat) int {
-		switch {
-		case a.h < b.h:
-			return -1
-		case a.h > b.h:
-			return 1
-		}
-		return 0
-	})
+	sortFeats(fs)
 	fs = slices.CompactFunc(fs, func(a, b feat) bool { return a.h == b.h })
 	return fs, content
+}
+
+// sortFeats sorts fs by hash. Two features of one hash are one feature (the hash covers the
+// kind), so the order among equals does not matter. A message has a few dozen features,
+// which an insertion sort orders faster than pdqsort's generic machinery.
+func sortFeats(fs []feat) {
+	if len(fs) > 48 {
+		slices.SortFunc(fs, func(a, b feat) int { return cmp.Compare(a.h, b.h) })
+		return
+	}
+	for i := 1; i < len(fs); i++ {
+		f := fs[i]
+		j := i
+		for ; j > 0 && fs[j-1].h > f.h; j-- {
+			fs[j] = fs[j-1]
+		}
+		fs[j] = f
+	}
 }
 
 // asciiKinds are the kinds an ASCII word gives a feature of: as many as a two-rune Chinese

@@ -1,6 +1,7 @@
 package intents
 
 import (
+	"cmp"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -95,6 +96,24 @@ func TestIsHanFastPath(t *testing.T) {
 	for r := rune(0); r <= unicode.MaxRune; r++ {
 		if got, want := isHan(r), unicode.Is(unicode.Han, r); got != want {
 			t.Fatalf("isHan(%U) = %v, unicode.Han says %v", r, got, want)
+		}
+	}
+}
+
+// TestSortFeats ensures sortFeats orders features by hash as a generic sort does, for short
+// lists (insertion) and long ones, with repeated hashes.
+func TestSortFeats(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{0, 1, 2, 17, 48, 49, 300} {
+		fs := make([]feat, n)
+		for i := range fs {
+			fs[i] = feat{h: rng.Uint64N(uint64(n/2 + 1)), kind: kindWord}
+		}
+		want := slices.Clone(fs)
+		slices.SortFunc(want, func(a, b feat) int { return cmp.Compare(a.h, b.h) })
+		sortFeats(fs)
+		if !slices.Equal(fs, want) {
+			t.Errorf("%d features: sortFeats = %v, want %v", n, fs, want)
 		}
 	}
 }

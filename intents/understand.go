@@ -715,6 +715,9 @@ func (u *Understander) analyse(t normalize.Text, spans []span, label labeler, co
 // longest wins) and translates English through the synonym layer: the text the tokeniser
 // cuts. extra lists the types of the values kept as written.
 func (u *Understander) slotted(t normalize.Text, spans []span) (string, []string) {
+	if len(spans) == 0 {
+		return theSynonyms().translate(t.Norm), nil // nothing to replace: no copy
+	}
 	slices.SortStableFunc(spans, func(a, b span) int {
 		if c := cmp.Compare(a.start, b.start); c != 0 {
 			return c
