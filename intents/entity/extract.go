@@ -264,9 +264,12 @@ var accountKeywords = []struct{ w, v string }{
 	{"信用卡", "credit"}, {"贷记卡", "credit"},
 }
 
+// accountKeywordFirst holds the first runes of accountKeywords.
+var accountKeywordFirst = runeset.Of("活储借工定信贷")
+
 func scanKeywords(rs []rune, add addFunc) {
 	for i := 0; i < len(rs); i++ {
-		if !strings.ContainsRune("活储借工定信贷", rs[i]) {
+		if !accountKeywordFirst.Has(rs[i]) {
 			continue
 		}
 		for _, k := range accountKeywords {
@@ -281,9 +284,12 @@ func scanKeywords(rs []rune, add addFunc) {
 // card tail: 尾号1234 / 尾数1234 / 末四位1234 / 后四位是1234 / 尾号幺二三四.
 var tailCues = []string{"卡号后四位", "卡号末四位", "后四位", "末四位", "尾号", "尾数", "末尾", "后4位", "末4位"}
 
+// tailCueFirst holds the first runes of tailCues.
+var tailCueFirst = runeset.Of("卡后末尾")
+
 func scanCardTail(rs []rune, add addFunc) {
 	for i := 0; i < len(rs); i++ {
-		if !strings.ContainsRune("卡后末尾", rs[i]) {
+		if !tailCueFirst.Has(rs[i]) {
 			continue
 		}
 		for _, cue := range tailCues {
