@@ -49,7 +49,7 @@ const (
 	calibMinExamples = 2
 	calibMinHeld     = 20
 	calibRejection   = 0.95
-	calibVersion     = 5 // bump when the scoring changes: cached calibrations are then redone
+	calibVersion     = 6 // bump when the scoring changes: cached calibrations are then redone
 )
 
 // Calibration is what a bundle's held-out examples said about its threshold.
@@ -372,7 +372,7 @@ func calibrate(b *dialogs.Bundle, opts Options) (Calibration, error) {
 					o.background = append(o.background, s)
 				}
 			}
-			u, err := newUnderstander(nb, o, defaultParams)
+			u, err := newUnderstander(nb, o, paramsFor(b))
 			if err != nil {
 				errs[k] = err
 				return

@@ -50,7 +50,9 @@
 // message using words that only the bundle's examples (or the synonym layer) have, none of
 // the background, gets its best intent under a lower, calibrated bar; whether a message is
 // about the business at all is learnt from all intents' examples together, which one from
-// its own few. The choices and their figures: docs/nlu-evaluation.md. A FAQ
+// its own few. Such a bundle's characters also weigh more than its words (params.go,
+// fewParams): a customer's word is rarely one of three examples' words, its characters
+// often are. The choices and their figures: docs/nlu-evaluation.md. A FAQ
 // intent must beat the best flow intent by params.faqMargin (0.05): a question about an
 // operation (积分能换什么) is usually the operation, whose flow can answer it, while the FAQ
 // cannot do the flow's work. Its confidence is a logistic of the score (0.5 at the

@@ -198,7 +198,7 @@ func New(b *dialogs.Bundle, opts Options) (*Understander, error) {
 	if opts.Calibrate {
 		opts.modelDir = calibDir(opts.CacheDir)
 	}
-	u, err := newUnderstander(b, opts, defaultParams)
+	u, err := newUnderstander(b, opts, paramsFor(b))
 	if u != nil {
 		u.calib = calib
 	}
