@@ -145,7 +145,7 @@ func (u *Understander) synonymUses(a *analysis) []SynonymUse {
 			return
 		}
 		seen[[2]string{word, term}] = true
-		_, known := u.featID.get(hashString(kindSynonym, term))
+		_, known := u.featID.get(hashString(theSynonyms().kindOf(term), term))
 		uses = append(uses, SynonymUse{Word: word, Term: term, Known: known})
 	})
 	// English words translated to a term the layer does not add as a feature (a term of one

@@ -18,13 +18,14 @@ const (
 	kindPinyin2 byte = 'q' // two adjacent toneless syllables
 	kindEntity  byte = 'e' // an entity type found in the text
 	kindSynonym byte = 's' // a banking term of the synonym layer, for any of its words
-	numKinds         = 7
+	kindPlain   byte = 'l' // a plain-language term of the synonym layer (怎么 for 如何)
+	numKinds         = 8
 )
 
-var kindIndex = [256]int8{kindWord: 0, kindChar: 1, kindBigram: 2, kindPinyin: 3, kindPinyin2: 4, kindEntity: 5, kindSynonym: 6}
+var kindIndex = [256]int8{kindWord: 0, kindChar: 1, kindBigram: 2, kindPinyin: 3, kindPinyin2: 4, kindEntity: 5, kindSynonym: 6, kindPlain: 7}
 
 // kindNames name the kinds in explanations.
-var kindNames = [numKinds]string{"word", "char", "bigram", "pinyin", "pinyin2", "entity", "synonym"}
+var kindNames = [numKinds]string{"word", "char", "bigram", "pinyin", "pinyin2", "entity", "synonym", "plain"}
 
 // feat is one feature of a text.
 type feat struct {

@@ -24,8 +24,8 @@ type params struct {
 }
 
 var defaultParams = params{
-	kind:      [numKinds]float32{1.0, 0.45, 0.9, 0.25, 0.55, 0.8, 0.5},
-	unknown:   [numKinds]float32{0.6, 0.6, 0.6, 1, 1, 0.5, 0.6},
+	kind:      [numKinds]float32{1.0, 0.45, 0.9, 0.25, 0.55, 0.8, 0.5, 0.5},
+	unknown:   [numKinds]float32{0.6, 0.6, 0.6, 1, 1, 0.5, 0.6, 0.6},
 	centroid:  0.25,
 	linear:    0.7,
 	faqMargin: 0.05,
@@ -33,7 +33,8 @@ var defaultParams = params{
 
 // fewParams are the weights of a bundle of few examples an intent (fewExamples): its
 // characters weigh more than its words (1.2 against 0.8), its syllable pairs less (0.4),
-// and the synonym layer's terms most (1.6). With three examples an intent, a customer's
+// and the synonym layer's banking terms most (1.6; its plain-language terms, 怎么 for 如何
+// or 申请 for apply, least: 0.25, 怎么申请护照 is no card question). With three examples an intent, a customer's
 // word is rarely one of the examples' words (提额 against 提一次额度) but its characters
 // are, and a reviewed synonym (销户 for 销卡) is the best evidence there is; with forty,
 // the examples' own words are covered.
@@ -45,6 +46,7 @@ var fewParams = func() params {
 	p.kind[kindIndex[kindChar]] = 1.2
 	p.kind[kindIndex[kindPinyin2]] = 0.4
 	p.kind[kindIndex[kindSynonym]] = 1.6
+	p.kind[kindIndex[kindPlain]] = 0.25
 	return p
 }()
 

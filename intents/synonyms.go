@@ -43,9 +43,9 @@ type synonymTable struct {
 	first   runeset.Set // first runes of han members
 	maxLen  int         // runes of the longest han member
 	terms   []string    // every Han word of the banking groups (homophone targets)
-	// plain holds the synonym features (hashString(kindSynonym, term)) of plain-language
-	// groups (lines starting with =): no evidence that a message is about the bank.
-	plain  map[uint64]bool
+	// plain holds the terms of plain-language groups (lines starting with =): their
+	// features are of kind plain, no evidence that a message is about the bank.
+	plain  map[string]bool
 	drop   map[string]bool // English words without meaning for matching
 	single map[string]bool // terms of one Han rune (买, 找, 卡): glued to what follows
 }
@@ -62,7 +62,7 @@ func theSynonyms() *synonymTable {
 }
 
 func parseSynonyms(text string) *synonymTable {
-	t := &synonymTable{han: map[string]string{}, ascii: map[string]string{}, phrases: map[string][]phrase{}, drop: map[string]bool{}, single: map[string]bool{}, plain: map[uint64]bool{}}
+	t := &synonymTable{han: map[string]string{}, ascii: map[string]string{}, phrases: map[string][]phrase{}, drop: map[string]bool{}, single: map[string]bool{}, plain: map[string]bool{}}
 	for _, line := range strings.Split(text, "\n") {
 		line, _, _ = strings.Cut(line, "#")
 		ws := strings.Fields(line)
@@ -81,7 +81,7 @@ func parseSynonyms(text string) *synonymTable {
 			if len(ws) == 0 {
 				continue
 			}
-			t.plain[hashString(kindSynonym, ws[0])] = true
+			t.plain[ws[0]] = true
 		}
 		term := ws[0]
 		for _, w := range ws {
@@ -113,6 +113,14 @@ func parseSynonyms(text string) *synonymTable {
 	return t
 }
 
+// kindOf is the feature kind of a group's term: plain for plain-language groups.
+func (t *synonymTable) kindOf(term string) byte {
+	if t.plain[term] {
+		return kindPlain
+	}
+	return kindSynonym
+}
+
 // asciiAt returns the end of the English member (a phrase or a word) that starts at s[i],
 // and its term; ok is false when none starts there. j is the end of the word at i (i when no
 // word starts there).
@@ -122,7 +130,7 @@ func (t *synonymTable) asciiAt(s string, i int) (end int, term string, j int, ok
 		return i, "", j, false
 	}
 	for _, p := range t.phrases[s[i:j]] {
-		if e, ok := wordsAt(s, j, p.words[1:]); ok {
+		if e, ok := t.wordsAt(s, j, p.words[1:]); ok {
 			return e, p.term, j, true
 		}
 	}
@@ -130,13 +138,21 @@ func (t *synonymTable) asciiAt(s string, i int) (end int, term string, j int, ok
 	return j, term, j, ok
 }
 
-// wordsAt reports whether s holds the words ws from i on, each after one or more spaces,
-// the last ending a word; it returns the end of the last.
-func wordsAt(s string, i int, ws []string) (int, bool) {
+// wordsAt reports whether s holds the words ws from i on, each after one or more spaces
+// and any English words without meaning (pay my bills holds pay bills), the last ending a
+// word; it returns the end of the last.
+func (t *synonymTable) wordsAt(s string, i int, ws []string) (int, bool) {
 	for _, w := range ws {
 		k := i
-		for k < len(s) && s[k] == ' ' {
-			k++
+		for {
+			for k < len(s) && s[k] == ' ' {
+				k++
+			}
+			e := asciiWordEnd(s, k)
+			if k == i || e == k || s[k:e] == w || !t.drop[s[k:e]] {
+				break
+			}
+			i, k = e, e
 		}
 		if k == i || !strings.HasPrefix(s[k:], w) || asciiWordEnd(s, k) != k+len(w) {
 			return 0, false

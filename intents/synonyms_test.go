@@ -46,7 +46,7 @@ func TestSynonymPlainGroups(t *testing.T) {
 		{"好的", true, "an answer is everyday talk"},
 	}
 	for _, tt := range tests {
-		if got := tab.plain[hashString(kindSynonym, tt.term)]; got != tt.plain {
+		if got := tab.kindOf(tt.term) == kindPlain; got != tt.plain {
 			t.Errorf("%s: plain = %v, want %v", tt.why, got, tt.plain)
 		}
 		if got := slices.Contains(tab.terms, tt.term); got == tt.plain {
@@ -106,6 +106,9 @@ func TestSynonymTranslate(t *testing.T) {
 		{"balance 转账", "余额 转账", "terms that are no word together keep their space"},
 		{"pos机坏了", "pos机坏了", "a member that begins its own mixed term, which the text already says, stays (not pos机机)"},
 		{"pos坏了", "pos机坏了", "the same member alone becomes its term"},
+		{"pay my bills", "生活缴费", "a phrase holding a left-out word (my) between its words"},
+		{"pay the bills now", "生活缴费 now", "a left-out word inside a phrase, another word after it"},
+		{"pay cash", "pay 钱", "a phrase's first word followed by another word stays"},
 	}
 	for _, tt := range tests {
 		if got := tab.translate(tt.in); got != tt.want {

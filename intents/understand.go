@@ -413,7 +413,7 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 			sq += w * w
 			if d.intent == 0 {
 				inBackground[id] = true
-			} else if f.kind == kindWord || f.kind == kindBigram || f.kind == kindSynonym && !theSynonyms().plain[f.h] {
+			} else if f.kind == kindWord || f.kind == kindBigram || f.kind == kindSynonym {
 				u.domainOnly[id] = true
 			}
 		}
@@ -756,13 +756,15 @@ func (u *Understander) analyseCut(s string, cut, extra []string, label labeler, 
 	}
 	fs, content := features(s, tokens, u.nameOf, u.py, label)
 	// The synonym layer: each member found adds its group's term as a word.
-	theSynonyms().find(s, func(_, term string) {
-		h := hashString(kindSynonym, term)
+	syn := theSynonyms()
+	syn.find(s, func(_, term string) {
+		kind := syn.kindOf(term)
+		h := hashString(kind, term)
 		if label != nil {
-			label(h, kindSynonym, term)
+			label(h, kind, term)
 		}
 		if i, ok := slices.BinarySearchFunc(fs, h, func(f feat, h uint64) int { return cmp.Compare(f.h, h) }); !ok {
-			fs = slices.Insert(fs, i, feat{h, kindSynonym})
+			fs = slices.Insert(fs, i, feat{h, kind})
 		}
 	})
 	for _, typ := range extra {
