@@ -1,18 +1,19 @@
 package intents
 
 import (
-	"github.com/weiyin-bank/weiyin/intents/normalize"
 	"sort"
 	"unicode/utf8"
 
 	"github.com/weiyin-bank/weiyin/dialogs"
+	"github.com/weiyin-bank/weiyin/intents/internal/runeset"
+	"github.com/weiyin-bank/weiyin/intents/normalize"
 )
 
 // enumMatcher finds the names and synonyms of the bundle's enum entities in normalised text,
 // longest first.
 type enumMatcher struct {
 	names  map[string]enumHit // normalised name -> value
-	first  map[rune]bool      // first runes of the names: other positions are skipped
+	first  *runeset.Set       // first runes of the names: other positions are skipped
 	maxLen int                // runes
 }
 
@@ -21,7 +22,7 @@ type enumHit struct {
 }
 
 func newEnumMatcher(b *dialogs.Bundle) enumMatcher {
-	m := enumMatcher{names: map[string]enumHit{}, first: map[rune]bool{}}
+	m := enumMatcher{names: map[string]enumHit{}, first: new(runeset.Set)}
 	ents := make([]string, 0, len(b.Entities))
 	for n := range b.Entities {
 		ents = append(ents, n)
@@ -50,7 +51,7 @@ func newEnumMatcher(b *dialogs.Bundle) enumMatcher {
 // as two entities (陆家嘴支行 as a branch and as a booking) is the first intent's, in
 // declaration order.
 func knownValues(b *dialogs.Bundle) enumMatcher {
-	m := enumMatcher{names: map[string]enumHit{}, first: map[rune]bool{}}
+	m := enumMatcher{names: map[string]enumHit{}, first: new(runeset.Set)}
 	for _, name := range intentOrder(b) {
 		in := b.Intents[name]
 		if in == nil {
@@ -81,22 +82,21 @@ func (m *enumMatcher) add(key string, h enumHit) {
 	}
 	m.names[key] = h
 	r, _ := utf8.DecodeRuneInString(key)
-	m.first[r] = true
+	m.first.Add(r)
 	m.maxLen = max(m.maxLen, utf8.RuneCountInString(key))
 }
 
-// find returns the enum values named in t, leftmost-longest, without overlaps.
-func (m enumMatcher) find(t normalize.Text) []Entity {
+// find returns the enum values named in t, leftmost-longest, without overlaps; offs holds
+// the byte offset of each rune of t.Norm, and len(t.Norm) last (runeOffsets).
+func (m enumMatcher) find(t normalize.Text, offs []int) []Entity {
 	if len(m.names) == 0 {
 		return nil
 	}
-
 	s := t.Norm
-	_, offs := runeOffsets(s)
 	n := len(offs) - 1
 	var out []Entity
 	for i := 0; i < n; {
-		if r, _ := utf8.DecodeRuneInString(s[offs[i]:]); !m.first[r] {
+		if r, _ := utf8.DecodeRuneInString(s[offs[i]:]); !m.first.Has(r) {
 			i++
 			continue
 		}

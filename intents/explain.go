@@ -83,7 +83,7 @@ func (u *Understander) Explain(text string, c Context) Explanation {
 	for _, f := range a.feats {
 		mine[f.h] = true
 		x.Features = append(x.Features, labels[f.h])
-		if _, ok := u.featID[f.h]; !ok {
+		if _, ok := u.featID.get(f.h); !ok {
 			x.Unknown = append(x.Unknown, labels[f.h])
 		}
 		if u.gate.min > 0 && u.domainFeatures([]feat{f}) > 0 {
@@ -109,14 +109,11 @@ func (u *Understander) Explain(text string, c Context) Explanation {
 		slices.SortStableFunc(near, func(p, q int) int { return cmp.Compare(sims[q], sims[p]) })
 		for _, ei := range near[:min(3, len(near))] {
 			ne := NearExample{Text: u.examples[ei].text, Score: round3(float64(sims[ei]))}
-			for h, id := range u.featID {
-				if !mine[h] {
-					continue
-				}
-				if slices.ContainsFunc(u.postings.of(id), func(p posting) bool { return int(p.doc) == ei }) {
+			u.featID.each(func(h uint64, id int32) {
+				if mine[h] && slices.ContainsFunc(u.postings.of(id), func(p posting) bool { return int(p.doc) == ei }) {
 					ne.Shared = append(ne.Shared, u.label(h))
 				}
-			}
+			})
 			slices.Sort(ne.Shared)
 			ec.Nearest = append(ec.Nearest, ne)
 		}
@@ -148,16 +145,16 @@ func (u *Understander) synonymUses(a *analysis) []SynonymUse {
 			return
 		}
 		seen[[2]string{word, term}] = true
-		_, known := u.featID[hashString(theSynonyms().kindOf(term), term)]
+		_, known := u.featID.get(hashString(theSynonyms().kindOf(term), term))
 		uses = append(uses, SynonymUse{Word: word, Term: term, Known: known})
 	})
 	// English words translated to a term the layer does not add as a feature (a term of one
 	// character: 卡 for card) are matched as the term's word.
 	for _, term := range terms {
 		if w := english[term]; !seen[[2]string{w, term}] {
-			_, known := u.featID[hashString(kindWord, term)]
+			_, known := u.featID.get(hashString(kindWord, term))
 			if r, n := utf8.DecodeRuneInString(term); n == len(term) {
-				_, known = u.featID[hashRunes(kindChar, r, -1)]
+				_, known = u.featID.get(hashRunes(kindChar, r, -1))
 			}
 			uses = append(uses, SynonymUse{Word: w, Term: term, Known: known})
 		}

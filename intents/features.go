@@ -1,6 +1,7 @@
 package intents
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"unicode"
@@ -75,7 +76,18 @@ const placeholderBase = 0xE000
 
 func isPlaceholder(r rune) bool { return r >= placeholderBase && r < placeholderBase+0x800 }
 
-func isHan(r rune) bool { return unicode.Is(unicode.Han, r) }
+// isHan reports whether r is a Han character (unicode.Han), answering the common cases, the
+// runes before the CJK radicals and the CJK Unified Ideographs block, without a search of
+// the table (TestIsHanFastPath).
+func isHan(r rune) bool {
+	switch {
+	case r < 0x2E80:
+		return false
+	case r >= 0x4E00 && r <= 0x9FFF:
+		return true
+	}
+	return unicode.Is(unicode.Han, r)
+}
 
 // labeler records a readable label for each feature hash; only Explain and New use it.
 type labeler func(h uint64, kind byte, label string)
@@ -85,7 +97,9 @@ type labeler func(h uint64, kind byte, label string)
 // result is sorted by hash and free of duplicates. content counts the Han characters and
 // ASCII letters outside placeholders: a text without any is made of slot values only.
 func features(s string, tokens []string, typeName func(rune) string, py *pinyinTable, label labeler) (fs []feat, content int) {
-	rs, offs := runeOffsets(s)
+	buf := getTextBuf()
+	defer putTextBuf(buf)
+	rs, offs := buf.offsets(s)
 	fs = make([]feat, 0, 3*len(rs)+len(tokens)) // a Han rune gives about 3: rune, bigram, syllable pair
 	add := func(h uint64, kind byte, lab func() string) {
 		fs = append(fs, feat{h, kind})
@@ -93,7 +107,8 @@ func features(s string, tokens []string, typeName func(rune) string, py *pinyinT
 			label(h, kind, lab())
 		}
 	}
-	readings := py.readings(s, rs, offs)
+	readings := py.readingsInto(buf.rd, s, rs, offs)
+	buf.rd = readings
 	filler := fillerMask(s, tokens, len(rs), offs)
 	for i, r := range rs {
 		if filler != nil && filler[i] {
@@ -149,17 +164,27 @@ func features(s string, tokens []string, typeName func(rune) string, py *pinyinT
 		}
 		add(hashString(kindWord, tk), kindWord, func() string { return tk })
 	}
-	slices.SortFunc(fs, func(a, b feat) int {
-		switch {
-		case a.h < b.h:
-			return -1
-		case a.h > b.h:
-			return 1
-		}
-		return 0
-	})
+	sortFeats(fs)
 	fs = slices.CompactFunc(fs, func(a, b feat) bool { return a.h == b.h })
 	return fs, content
+}
+
+// sortFeats sorts fs by hash. Two features of one hash are one feature (the hash covers the
+// kind), so the order among equals does not matter. A message has a few dozen features,
+// which an insertion sort orders faster than pdqsort's generic machinery.
+func sortFeats(fs []feat) {
+	if len(fs) > 48 {
+		slices.SortFunc(fs, func(a, b feat) int { return cmp.Compare(a.h, b.h) })
+		return
+	}
+	for i := 1; i < len(fs); i++ {
+		f := fs[i]
+		j := i
+		for ; j > 0 && fs[j-1].h > f.h; j-- {
+			fs[j] = fs[j-1]
+		}
+		fs[j] = f
+	}
 }
 
 // asciiKinds are the kinds an ASCII word gives a feature of: as many as a two-rune Chinese

@@ -26,7 +26,7 @@ func (g domainGate) accepts(score, noneRaw float32, domain int) bool {
 func (u *Understander) domainFeatures(fs []feat) int {
 	n := 0
 	for _, f := range fs {
-		if id, ok := u.featID[f.h]; ok && u.domainOnly[id] || !ok && f.kind == kindSynonym {
+		if id, ok := u.featID.get(f.h); ok && u.domainOnly[id] || !ok && f.kind == kindSynonym {
 			n++
 		}
 	}

@@ -147,10 +147,15 @@ func (h homophones) correct(s string, tokens []string, py *pinyinTable) string {
 	if len(h.bySound) == 0 && len(h.byFuzzy) == 0 {
 		return s
 	}
-	rs, offs := runeOffsets(s)
-	// single[i]: rs[i] is a token of one rune; bound[i]: a token starts at rs[i].
-	single := make([]bool, len(rs)+1)
-	bound := make([]bool, len(rs)+1)
+	buf := getTextBuf()
+	defer putTextBuf(buf)
+	rs, offs := buf.offsets(s)
+	// single[i]: rs[i] is a token of one rune; bound[i]: a token starts at rs[i]; covered[i]:
+	// rs[i] is inside a bundle word as written.
+	flags := buf.bools(3*len(rs) + 2)
+	single := flags[: len(rs)+1 : len(rs)+1]
+	bound := flags[len(rs)+1 : 2*len(rs)+2 : 2*len(rs)+2]
+	covered := flags[2*len(rs)+2:]
 	bound[len(rs)] = true
 	ri := 0
 	eachToken(s, tokens, func(start, _ int, tk string) {
@@ -173,7 +178,6 @@ func (h homophones) correct(s string, tokens []string, py *pinyinTable) string {
 	}
 	// Runes inside a bundle word as written are never corrected: 查一下余额 keeps 余额 even
 	// though 下余 sounds like another word.
-	covered := make([]bool, len(rs))
 	for i := range rs {
 		for n := min(maxHomophoneRunes, len(rs)-i); n >= 2; n-- {
 			if h.vocab[s[offs[i]:offs[i+n]]] {
@@ -303,34 +307,34 @@ func (h homophones) lookup(m map[uint64]string, rs []rune, fold func(string) str
 	if len(m) == 0 {
 		return "", false
 	}
-	var found string
-	var rec func(i int, k uint64) bool
-	rec = func(i int, k uint64) bool {
-		if i == len(rs) {
-			w, ok := m[k]
-			found = w
-			return ok
-		}
-		first, ok := py.firstReading(rs[i])
-		if !ok {
-			return false
-		}
-		readings := []string{first}
-		if x, ok := extraReadings[rs[i]]; ok && x != first {
-			readings = append(readings, x)
-		}
-		for _, r := range readings {
-			if fold != nil {
-				r = fold(r)
-			}
-			if rec(i+1, soundKey(k, r)) {
-				return true
-			}
-		}
-		return false
+	return lookupFrom(m, rs, fold, py, fnvOffset)
+}
+
+// lookupFrom is lookup's search from rs[0], k holding the sound of the runes before: the
+// first reading of each rune, then its common second one.
+func lookupFrom(m map[uint64]string, rs []rune, fold func(string) string, py *pinyinTable, k uint64) (string, bool) {
+	if len(rs) == 0 {
+		w, ok := m[k]
+		return w, ok
 	}
-	ok := rec(0, fnvOffset)
-	return found, ok
+	first, ok := py.firstReading(rs[0])
+	if !ok {
+		return "", false
+	}
+	r := first
+	if fold != nil {
+		r = fold(r)
+	}
+	if w, ok := lookupFrom(m, rs[1:], fold, py, soundKey(k, r)); ok {
+		return w, true
+	}
+	if x, ok := extraReadings[rs[0]]; ok && x != first {
+		if fold != nil {
+			x = fold(x)
+		}
+		return lookupFrom(m, rs[1:], fold, py, soundKey(k, x))
+	}
+	return "", false
 }
 
 // frequentWords is the tokeniser's dictionary of frequent words, parsed once per process:

@@ -128,26 +128,19 @@ func (u *Understander) score(fs []feat, provider bool) []scored {
 	defer u.scratch.Put(sc)
 	clear(sc.cdot)
 	norm := u.accumulate(fs, sc.dot, sc.cdot, sc)
-	// Only the examples that share a feature with the message (sc.touched) have a dot
-	// product: visiting those instead of every example was a third of Understand's time.
-	defer func() {
-		for _, i := range sc.touched {
-			sc.dot[i] = 0
-		}
-	}()
 	if norm == 0 {
+		clear(sc.dot)
 		return nil
 	}
 	u.lin.probs(sc.ids, sc.xs, sc.p)
 	// The best dot product an intent's examples have (0: it shares nothing with the
 	// message, the weights being positive); divided by the message's norm below, once an
-	// intent instead of once an example. Which example is the nearest is Explain's business:
-	// without it the loop has no branch to mispredict.
-	clear(sc.best)
-	for _, i := range sc.touched {
-		in := u.exIntent[i]
-		sc.best[in] = max(sc.best[in], sc.dot[i])
-	}
+	// intent instead of once an example. Which example is the nearest is Explain's business.
+	// An intent's examples lie side by side (exRuns): a pass over every example with the
+	// maximum kept in registers costs less than visiting only those the message touched,
+	// whose order made each step wait for the one before.
+	sc.best = u.exRuns.best(sc.dot, sc.best)
+	clear(sc.dot)
 	// Keep the best few intents by insertion into a short sorted list: sorting every
 	// intent costs more than the matching.
 	ranked := make([]scored, 0, maxRanked+1)
@@ -185,12 +178,11 @@ func (u *Understander) score(fs []feat, provider bool) []scored {
 }
 
 // accumulate adds the message's weighted features into dot (per example) and cdot (per
-// intent centroid, when not nil), collects the known features' ids and weights and the
-// examples whose dot was 0 before (sc.touched) into sc (when not nil) and returns the norm
-// of the message's vector, unseen features included.
+// intent centroid, when not nil), collects the known features' ids and weights into sc (when
+// not nil) and returns the norm of the message's vector, unseen features included.
 func (u *Understander) accumulate(fs []feat, dot, cdot []float32, sc *scratch) float32 {
 	if sc != nil {
-		sc.ids, sc.xs, sc.touched = sc.ids[:0], sc.xs[:0], sc.touched[:0]
+		sc.ids, sc.xs = sc.ids[:0], sc.xs[:0]
 	}
 	var sq float32
 	for _, f := range fs {
@@ -203,26 +195,8 @@ func (u *Understander) accumulate(fs []feat, dot, cdot []float32, sc *scratch) f
 			sc.ids = append(sc.ids, id)
 			sc.xs = append(sc.xs, w)
 		}
-		if sc != nil && w != 0 {
-			// Without a branch on whether the example was touched before (it mispredicted
-			// for one posting in three): the example is always written at the end of the
-			// list, which only grows past it when its dot was 0. An example's postings
-			// weigh what the message's feature does (kind times idf), so w != 0 means every
-			// addition makes the dot non-zero and no example is listed twice.
-			t, n := sc.touched[:cap(sc.touched)], len(sc.touched) // cap: len(examples)+1
-			for _, p := range u.postings.of(id) {
-				d := dot[p.doc]
-				t[n] = p.doc
-				if d == 0 {
-					n++
-				}
-				dot[p.doc] = d + w*p.w
-			}
-			sc.touched = t[:n]
-		} else {
-			for _, p := range u.postings.of(id) {
-				dot[p.doc] += w * p.w
-			}
+		for _, p := range u.postings.of(id) {
+			dot[p.doc] += w * p.w
 		}
 		if cdot != nil {
 			for _, p := range u.cpost.of(id) {
@@ -336,7 +310,7 @@ func (u *Understander) preferFlow(best []scored, noneScore float32, domain int) 
 // weight: the kind's weight times the idf, or times the scaled idf of unseen features.
 func (u *Understander) weight(f feat) (int32, float32) {
 	k := kindIndex[f.kind]
-	if id, ok := u.featID[f.h]; ok {
+	if id, ok := u.featID.get(f.h); ok {
 		return id, u.p.kind[k] * u.idf[id]
 	}
 	return -1, u.p.kind[k] * u.unknown * u.p.unknown[k]

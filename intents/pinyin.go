@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mozillazg/go-pinyin"
+	"github.com/weiyin-bank/weiyin/intents/internal/runeset"
 )
 
 // Toneless pinyin lets a voice transcript's homophones (鱼额 for 余额, 转帐 for 转账, 还宽
@@ -43,20 +44,42 @@ type pinyinTable struct {
 	// first maps a rune to its first reading, an index into syllables: some 41,000 runes
 	// share about 400 toneless syllables, and a map without pointers is one the garbage
 	// collector never scans (map[rune]string held 22,000 strings it marked every cycle).
+	// dense holds the same for the runes from denseFrom to denseTo (the CJK blocks of
+	// everyday text), noReading where a rune has none: every rune of every message is read.
 	first     map[rune]uint16
+	dense     []uint16
 	syllables []string
 	two       map[rune][]string // the runes of extraReadings: their first reading, then the other
 	phrases   map[string][]string
-	maxLen    int // longest phrase in runes
+	// hasTwo and phraseFirst hold the runes of two and the first runes of phrases: most
+	// runes are neither, and a set answers before a map is searched.
+	hasTwo, phraseFirst runeset.Set
+	maxLen              int // longest phrase in runes
 }
+
+const (
+	denseFrom = 0x3000
+	denseTo   = 0xA000 // exclusive
+	noReading = 0xFFFF
+)
 
 // firstReading returns r's first toneless reading.
 func (t *pinyinTable) firstReading(r rune) (string, bool) {
-	i, ok := t.first[r]
+	i, ok := t.firstIndex(r)
 	if !ok {
 		return "", false
 	}
 	return t.syllables[i], true
+}
+
+// firstIndex returns the index in syllables of r's first reading.
+func (t *pinyinTable) firstIndex(r rune) (uint16, bool) {
+	if r >= denseFrom && r < denseTo {
+		i := t.dense[r-denseFrom]
+		return i, i != noReading
+	}
+	i, ok := t.first[r]
+	return i, ok
 }
 
 var (
@@ -79,7 +102,10 @@ var toneless = strings.NewReplacer(
 // characters, a few milliseconds).
 func sharedPinyin() *pinyinTable {
 	pyOnce.Do(func() {
-		t := &pinyinTable{first: make(map[rune]uint16, len(pinyin.PinyinDict)), phrases: map[string][]string{}}
+		t := &pinyinTable{first: map[rune]uint16{}, dense: make([]uint16, denseTo-denseFrom), phrases: map[string][]string{}}
+		for i := range t.dense {
+			t.dense[i] = noReading
+		}
 		index := map[string]uint16{}
 		for r, readings := range pinyin.PinyinDict {
 			first, _, _ := strings.Cut(readings, ",")
@@ -90,16 +116,23 @@ func sharedPinyin() *pinyinTable {
 				index[syl] = i
 				t.syllables = append(t.syllables, syl)
 			}
-			t.first[rune(r)] = i
+			if r >= denseFrom && r < denseTo {
+				t.dense[r-denseFrom] = i
+			} else {
+				t.first[rune(r)] = i
+			}
 		}
 		t.two = map[rune][]string{}
 		for r, x := range extraReadings {
 			if p, ok := t.firstReading(r); ok && p != x {
 				t.two[r] = []string{p, x}
+				t.hasTwo.Add(r)
 			}
 		}
 		for p, py := range phrasePinyin {
 			t.phrases[p] = strings.Fields(py)
+			r, _ := utf8.DecodeRuneInString(p)
+			t.phraseFirst.Add(r)
 			if n := utf8.RuneCountInString(p); n > t.maxLen {
 				t.maxLen = n
 			}
@@ -114,7 +147,16 @@ func sharedPinyin() *pinyinTable {
 // without pinyin get nil. s is the text of rs and offs[i] the byte offset of rs[i] in s
 // (offs[len(rs)] == len(s)), so phrases are looked up without allocating.
 func (t *pinyinTable) readings(s string, rs []rune, offs []int) [][]string {
-	out := make([][]string, len(rs))
+	return t.readingsInto(nil, s, rs, offs)
+}
+
+// readingsInto is readings written into out's memory (grown when short).
+func (t *pinyinTable) readingsInto(out [][]string, s string, rs []rune, offs []int) [][]string {
+	if cap(out) < len(rs) {
+		out = make([][]string, len(rs))
+	}
+	out = out[:len(rs)]
+	clear(out)
 	for i := 0; i < len(rs); {
 		if n := t.phraseAt(s, offs, i); n > 0 {
 			syl := t.phrases[s[offs[i]:offs[i+n]]]
@@ -124,9 +166,9 @@ func (t *pinyinTable) readings(s string, rs []rune, offs []int) [][]string {
 			i += n
 			continue
 		}
-		if two, ok := t.two[rs[i]]; ok {
-			out[i] = two
-		} else if k, ok := t.first[rs[i]]; ok {
+		if t.hasTwo.Has(rs[i]) {
+			out[i] = t.two[rs[i]]
+		} else if k, ok := t.firstIndex(rs[i]); ok {
 			out[i] = t.syllables[k : k+1 : k+1] // shared, not a slice a rune
 		}
 		i++
@@ -136,6 +178,9 @@ func (t *pinyinTable) readings(s string, rs []rune, offs []int) [][]string {
 
 // phraseAt returns the rune length of the longest phrase starting at rs[i], or 0.
 func (t *pinyinTable) phraseAt(s string, offs []int, i int) int {
+	if r, _ := utf8.DecodeRuneInString(s[offs[i]:]); !t.phraseFirst.Has(r) {
+		return 0
+	}
 	for n := min(t.maxLen, len(offs)-1-i); n >= 2; n-- {
 		if syl, ok := t.phrases[s[offs[i]:offs[i+n]]]; ok && len(syl) == n {
 			return n

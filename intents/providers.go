@@ -7,6 +7,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/weiyin-bank/weiyin/intents/internal/runeset"
 	"github.com/weiyin-bank/weiyin/intents/normalize"
 )
 
@@ -17,6 +18,7 @@ var providersText string
 // text. It is immutable once built and safe for concurrent use.
 type providerNames struct {
 	byFirst map[rune][]string // first rune -> names, longest first
+	first   *runeset.Set      // byFirst's runes: most runes of a message start no name
 }
 
 var (
@@ -32,7 +34,7 @@ func theProviders() providerNames {
 
 // newProviderNames reads providers.txt, normalising each name as messages are.
 func newProviderNames() providerNames {
-	p := providerNames{byFirst: map[rune][]string{}}
+	p := providerNames{byFirst: map[rune][]string{}, first: new(runeset.Set)}
 	for _, line := range strings.Split(providersText, "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
@@ -41,6 +43,7 @@ func newProviderNames() providerNames {
 		name := normalize.Normalize(line).Norm
 		r, _ := utf8.DecodeRuneInString(name)
 		p.byFirst[r] = append(p.byFirst[r], name)
+		p.first.Add(r)
 	}
 	for _, names := range p.byFirst {
 		// Longest first: the longest name at a position is the one reported.
@@ -52,6 +55,9 @@ func newProviderNames() providerNames {
 // find returns the first provider name s holds, or "".
 func (p providerNames) find(s string) string {
 	for i, r := range s {
+		if !p.first.Has(r) {
+			continue
+		}
 		for _, name := range p.byFirst[r] {
 			if strings.HasPrefix(s[i:], name) {
 				return name

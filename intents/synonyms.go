@@ -7,6 +7,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/weiyin-bank/weiyin/intents/internal/runeset"
 	"github.com/weiyin-bank/weiyin/intents/jiebadict"
 )
 
@@ -39,9 +40,9 @@ type synonymTable struct {
 	// phrases holds the ASCII members of several words (customer service, top up), by
 	// their first word, longest first: found as whole words separated by spaces.
 	phrases map[string][]phrase
-	first   map[rune]bool // first runes of han members
-	maxLen  int           // runes of the longest han member
-	terms   []string      // every Han word of the banking groups (homophone targets)
+	first   runeset.Set // first runes of han members
+	maxLen  int         // runes of the longest han member
+	terms   []string    // every Han word of the banking groups (homophone targets)
 	// plain holds the terms of plain-language groups (lines starting with =): their
 	// features are of kind plain, no evidence that a message is about the bank.
 	plain  map[string]bool
@@ -61,7 +62,7 @@ func theSynonyms() *synonymTable {
 }
 
 func parseSynonyms(text string) *synonymTable {
-	t := &synonymTable{han: map[string]string{}, ascii: map[string]string{}, phrases: map[string][]phrase{}, first: map[rune]bool{}, drop: map[string]bool{}, single: map[string]bool{}, plain: map[string]bool{}}
+	t := &synonymTable{han: map[string]string{}, ascii: map[string]string{}, phrases: map[string][]phrase{}, drop: map[string]bool{}, single: map[string]bool{}, plain: map[string]bool{}}
 	for _, line := range strings.Split(text, "\n") {
 		line, _, _ = strings.Cut(line, "#")
 		ws := strings.Fields(line)
@@ -97,7 +98,7 @@ func parseSynonyms(text string) *synonymTable {
 				}
 				t.han[w] = term
 				r, _ := utf8.DecodeRuneInString(w)
-				t.first[r] = true
+				t.first.Add(r)
 				t.maxLen = max(t.maxLen, n)
 			} else if words := strings.Split(w, "_"); len(words) > 1 {
 				t.phrases[words[0]] = append(t.phrases[words[0]], phrase{words, term})
@@ -181,7 +182,7 @@ func (t *synonymTable) find(s string, f func(member, term string)) {
 			i = end
 			continue
 		}
-		if !t.first[r] {
+		if !t.first.Has(r) {
 			i += n
 			continue
 		}

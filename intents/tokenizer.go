@@ -5,6 +5,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/weiyin-bank/weiyin/intents/internal/runeset"
 	"github.com/weiyin-bank/weiyin/intents/jiebadict"
 	"github.com/yanyiwu/gojieba"
 )
@@ -59,19 +60,19 @@ func (t *tokenizer) cut(s string, hmm bool) []string {
 // jieba tokens it overlaps.
 type domainDict struct {
 	words  map[string]bool
-	first  map[rune]bool
+	first  *runeset.Set
 	maxLen int // runes
 }
 
 func newDomainDict(words []string) domainDict {
-	d := domainDict{words: map[string]bool{}, first: map[rune]bool{}}
+	d := domainDict{words: map[string]bool{}, first: new(runeset.Set)}
 	for _, w := range words {
 		if w == "" {
 			continue
 		}
 		d.words[w] = true
 		r, _ := utf8.DecodeRuneInString(w)
-		d.first[r] = true
+		d.first.Add(r)
 		d.maxLen = max(d.maxLen, utf8.RuneCountInString(w))
 	}
 	return d
@@ -87,7 +88,7 @@ func (d domainDict) apply(s string, tokens []string) []string {
 	var found []span
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
-		if !d.first[r] {
+		if !d.first.Has(r) {
 			i += n
 			continue
 		}

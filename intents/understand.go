@@ -88,13 +88,14 @@ type Understander struct {
 	// only those intents compete for a message that names one.
 	others   []bool
 	examples []example
-	// exIntent is each example's intent, side by side for score's loop over the examples a
-	// message touched (4 bytes an example).
+	// exIntent is each example's intent (4 bytes an example); exRuns the same, as runs of
+	// examples of one intent, for score's pass over every example.
 	exIntent []int32
+	exRuns   exampleRuns
 	// Inverted index: feature hash -> feature id; per feature its idf and postings. A
 	// posting's weight is the feature's in the example's unit-length vector, so that a dot
 	// product with the message is the cosine times the message's norm.
-	featID   map[uint64]int32
+	featID   featTable
 	idf      []float32
 	postings index
 	unknown  float32 // idf of a feature absent from every example
@@ -230,7 +231,6 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 		opts:     opts,
 		intents:  []string{None},
 		faq:      []bool{false},
-		featID:   map[uint64]int32{},
 		labels:   map[uint64]uint64{},
 		typeRune: map[string]rune{},
 		replace:  map[string]bool{},
@@ -389,9 +389,8 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 	}
 	slices.Sort(hashes)
 	u.idf = make([]float32, len(hashes))
-	u.featID = make(map[uint64]int32, len(hashes))
+	u.featID = newFeatTable(hashes)
 	for i, h := range hashes {
-		u.featID[h] = int32(i)
 		u.idf[i] = float32(math.Log(1 + nIntents/float64(df[h].n)))
 	}
 	u.unknown = float32(math.Log(1 + nIntents))
@@ -408,7 +407,7 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 		ids, xs := make([]int32, len(d.fs)), make([]float32, len(d.fs))
 		var sq float32
 		for k, f := range d.fs {
-			id := u.featID[f.h]
+			id, _ := u.featID.get(f.h)
 			w := u.p.kind[kindIndex[f.kind]] * u.idf[id]
 			ids[k], xs[k] = id, w
 			sq += w * w
@@ -429,6 +428,7 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 	for id, bg := range inBackground {
 		u.domainOnly[id] = u.domainOnly[id] && !bg
 	}
+	u.exRuns = runsOf(u.exIntent)
 	u.postings = indexOf(len(hashes), docIDs, docWs)
 	building.Go(func() { u.lin = cachedLinear(opts.modelDir, ldocs, len(hashes), len(u.intents)) })
 
@@ -470,7 +470,7 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 	nin := len(u.intents)
 	u.scratch.New = func() any {
 		return &scratch{dot: make([]float32, nex), cdot: make([]float32, nin), p: make([]float32, nin),
-			best: make([]float32, nin), touched: make([]int32, 0, nex+1)}
+			best: make([]float32, nin)}
 	}
 	return u, nil
 }
@@ -479,7 +479,6 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 type scratch struct {
 	dot, cdot, p, best []float32 // dot is all 0 between calls
 	ids                []int32
-	touched            []int32 // examples whose dot is not 0
 	xs                 []float32
 }
 
@@ -716,6 +715,9 @@ func (u *Understander) analyse(t normalize.Text, spans []span, label labeler, co
 // longest wins) and translates English through the synonym layer: the text the tokeniser
 // cuts. extra lists the types of the values kept as written.
 func (u *Understander) slotted(t normalize.Text, spans []span) (string, []string) {
+	if len(spans) == 0 {
+		return theSynonyms().translate(t.Norm), nil // nothing to replace: no copy
+	}
 	slices.SortStableFunc(spans, func(a, b span) int {
 		if c := cmp.Compare(a.start, b.start); c != 0 {
 			return c
@@ -783,9 +785,12 @@ func (u *Understander) analyseCut(s string, cut, extra []string, label labeler, 
 // they stand for their type in matching but are not reported.
 func (u *Understander) entities(t normalize.Text, c Context) ([]Entity, []span) {
 	ents := u.extract.Extract(t, c)
-	ents = append(ents, u.enums.find(t)...)
+	buf := getTextBuf()
+	_, offs := buf.offsets(t.Norm)
+	ents = append(ents, u.enums.find(t, offs)...)
 	nReported := len(ents)
-	ents = append(ents, u.known.find(t)...)
+	ents = append(ents, u.known.find(t, offs)...)
+	putTextBuf(buf)
 	type cand struct {
 		Entity
 		hidden bool

@@ -3,6 +3,8 @@ package entity
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/weiyin-bank/weiyin/intents/internal/runeset"
 )
 
 // accountCues are the words that make the digits after them an account, card or customer
@@ -15,15 +17,13 @@ var accountCues = []string{
 }
 
 // accountCueFirst holds the first runes of accountCues.
-var accountCueFirst = func() string {
-	var b strings.Builder
+var accountCueFirst = func() *runeset.Set {
+	var set runeset.Set
 	for _, c := range accountCues {
 		r, _ := utf8.DecodeRuneInString(c)
-		if !strings.ContainsRune(b.String(), r) {
-			b.WriteRune(r)
-		}
+		set.Add(r)
 	}
-	return b.String()
+	return &set
 }()
 
 // minAccountDigits is the fewest digits an account number may have after its cue.
@@ -34,7 +34,7 @@ const minAccountDigits = 3
 // the digits. A card-tail cue (卡号后四位) is left to scanCardTail.
 func scanAccountNo(rs []rune, add addFunc) {
 	for i := 0; i < len(rs); i++ {
-		if !strings.ContainsRune(accountCueFirst, rs[i]) {
+		if !accountCueFirst.Has(rs[i]) {
 			continue
 		}
 		for _, cue := range accountCues {

@@ -220,10 +220,10 @@ var lunarStarts = func() map[rune]bool {
 // of 差五分三点 and of 之后5分钟 / 以前3小时.
 func init() {
 	for r := range lunarStarts {
-		dateStarts[r] = true
+		dateStarts.Add(r)
 	}
 	for _, r := range "差之以" {
-		dateStarts[r] = true
+		dateStarts.Add(r)
 	}
 }
 

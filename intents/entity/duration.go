@@ -186,7 +186,7 @@ func afterTermCue(rs []rune, p int) bool {
 		}
 	}
 	for _, w := range termCues {
-		if hasStr(rs, p-utf8.RuneCountInString(w), w) {
+		if endsWith(rs, p, w) {
 			return true
 		}
 	}

@@ -319,3 +319,17 @@ func TestListNorm(t *testing.T) {
 		t.Errorf("Norm set: %s, want c2 found through its normalised name", got)
 	}
 }
+
+// TestEndsWith ensures endsWith says what hasStr says of the runes before end, at every end
+// in and around a text, for words longer than the text and the empty word.
+func TestEndsWith(t *testing.T) {
+	rs := []rune("给张三转500块不要")
+	for _, w := range []string{"", "要", "不要", "块不要", "张三", "给张", "给张三转500块不要", "x给张三转500块不要", "三转"} {
+		for end := -2; end <= len(rs)+2; end++ {
+			want := hasStr(rs, end-utf8.RuneCountInString(w), w)
+			if got := endsWith(rs, end, w); got != want {
+				t.Errorf("endsWith(%q, %d, %q) = %v, hasStr says %v", string(rs), end, w, got, want)
+			}
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/weiyin-bank/weiyin/intents/internal/runeset"
 	"github.com/weiyin-bank/weiyin/intents/normalize"
 )
 
@@ -263,9 +264,12 @@ var accountKeywords = []struct{ w, v string }{
 	{"信用卡", "credit"}, {"贷记卡", "credit"},
 }
 
+// accountKeywordFirst holds the first runes of accountKeywords.
+var accountKeywordFirst = runeset.Of("活储借工定信贷")
+
 func scanKeywords(rs []rune, add addFunc) {
 	for i := 0; i < len(rs); i++ {
-		if !strings.ContainsRune("活储借工定信贷", rs[i]) {
+		if !accountKeywordFirst.Has(rs[i]) {
 			continue
 		}
 		for _, k := range accountKeywords {
@@ -280,9 +284,12 @@ func scanKeywords(rs []rune, add addFunc) {
 // card tail: 尾号1234 / 尾数1234 / 末四位1234 / 后四位是1234 / 尾号幺二三四.
 var tailCues = []string{"卡号后四位", "卡号末四位", "后四位", "末四位", "尾号", "尾数", "末尾", "后4位", "末4位"}
 
+// tailCueFirst holds the first runes of tailCues.
+var tailCueFirst = runeset.Of("卡后末尾")
+
 func scanCardTail(rs []rune, add addFunc) {
 	for i := 0; i < len(rs); i++ {
-		if !strings.ContainsRune("卡后末尾", rs[i]) {
+		if !tailCueFirst.Has(rs[i]) {
 			continue
 		}
 		for _, cue := range tailCues {
@@ -396,7 +403,7 @@ func scanNumeric(rs []rune, env *dateEnv, add addFunc, addUnit unitFunc) {
 		afterLetter := prev >= 'a' && prev <= 'z'
 		// dates and times
 		inChineseRun := midChinese && (chineseDigit(r) >= 0 || smallUnit(r) != 0 || bigUnit(r) != 0)
-		if !midNumber && !inChineseRun && dateStarts[r] {
+		if !midNumber && !inChineseRun && dateStarts.Has(r) {
 			scanDateTime(rs, i, env, add)
 		}
 		if !numericStart(r) {
@@ -692,39 +699,39 @@ func (x *Extractor) normName(name string) []rune {
 
 // numericStart reports whether a number, an amount or a currency prefix may start with r.
 func numericStart(r rune) bool {
-	return isASCIIDigit(r) || chineseDigit(r) >= 0 || smallUnit(r) != 0 || currencyFirst[r] || r == '第' || r == '百' || r == '-' || r == '负' || r == '.' || r == '廿' || r == '卅' || r == '数' || r == '几'
+	return isASCIIDigit(r) || chineseDigit(r) >= 0 || smallUnit(r) != 0 || currencyFirst.Has(r) || r == '第' || r == '百' || r == '-' || r == '负' || r == '.' || r == '廿' || r == '卅' || r == '数' || r == '几'
 }
 
 // currencyFirst holds the first runes of currency words.
-var currencyFirst = func() map[rune]bool {
-	m := map[rune]bool{}
+var currencyFirst = func() *runeset.Set {
+	var m runeset.Set
 	for _, c := range currencyWords {
-		m[c.w[0]] = true
+		m.Add(c.w[0])
 	}
-	return m
+	return &m
 }()
 
 // dateStarts holds every rune a date, time or period expression may start with.
-var dateStarts = func() map[rune]bool {
-	m := map[rune]bool{}
+var dateStarts = func() *runeset.Set {
+	var m runeset.Set
 	for _, s := range []string{"0123456789零〇一二三四五六七八九十两廿卅壹贰叁肆伍陆柒捌玖拾", "今明后大昨前寻琴听翌次本当同该上下这去近最过未接现此目周星礼月凌清早中正午傍晚夜半深白黎第"} {
 		for _, r := range s {
-			m[r] = true
+			m.Add(r)
 		}
 	}
 	for _, w := range relDays {
-		m[[]rune(w.w)[0]] = true
+		m.Add([]rune(w.w)[0])
 	}
 	for _, w := range relDayParts {
-		m[[]rune(w.w)[0]] = true
+		m.Add([]rune(w.w)[0])
 	}
 	for _, d := range dayParts {
-		m[[]rune(d.w)[0]] = true
+		m.Add([]rune(d.w)[0])
 	}
 	for r := range festivalFirst {
-		m[r] = true
+		m.Add(r)
 	}
-	return m
+	return &m
 }()
 
 // moneyVerbs move money: a number right after one is an amount (转500, 还款1.5万, 贷款20万).

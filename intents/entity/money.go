@@ -3,6 +3,7 @@ package entity
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/weiyin-bank/weiyin/intents/normalize"
 )
@@ -118,6 +119,21 @@ func hasAt(rs []rune, i int, w []rune) bool {
 	return true
 }
 
+// endsWith reports whether the runes of w end at rs[end] (exclusive): hasStr(rs,
+// end-utf8.RuneCountInString(w), w), compared from the end, which most often differs at once.
+func endsWith(rs []rune, end int, w string) bool {
+	k := end
+	for len(w) > 0 {
+		r, n := utf8.DecodeLastRuneInString(w)
+		k--
+		if k < 0 || k >= len(rs) || rs[k] != r {
+			return false
+		}
+		w = w[:len(w)-n]
+	}
+	return k >= 0
+}
+
 // hasStr reports whether rs holds the string w at i (hasAt without converting w).
 func hasStr(rs []rune, i int, w string) bool {
 	if i < 0 {
@@ -134,7 +150,7 @@ func hasStr(rs []rune, i int, w string) bool {
 }
 
 func matchCurrency(rs []rune, i int) (currencyWord, bool) {
-	if i >= len(rs) || i < 0 || !currencyFirst[rs[i]] {
+	if i >= len(rs) || i < 0 || !currencyFirst.Has(rs[i]) {
 		return currencyWord{}, false
 	}
 	for _, c := range currencyWords {

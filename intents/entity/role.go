@@ -129,9 +129,8 @@ func negationBefore(rs []rune, p int) bool {
 			break
 		}
 		for _, w := range negations {
-			s := e - utf8.RuneCountInString(w)
-			if hasStr(rs, s, w) {
-				if s > 0 && strings.ContainsRune(notNegationBefore, rs[s-1]) {
+			if endsWith(rs, e, w) {
+				if s := e - utf8.RuneCountInString(w); s > 0 && strings.ContainsRune(notNegationBefore, rs[s-1]) {
 					return false // 是不是张三, 要不要
 				}
 				return true
@@ -176,7 +175,7 @@ func negatedAfter(rs []rune, s, e int) bool {
 // cueEndingAt returns the longest cue of cues ending at end, or "".
 func cueEndingAt(rs []rune, end int, cues []string) string {
 	for _, w := range cues {
-		if hasStr(rs, end-utf8.RuneCountInString(w), w) {
+		if endsWith(rs, end, w) {
 			return w
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/longbridgeapp/opencc"
+	"github.com/weiyin-bank/weiyin/intents/internal/runeset"
 )
 
 // The pinned OpenCC port embeds dictionaries older than upstream OpenCC's (擡 kept, 么 read as
@@ -48,6 +49,9 @@ type stage struct {
 	phrases map[rune][]phrase
 	// kept holds traditional characters an overlay keeps as they are (evidence all the same).
 	kept map[rune]bool
+	// starts holds the keys of chars and phrases: the runes the stage may change. Most runes
+	// of a text are none, and a set answers before two maps are searched.
+	starts runeset.Set
 }
 
 // chain is a built conversion (t2s, tw2s, hk2s): its stages in order and its evidence set,
@@ -179,6 +183,7 @@ func (st *stage) add(key, value string) {
 	if len(from) == 0 || len(to) == 0 {
 		return
 	}
+	st.starts.Add(from[0])
 	if len(from) == 1 && len(to) == 1 {
 		st.chars[from[0]] = to[0]
 		return
@@ -261,6 +266,10 @@ func (st *stage) match(items []item, i int) *phrase {
 func (st *stage) apply(items []item, lo, hi int) int {
 	run := items[:hi]
 	for i := lo; i < hi; {
+		if !st.starts.Has(items[i].r) {
+			i++
+			continue
+		}
 		if p := st.match(run, i); p != nil {
 			if len(p.to) != len(p.from) {
 				return i
@@ -284,7 +293,10 @@ func (st *stage) apply(items []item, lo, hi int) int {
 func (st *stage) applyGrow(out, items []item, lo, hi int) []item {
 	run := items[:hi]
 	for i := lo; i < hi; {
-		p := st.match(run, i)
+		var p *phrase
+		if st.starts.Has(items[i].r) {
+			p = st.match(run, i)
+		}
 		if p == nil {
 			it := items[i]
 			if r, ok := st.chars[it.r]; ok {

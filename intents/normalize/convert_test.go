@@ -195,10 +195,10 @@ func TestLibraryDictionariesRead(t *testing.T) {
 // TestLengthChangingPhraseKeepsMap ensures a phrase whose output has another length spreads
 // its runes over the phrase's original range, keeping Map monotone and in bounds.
 func TestLengthChangingPhraseKeepsMap(t *testing.T) {
-	st := &stage{chars: map[rune]rune{'體': '体'}, phrases: map[rune][]phrase{
-		'甲': {{from: []rune("甲乙丙"), to: []rune("丁戊")}},
-		'子': {{from: []rune("子丑"), to: []rune("寅卯辰")}},
-	}}
+	st := newStage()
+	st.add("體", "体")
+	st.add("甲乙丙", "丁戊")
+	st.add("子丑", "寅卯辰")
 	items := textItems("a甲乙丙體 子丑b")
 	got := st.convertRuns(items)
 	if s := itemsString(got); s != "a丁戊体 寅卯辰b" {

@@ -1,6 +1,10 @@
 package normalize
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/weiyin-bank/weiyin/intents/internal/runeset"
+)
 
 // Filler rules. Each rule is conservative: a word is dropped only where it cannot belong to a
 // longer word. "Boundary" means the start of the text, a space or punctuation, or a filler
@@ -19,6 +23,19 @@ var finalParticles = map[rune]string{
 
 // headFillers are words dropped only at the head of a clause and before a clause opener.
 var headFillers = [][]rune{[]rune("那个"), []rune("这个"), []rune("就是"), []rune("然后"), []rune("额")}
+
+// fillerFirst holds the runes a filler may start with (soloFillers, finalParticles and the
+// first runes of headFillers): fillerAt passes over every other rune at once.
+var fillerFirst = func() *runeset.Set {
+	set := runeset.Of(soloFillers)
+	for r := range finalParticles {
+		set.Add(r)
+	}
+	for _, w := range headFillers {
+		set.Add(w[0])
+	}
+	return &set
+}()
 
 // clauseOpeners may follow a head filler: a pronoun, a polite word or a verb that starts a
 // request. 这个月 / 那个账户 / 就是这个 therefore stay.
@@ -65,6 +82,9 @@ func removeFillers(items []item) []item {
 // returns the index of the last item it decided on.
 func fillerAt(items []item, drop []bool, i int, atHead func(int) bool, boundaryAfter func(int) bool, any *bool) int {
 	r := items[i].r
+	if !fillerFirst.Has(r) {
+		return i
+	}
 	if strings.ContainsRune(soloFillers, r) {
 		drop[i], *any = true, true
 		return i

@@ -155,7 +155,8 @@ func SimplifyWith(config, s string) (string, error) {
 // Normalize returns the normalised form of s with its map back to s. It is safe for
 // concurrent use and linear in len(s).
 func Normalize(s string) Text {
-	items := make([]item, 0, len(s))
+	buf := itemBufs.Get().(*[]item)
+	items := (*buf)[:0]
 	pos := int32(0)
 	for i, r := range s {
 		_ = i
@@ -175,17 +176,33 @@ func Normalize(s string) Text {
 	items = spokenDigits(items)
 	items = removeFillers(items)
 	items = tidySpaces(items)
-	t := Text{Original: s, Map: make([]int, len(items)), OrigEnd: make([]int, len(items))}
+	n := len(items)
+	ends := make([]int, 2*n) // Map and OrigEnd in one block
+	t := Text{Original: s, Map: ends[:n:n], OrigEnd: ends[n:]}
 	var b strings.Builder
-	b.Grow(len(items) * 3)
+	b.Grow(n * 3)
 	for i, it := range items {
 		b.WriteRune(it.r)
 		t.Map[i] = int(it.s)
 		t.OrigEnd[i] = int(it.e)
 	}
 	t.Norm = b.String()
+	// The steps above may have moved the items to another array; the first one is what
+	// is pooled, and nothing refers to either any more.
+	if cap(*buf) < cap(items) {
+		*buf = items
+	}
+	if cap(*buf) <= maxPooledItems {
+		itemBufs.Put(buf)
+	}
 	return t
 }
+
+// itemBufs pools Normalize's working arrays: one a message was most of its allocations.
+var itemBufs = sync.Pool{New: func() any { return new([]item) }}
+
+// maxPooledItems bounds the arrays kept in the pool (a huge text's must not stay).
+const maxPooledItems = 4096
 
 // foldRune applies the per-rune steps: control characters dropped (-1), full-width folded,
 // ASCII lower-cased, punctuation and emoji mapped to a space or an ASCII sign.
