@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +20,14 @@ func TestMain(m *testing.M) {
 			os.Exit(run(context.Background(), os.Args[1:], stdio{os.Stdin, os.Stdout, os.Stderr}))
 		},
 		"weiyin-main": main, // as the binary runs: signals handled (cmd_nlu_process_test.go)
+		// A command that never returns once cancelled, under the binary's signal handling.
+		"weiyin-stuck": func() {
+			os.Exit(underSignals(func(ctx context.Context, _ []string, io stdio) int {
+				fmt.Fprintln(io.out, "ready")
+				<-ctx.Done()
+				select {}
+			}))
+		},
 	})
 }
 

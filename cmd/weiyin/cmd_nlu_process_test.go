@@ -17,13 +17,17 @@ import (
 
 // weiyinMain links the test binary as weiyin-main, which TestMain runs as the real binary's
 // main (signal handling included), and returns its path.
-func weiyinMain(t *testing.T) string {
+func weiyinMain(t *testing.T) string { return linkTestBinary(t, "weiyin-main") }
+
+// linkTestBinary links the test binary as name, one of the programs TestMain runs, and
+// returns its path.
+func linkTestBinary(t *testing.T, name string) string {
 	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := filepath.Join(t.TempDir(), "weiyin-main")
+	p := filepath.Join(t.TempDir(), name)
 	if err := os.Symlink(exe, p); err != nil {
 		t.Skipf("cannot link the test binary: %v", err)
 	}
@@ -210,5 +214,41 @@ func TestNLUProcessesShareCache(t *testing.T) {
 	}
 	if _, err := os.Stat("relative"); err == nil {
 		t.Error("a relative XDG_CACHE_HOME was used as a cache")
+	}
+}
+
+// Ensure a second Ctrl-C ends the process at once when the command, cancelled by the first,
+// does not return (stuck on a message, a peer or a disk): the operator is never left with a
+// process that only kill -9 stops.
+func TestSecondInterruptEnds(t *testing.T) {
+	bin := linkTestBinary(t, "weiyin-stuck")
+	outR, outW, _ := os.Pipe()
+	cmd := exec.Command(bin)
+	cmd.Stdout = outW
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	outW.Close()
+	if line, err := bufio.NewReader(outR).ReadString('\n'); err != nil || line != "ready\n" {
+		t.Fatalf("start: %q (%v)", line, err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	deadline := time.After(60 * time.Second) // bounds a failing test only
+	var err error
+	for {
+		cmd.Process.Signal(syscall.SIGINT)
+		select {
+		case err = <-done:
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != -1 {
+				t.Errorf("after two Ctrl-C: %v; want the process ended by the signal", err)
+			}
+			return
+		case <-time.After(100 * time.Millisecond):
+		case <-deadline:
+			cmd.Process.Kill()
+			t.Fatal("the process still runs 60 s after repeated Ctrl-C")
+		}
 	}
 }

@@ -49,11 +49,19 @@ func commands() map[string]command {
 	}
 }
 
-func main() {
+func main() { os.Exit(underSignals(run)) }
+
+// underSignals runs a command line under the process's signals: the first Ctrl-C or SIGTERM
+// cancels its context (the command finishes what it must and stops), a second ends the
+// process at once, the default action, whatever the command is still waiting for.
+func underSignals(run func(ctx context.Context, args []string, io stdio) int) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], stdio{os.Stdin, os.Stdout, os.Stderr})
-	stop()
-	os.Exit(code)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	return run(ctx, os.Args[1:], stdio{os.Stdin, os.Stdout, os.Stderr})
 }
 
 func run(ctx context.Context, args []string, io stdio) int {
