@@ -246,8 +246,11 @@ func eachToken(s string, tokens []string, f func(start, end int, tk string)) {
 // so that rune ranges can be sliced out of s without allocating.
 func runeOffsets(s string) (rs []rune, offs []int) {
 	n := utf8.RuneCountInString(s)
-	rs = make([]rune, 0, n)
-	offs = make([]int, 0, n+1)
+	return appendRuneOffsets(make([]rune, 0, n), make([]int, 0, n+1), s)
+}
+
+// appendRuneOffsets appends the runes of s to rs and their byte offsets, then len(s), to offs.
+func appendRuneOffsets(rs []rune, offs []int, s string) ([]rune, []int) {
 	for i, r := range s {
 		rs = append(rs, r)
 		offs = append(offs, i)

@@ -210,7 +210,7 @@ func (h homophones) correct(s string, tokens []string, py *pinyinTable) string {
 
 // at returns the term a homophone starting at rs[i] stands for, and its length, or 0.
 func (h homophones) at(s string, rs []rune, offs []int, covered, single, bound []bool, i int, py *pinyinTable) (string, int) {
-	if !bound[i] || negations[rs[i]] {
+	if !bound[i] || isNegation(rs[i]) {
 		return "", 0
 	}
 next:
@@ -236,9 +236,16 @@ next:
 	return "", 0
 }
 
-// negations start no corrected run: a negation before a verb or adjective is text as meant
-// (网速不卡了 is not lagging, no 补卡), however the pair sounds.
-var negations = map[rune]bool{'不': true, '没': true, '别': true, '未': true}
+// isNegation reports whether r negates: a negation starts no corrected run, since before a
+// verb or adjective it is text as meant (网速不卡了 is not lagging, no 补卡), however the
+// pair sounds.
+func isNegation(r rune) bool {
+	switch r {
+	case '不', '没', '别', '未':
+		return true
+	}
+	return false
+}
 
 // nameCues stand before a person's name: 给于娥转账, 收款人是俞娥, 我叫余鹅.
 var nameCues = []string{"收款人是", "联系人是", "收款人", "联系人", "名字是", "名叫", "转给", "汇给", "打给", "付给", "还给",

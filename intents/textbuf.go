@@ -30,14 +30,8 @@ func putTextBuf(b *textBuf) {
 // offsets is runeOffsets in b's memory: the runes of s and the byte offset of each
 // (offs[len(rs)] == len(s)), valid until the next call.
 func (b *textBuf) offsets(s string) (rs []rune, offs []int) {
-	rs, offs = b.rs[:0], b.offs[:0]
-	for i, r := range s {
-		rs = append(rs, r)
-		offs = append(offs, i)
-	}
-	offs = append(offs, len(s))
-	b.rs, b.offs = rs, offs
-	return rs, offs
+	b.rs, b.offs = appendRuneOffsets(b.rs[:0], b.offs[:0], s)
+	return b.rs, b.offs
 }
 
 // bools returns n false flags in b's memory, valid until the next call.
