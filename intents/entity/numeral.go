@@ -167,17 +167,22 @@ func scanUnsigned(rs []rune, i int) (num, bool) {
 	// digit-by-digit readings and plain Arabic numbers first.
 	if chineseDigit(rs[i]) >= 0 {
 		j := i
-		var b strings.Builder
 		fin := false
 		for j < len(rs) && chineseDigit(rs[j]) >= 0 {
 			if isFinancial(rs[j]) {
 				fin = true
 			}
-			b.WriteByte(byte('0' + chineseDigit(rs[j])))
 			j++
 		}
 		if j-i >= 2 && (j >= len(rs) || (smallUnit(rs[j]) == 0 && bigUnit(rs[j]) == 0)) {
-			// 一二三 / 幺八九 / 二〇〇二: read digit by digit, with an optional point part.
+			// 一二三 / 幺八九 / 二〇〇二: read digit by digit, with an optional point part. The
+			// digits are spelt only here: most runs (一下, 十一) are not such readings, and
+			// building the string for each cost allocations on every message.
+			var b strings.Builder
+			b.Grow(j - i)
+			for _, r := range rs[i:j] {
+				b.WriteByte(byte('0' + chineseDigit(r)))
+			}
 			n.seq, n.chinese, n.financial = true, true, fin
 			n.digits = b.String()
 			s := n.digits
