@@ -51,6 +51,11 @@ const notBie = "人的处墅克名样致针扭"
 // leadWords may come before the cue: 我不是要, 那就别转了, 算了,不预约了, 还是别买了.
 var leadWords = []string{"算了", "还是", "其实", "那就", "我", "你", "并", "也", "可", "那", "就"}
 
+// negationRunes: every Chinese form above holds one of them (each negation cue and middle
+// cue does, TestNegationRunes, and the 不V了 forms hold 不). A message without any, as most
+// are, is read no further.
+const negationRunes = "不别非"
+
 // separators end a clause.
 const separators = ",，;；。 、!！"
 
@@ -81,6 +86,9 @@ func readContrast(s, orig string) (contrast, bool) {
 			k.orig = true
 			return k, true
 		}
+	}
+	if !strings.ContainsAny(s, negationRunes) {
+		return contrast{}, false
 	}
 	rs := []rune(s)
 	end := len(rs)

@@ -1,6 +1,7 @@
 package intents
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/weiyin-bank/weiyin/intents/normalize"
@@ -73,6 +74,18 @@ func TestReadContrastForms(t *testing.T) {
 		k, ok := readContrast(normalize.Normalize(tt.in).Norm, tt.in)
 		if ok != tt.ok || ok && k != tt.want {
 			t.Errorf("%s: readContrast(%q) = %+v, %v; want %+v, %v", tt.why, tt.in, k, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+// TestNegationRunes ensures the precheck of readContrast is exact: every cue that opens a
+// Chinese form holds one of negationRunes, so a message without them holds no form.
+func TestNegationRunes(t *testing.T) {
+	for _, cues := range [][]string{negationCues, midCues} {
+		for _, c := range cues {
+			if !strings.ContainsAny(c, negationRunes) {
+				t.Errorf("cue %q holds none of %q: readContrast would skip messages it reads", c, negationRunes)
+			}
 		}
 	}
 }
