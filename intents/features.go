@@ -93,14 +93,15 @@ func isHan(r rune) bool {
 type labeler func(h uint64, kind byte, label string)
 
 // features computes the features of s, a normalised text in which slot values are already
-// replaced by placeholders, and its jieba tokens. typeName names placeholder runes. The
-// result is sorted by hash and free of duplicates. content counts the Han characters and
-// ASCII letters outside placeholders: a text without any is made of slot values only.
-func features(s string, tokens []string, typeName func(rune) string, py *pinyinTable, label labeler) (fs []feat, content int) {
+// replaced by placeholders, and its jieba tokens, into fs (empty, nil or an array to reuse).
+// typeName names placeholder runes. The result is sorted by hash and free of duplicates.
+// content counts the Han characters and ASCII letters outside placeholders: a text without
+// any is made of slot values only.
+func features(fs []feat, s string, tokens []string, typeName func(rune) string, py *pinyinTable, label labeler) (_ []feat, content int) {
 	buf := getTextBuf()
 	defer putTextBuf(buf)
 	rs, offs := buf.offsets(s)
-	fs = make([]feat, 0, 3*len(rs)+len(tokens)) // a Han rune gives about 3: rune, bigram, syllable pair
+	fs = slices.Grow(fs[:0], 3*len(rs)+len(tokens)) // a Han rune gives about 3: rune, bigram, syllable pair
 	add := func(h uint64, kind byte, lab func() string) {
 		fs = append(fs, feat{h, kind})
 		if label != nil {

@@ -103,7 +103,7 @@ func TestFuzzySyllables(t *testing.T) {
 }
 
 func TestFeaturesDeduplicatedAndSorted(t *testing.T) {
-	fs, content := features("余额余额", []string{"余额", "余额"}, func(rune) string { return "x" }, sharedPinyin(), nil)
+	fs, content := features(nil, "余额余额", []string{"余额", "余额"}, func(rune) string { return "x" }, sharedPinyin(), nil)
 	if content != 4 {
 		t.Errorf("content = %d, want 4", content)
 	}

@@ -55,7 +55,8 @@ func (u *Understander) Understand(text string, c Context) Result {
 // threshold ("" when no intent shares a feature with text): what Evaluate counts as ranked
 // first, the figure comparable to another system's top-1.
 func (u *Understander) understand(text string, c Context) (Result, string) {
-	a := u.run(text, c, nil)
+	a := u.analyses.Get().(*analysis)
+	u.runInto(a, text, c, nil)
 	first := ""
 	for _, s := range a.ranked {
 		if s.intent != 0 {
@@ -63,11 +64,33 @@ func (u *Understander) understand(text string, c Context) (Result, string) {
 			break
 		}
 	}
-	return u.applyContrast(a, u.result(a), c), first
+	r := u.applyContrast(a, u.result(a), c)
+	u.putAnalysis(a)
+	return r, first
 }
 
+// putAnalysis returns a to the pool of analyses, keeping its arrays of features and ranked
+// intents (which no Result refers to) for the next message; the arrays of a huge message
+// are dropped with it.
+func (u *Understander) putAnalysis(a *analysis) {
+	if cap(a.feats) > 4*maxPooledRunes {
+		return
+	}
+	*a = analysis{feats: a.feats[:0], ranked: a.ranked[:0]}
+	u.analyses.Put(a)
+}
+
+// run analyses text for Explain and the other callers that keep the analysis.
 func (u *Understander) run(text string, c Context, label labeler) *analysis {
-	a := &analysis{text: text}
+	a := new(analysis)
+	u.runInto(a, text, c, label)
+	return a
+}
+
+// runInto analyses text into a, a new analysis or a pooled one whose feats and ranked
+// arrays (emptied) are reused.
+func (u *Understander) runInto(a *analysis, text string, c Context, label labeler) {
+	a.text = text
 	in := text
 	if !utf8.ValidString(in) {
 		in = strings.ToValidUTF8(in, "\uFFFD")
@@ -95,14 +118,13 @@ func (u *Understander) run(text string, c Context, label labeler) *analysis {
 	if len(a.entities) == 1 && len(hidden) == 0 && len(spans) == 1 && !u.replace[a.entities[0].Type] {
 		a.bare = spans[0].start == 0 && spans[0].end == utf8.RuneCountInString(a.norm.Norm)
 	}
-	a.matched, a.tokens, a.feats, a.content = u.analyse(a.norm, spans, label, true)
+	a.matched, a.tokens, a.feats, a.content = u.analyse(a.feats, a.norm, spans, label, true)
 	if a.content > 0 {
-		a.ranked = u.score(a.feats, a.provider != "")
+		a.ranked = u.score(a.ranked, a.feats, a.provider != "")
 		if u.gate.min > 0 {
 			a.domain = u.domainFeatures(a.feats)
 		}
 	}
-	return a
 }
 
 // CutRunes returns the first n runes of s (all of s when n <= 0): how much of a message is
@@ -121,9 +143,10 @@ func CutRunes(s string, n int) string {
 	return s
 }
 
-// score ranks the intents for a message's features, best first. When the message names
-// another provider, only intents whose examples name one too are ranked (providers.go).
-func (u *Understander) score(fs []feat, provider bool) []scored {
+// score ranks the intents for a message's features, best first, appending them to ranked
+// (empty, nil or an array to reuse). When the message names another provider, only intents
+// whose examples name one too are ranked (providers.go).
+func (u *Understander) score(ranked []scored, fs []feat, provider bool) []scored {
 	sc := u.scratch.Get().(*scratch)
 	defer u.scratch.Put(sc)
 	clear(sc.cdot)
@@ -143,7 +166,7 @@ func (u *Understander) score(fs []feat, provider bool) []scored {
 	clear(sc.dot)
 	// Keep the best few intents by insertion into a short sorted list: sorting every
 	// intent costs more than the matching.
-	ranked := make([]scored, 0, maxRanked+1)
+	ranked = slices.Grow(ranked[:0], maxRanked+1)
 	for i := range sc.best {
 		if sc.best[i] == 0 {
 			continue // shares nothing with the message
@@ -231,7 +254,8 @@ func (u *Understander) result(a *analysis) Result {
 		r.Entities = []Entity{}
 	}
 	r.Alternatives = []Candidate{}
-	var best []scored // bank intents, best first
+	var buf [maxRanked]scored
+	best := buf[:0] // bank intents, best first
 	noneScore := float32(0)
 	for _, s := range a.ranked {
 		if s.intent == 0 {

@@ -123,6 +123,7 @@ type Understander struct {
 	py       *pinyinTable
 	extract  Extractor
 	scratch  sync.Pool
+	analyses sync.Pool // *analysis, for Understand (understand, putAnalysis)
 }
 
 type example struct {
@@ -468,6 +469,7 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 	u.tok = tok
 	nex := len(u.examples)
 	nin := len(u.intents)
+	u.analyses.New = func() any { return new(analysis) }
 	u.scratch.New = func() any {
 		return &scratch{dot: make([]float32, nex), cdot: make([]float32, nin), p: make([]float32, nin),
 			best: make([]float32, nin)}
@@ -641,7 +643,7 @@ func (u *Understander) study(l *lesson) {
 	label := func(h uint64, kind byte, label string) {
 		l.labels = append(l.labels, featLabel{h, kind, label})
 	}
-	s, tokens, fs, _ := u.analyseCut(l.slotted, l.cut, l.extra, label, false)
+	s, tokens, fs, _ := u.analyseCut(nil, l.slotted, l.cut, l.extra, label, false)
 	l.s, l.tokens, l.fs = u.display(s), tokens, fs
 }
 
@@ -706,9 +708,9 @@ func normRange(t normalize.Text, start, end int) (int, int) {
 // longest wins), tokenises and computes the features.
 //
 // With correct, homophones of bundle words are corrected first (messages, not examples).
-func (u *Understander) analyse(t normalize.Text, spans []span, label labeler, correct bool) (string, []string, []feat, int) {
+func (u *Understander) analyse(fs []feat, t normalize.Text, spans []span, label labeler, correct bool) (string, []string, []feat, int) {
 	s, extra := u.slotted(t, spans)
-	return u.analyseCut(s, u.tok.cut(s, u.opts.HMM), extra, label, correct)
+	return u.analyseCut(fs, s, u.tok.cut(s, u.opts.HMM), extra, label, correct)
 }
 
 // slotted replaces the slot values in t by placeholders (overlapping spans: the first,
@@ -745,8 +747,9 @@ func (u *Understander) slotted(t normalize.Text, spans []span) (string, []string
 	return theSynonyms().translate(b.String()), extra
 }
 
-// analyseCut is analyse once s, the slotted text, is cut.
-func (u *Understander) analyseCut(s string, cut, extra []string, label labeler, correct bool) (string, []string, []feat, int) {
+// analyseCut is analyse once s, the slotted text, is cut. The features are appended to fs
+// (empty, nil or an array to reuse).
+func (u *Understander) analyseCut(fs []feat, s string, cut, extra []string, label labeler, correct bool) (string, []string, []feat, int) {
 	tokens := u.dict.apply(s, cut)
 	if correct {
 		if c := u.homo.correct(s, tokens, u.py); c != s {
@@ -754,7 +757,7 @@ func (u *Understander) analyseCut(s string, cut, extra []string, label labeler, 
 			tokens = u.dict.apply(s, u.tok.cut(s, u.opts.HMM))
 		}
 	}
-	fs, content := features(s, tokens, u.nameOf, u.py, label)
+	fs, content := features(fs, s, tokens, u.nameOf, u.py, label)
 	// The synonym layer: each member found adds its group's term as a word.
 	syn := theSynonyms()
 	syn.find(s, func(_, term string) {
