@@ -798,9 +798,11 @@ func (u *Understander) entities(t normalize.Text, c Context) ([]Entity, []span) 
 		Entity
 		hidden bool
 	}
-	cands := make([]cand, len(ents))
+	// A message has few entities: its candidates and those kept lie on the stack.
+	var candBuf, keptBuf [8]cand
+	cands := candBuf[:0]
 	for i, e := range ents {
-		cands[i] = cand{e, i >= nReported}
+		cands = append(cands, cand{e, i >= nReported})
 	}
 	// Reported entities (extractor, enums, the customer's lists) first: a value an example taught
 	// ("招行卡") must not hide the customer's real card ("招行") found inside it.
@@ -816,7 +818,7 @@ func (u *Understander) entities(t normalize.Text, c Context) ([]Entity, []span) 
 		}
 		return cmp.Compare(a.Start, b.Start)
 	})
-	var kept []cand
+	kept := keptBuf[:0]
 	for _, e := range cands {
 		if e.End > e.Start && !slices.ContainsFunc(kept, func(o cand) bool { return e.Start < o.End && o.Start < e.End }) {
 			kept = append(kept, e)
