@@ -456,7 +456,7 @@ func scanNumeric(rs []rune, env *dateEnv, add addFunc, addUnit unitFunc) {
 		if !ok || n.end <= i {
 			continue
 		}
-		if !durAt[i] {
+		if durAt == nil || !durAt[i] {
 			// 五万三年: the numeral stops where a duration's count starts.
 			for k := i + 1; k < n.end; k++ {
 				if countEnd[k] == n.end {
@@ -583,9 +583,9 @@ func standsAlone(rs []rune, e int) bool {
 }
 
 // scanDurations adds every duration (5分钟, 两个小时, 3年, 12期) and returns the positions
-// where one starts and, by the start of each count, where the count ends.
+// where one starts (nil when none does, as in most messages) and, by the start of each
+// count, where the count ends.
 func scanDurations(rs []rune, add unitFunc) (starts []bool, countEnd map[int]int) {
-	starts = make([]bool, len(rs))
 	for i := 0; i < len(rs); i++ {
 		r := rs[i]
 		if !(isDigitLike(r) || smallUnit(r) == 10 || r == '廿' || r == '卅' || r == '半' || r == '个' || r == '.') {
@@ -603,6 +603,9 @@ func scanDurations(rs []rune, add unitFunc) (starts []bool, countEnd map[int]int
 			extra = 10 // 分30年还: a term, not the year 2030
 		}
 		add(d.start, d.end, TypeDuration, d.val.String(), "", d.unit, extra)
+		if starts == nil {
+			starts = make([]bool, len(rs))
+		}
 		starts[i] = true
 		if countEnd == nil {
 			countEnd = map[int]int{}
