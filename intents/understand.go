@@ -726,24 +726,30 @@ func (u *Understander) slotted(t normalize.Text, spans []span) (string, []string
 		}
 		return cmp.Compare(b.end, a.end)
 	})
-	var b strings.Builder
 	var extra []string
-	rs := []rune(t.Norm)
+	// Rune ranges are sliced out of t.Norm by their byte offsets (Normalize writes valid
+	// UTF-8, which the runes would spell again byte for byte).
+	buf := getTextBuf()
+	defer putTextBuf(buf)
+	_, offs := buf.offsets(t.Norm)
+	n := len(offs) - 1 // runes
+	var b strings.Builder
+	b.Grow(len(t.Norm) + len(spans)*utf8.UTFMax)
 	pos := 0
 	for _, sp := range spans {
-		if sp.start < pos || sp.end > len(rs) {
+		if sp.start < pos || sp.end > n {
 			continue
 		}
-		b.WriteString(string(rs[pos:sp.start]))
+		b.WriteString(t.Norm[offs[pos]:offs[sp.start]])
 		if u.replace[sp.typ] || u.typeRune[sp.typ] == 0 {
 			b.WriteRune(u.placeholder(sp.typ))
 		} else {
-			b.WriteString(string(rs[sp.start:sp.end]))
+			b.WriteString(t.Norm[offs[sp.start]:offs[sp.end]])
 			extra = append(extra, sp.typ)
 		}
 		pos = sp.end
 	}
-	b.WriteString(string(rs[pos:]))
+	b.WriteString(t.Norm[offs[pos]:])
 	return theSynonyms().translate(b.String()), extra
 }
 
