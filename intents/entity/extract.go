@@ -153,7 +153,9 @@ func (x *Extractor) Extract(t normalize.Text, c Context) []Entity {
 		now = time.Now()
 	}
 	now = now.In(shanghai)
-	var cands []cand
+	// A message has few candidates: they, and those chosen, lie on the stack.
+	var candBuf, chosenBuf [16]cand
+	cands := candBuf[:0]
 	add := func(s, e int, typ, val, end2 string, extra int) {
 		if e <= s {
 			return
@@ -175,7 +177,7 @@ func (x *Extractor) Extract(t normalize.Text, c Context) []Entity {
 	if len(cands) == 0 {
 		return nil
 	}
-	chosen := resolve(cands)
+	chosen := resolve(cands, chosenBuf[:0])
 	assignRoles(rs, chosen, isBuiltin)
 	return toEntities(t, chosen)
 }
@@ -186,8 +188,9 @@ func isBuiltin(typ string) bool {
 	return ok
 }
 
-// resolve keeps non-overlapping candidates: longest first, then priority, then leftmost.
-func resolve(cands []cand) []cand {
+// resolve keeps non-overlapping candidates: longest first, then priority, then leftmost;
+// it appends them to out (empty), sorted by position.
+func resolve(cands, out []cand) []cand {
 	slices.SortStableFunc(cands, func(a, b cand) int {
 		if la, lb := a.end-a.start, b.end-b.start; la != lb {
 			return lb - la
@@ -197,11 +200,15 @@ func resolve(cands []cand) []cand {
 		}
 		return a.start - b.start
 	})
-	var out []cand
+	var takenBuf [64]bool
 	var taken []bool // rune positions already covered by a chosen candidate
 	for _, c := range cands {
 		if taken == nil {
-			taken = make([]bool, maxEnd(cands))
+			if n := maxEnd(cands); n <= len(takenBuf) {
+				taken = takenBuf[:n]
+			} else {
+				taken = make([]bool, n)
+			}
 		}
 		ok := true
 		for k := c.start; k < c.end; k++ {
@@ -232,8 +239,9 @@ func maxEnd(cs []cand) int {
 }
 
 func toEntities(t normalize.Text, cs []cand) []Entity {
-	// byte offset of each original rune, once.
-	offs := make([]int, 0, len(t.Original)+1)
+	// byte offset of each original rune, once (on the stack for a message of usual length).
+	var offsBuf [64]int
+	offs := offsBuf[:0]
 	for b := range t.Original {
 		offs = append(offs, b)
 	}
