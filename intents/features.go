@@ -204,6 +204,11 @@ var fillers = map[string]bool{
 // fillerMask marks the runes of filler tokens, or returns nil when there are none, or when
 // the text is nothing but fillers (then they are all it says).
 func fillerMask(s string, tokens []string, n int, offs []int) []bool {
+	// Most texts have no filler token: a look at each token in the table says so without
+	// finding the tokens in s.
+	if !slices.ContainsFunc(tokens, func(tk string) bool { return fillers[tk] }) {
+		return nil
+	}
 	var mask []bool
 	all := true
 	eachToken(s, tokens, func(start, end int, tk string) {
