@@ -73,7 +73,8 @@
 // and never used to edit them (`weiyin eval --no-texts` shows its figures without its lines);
 // TestBankEvaluation holds the product's bar. Parameters and dialog examples are chosen on the
 // development sets (intents/testdata/bankdev*.tsv, cross-validation over the dialogs' own
-// examples) only, so that the held-out figures stay honest. jieba's HMM is off (Options.HMM):
+// examples; for few-example bundles also two FAQ bots written blind to the evaluation bots,
+// intents/testdata/faqdev*.tsv) only, so that the held-out figures stay honest. jieba's HMM is off (Options.HMM):
 // it did not improve accuracy and costs time. Figures and the history of each choice:
 // docs/nlu-evaluation.md; speed: docs/benchmarks.md (BenchmarkUnderstand).
 //

@@ -81,6 +81,11 @@ func TestSynonymFind(t *testing.T) {
 		{"快递能补发吗", nil, "补发 alone is reshipping or back pay: only 补发卡 is a card"},
 		{"排队的人还多了吗", nil, "还多了 reads hai duo le (still more): only 多还了 is an overpayment"},
 		{"补发卡要多久", []string{"补发卡=补卡"}, "a card reissued is a replacement card"},
+		{"金融卡挂失", []string{"金融卡=银行卡", "挂失=挂失"}, "Taiwan: 金融卡 is the debit card"},
+		{"存折要补折", []string{"存折=存折", "补折=补登存折"}, "Taiwan: 補摺 (normalised 补折) is updating the passbook"},
+		{"可以临柜办理吗", []string{"临柜=柜台"}, "Taiwan: 臨櫃 is at the counter"},
+		{"定存利率多少", []string{"定存=定期存款", "利率=利息", "多少=多少"}, "Taiwan and mainland: 定存 is a fixed deposit"},
+		{"收不到otp", []string{"otp=验证码"}, "English OTP is the one-time code"},
 	}
 	for _, tt := range tests {
 		var got []string

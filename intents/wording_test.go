@@ -122,6 +122,16 @@ func TestBankWording(t *testing.T) {
 		{"show my appointments", "booking_list", "English: appointments in the plural"},
 		{"I need assistance", "help", "English: assistance is help"},
 		{"I can't find my card", "card_lost", "English: a card one cannot find is lost"},
+		{"现在房贷利率高不高", "loan_apply", "a loan's rate is the loan's business, not the deposit rates'"},
+		{"车贷利息怎么算", "loan_apply", "another loan, another word for the rate"},
+		{"定期存款利率多少", "faq_deposit_rates", "a deposit's rate stays the deposit rates"},
+		{"change my phone number", "faq_change_phone", "English: phone number is 手机号, change is 修改"},
+		{"update my mobile number", "faq_change_phone", "English: another verb and noun of the same request"},
+		{"what are your opening hours", "branch_search", "English: opening hours are the branches' 营业时间"},
+		{"change the music", intents.None, "English: change alone is everyday talk (plain language)"},
+		{"recommend a good book", intents.None, "English: book is not an appointment"},
+		{"send me a photo", intents.None, "English: send alone is no transfer (send money is)"},
+		{"the bus is gone", intents.None, "English: gone is no card loss"},
 		{"现在网速不卡了", "!faq_lost_card", "a negation (不卡, not lagging) is never corrected to a term (补卡)"},
 	}
 	// want "!x": anything but x.
