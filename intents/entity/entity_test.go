@@ -333,3 +333,33 @@ func TestEndsWith(t *testing.T) {
 		}
 	}
 }
+
+// TestHasStr ensures hasStr, which compares encoded bytes, says what comparing decoded runes
+// says, at every position in and around texts of one-, two-, three- and four-byte runes and
+// for words of each kind, longer than the text and empty.
+func TestHasStr(t *testing.T) {
+	decoded := func(rs []rune, i int, w string) bool {
+		if i < 0 {
+			return false
+		}
+		k := i
+		for _, r := range w {
+			if k >= len(rs) || rs[k] != r {
+				return false
+			}
+			k++
+		}
+		return true
+	}
+	for _, text := range []string{"给张三转500块不要", "café ß 转账", "𠀋𠀋余额 ok", "", "\uFFFD余"} {
+		rs := []rune(text)
+		words := []string{"", "要", "不要", "张三转", "500块", "é", "ß 转", "𠀋余", "𠀋𠀋余额 ok!", "ok", "o", "\uFFFD", "余额", "块不要x"}
+		for _, w := range words {
+			for i := -2; i <= len(rs)+2; i++ {
+				if got, want := hasStr(rs, i, w), decoded(rs, i, w); got != want {
+					t.Errorf("hasStr(%q, %d, %q) = %v, decoding says %v", text, i, w, got, want)
+				}
+			}
+		}
+	}
+}

@@ -135,16 +135,41 @@ func endsWith(rs []rune, end int, w string) bool {
 }
 
 // hasStr reports whether rs holds the string w at i (hasAt without converting w).
+//
+// It compares bytes: each rune of rs, encoded, against w's next bytes. Decoding w instead
+// was a runtime call for every Chinese rune of every cue tried at every position, the
+// scanners' largest single cost. The two agree because UTF-8 is prefix-free and rs holds
+// valid runes only (it comes from a string), w being a valid literal.
 func hasStr(rs []rune, i int, w string) bool {
 	if i < 0 {
 		return false
 	}
 	k := i
-	for _, r := range w {
-		if k >= len(rs) || rs[k] != r {
+	for j := 0; j < len(w); k++ {
+		if k >= len(rs) {
 			return false
 		}
-		k++
+		r := rs[k]
+		switch {
+		case r < utf8.RuneSelf:
+			if w[j] != byte(r) {
+				return false
+			}
+			j++
+		case r >= 0x800 && r <= 0xFFFF:
+			// Three bytes, as every Han character of the BMP: 1110xxxx 10xxxxxx 10xxxxxx.
+			if len(w)-j < 3 || w[j] != byte(0xE0|r>>12) || w[j+1] != byte(0x80|(r>>6)&0x3F) || w[j+2] != byte(0x80|r&0x3F) {
+				return false
+			}
+			j += 3
+		default:
+			var b [utf8.UTFMax]byte
+			n := utf8.EncodeRune(b[:], r)
+			if len(w)-j < n || w[j:j+n] != string(b[:n]) {
+				return false
+			}
+			j += n
+		}
 	}
 	return true
 }
