@@ -321,8 +321,8 @@ func isDigitLike(r rune) bool {
 	return isASCIIDigit(r) || chineseDigit(r) >= 0
 }
 
-// digitString reads up to max digits (Arabic or spoken, 幺洞拐 included), skipping single
-// spaces and dashes between them.
+// digitString reads up to max digits (Arabic or spoken, 幺洞拐 included), one a rune,
+// skipping single spaces and dashes between them.
 func digitString(rs []rune, p, max int) (string, int) {
 	var b strings.Builder
 	q := p
@@ -342,9 +342,17 @@ func digitString(rs []rune, p, max int) (string, int) {
 	return b.String(), q
 }
 
+// phoneDigits is the length of a mainland mobile number.
+const phoneDigits = 11
+
 // scanPhones finds mainland mobile numbers: 13812345678, 138-1234-5678, +86 138..., and
 // spoken 一三八一二三四五六七八.
 func scanPhones(rs []rune, add addFunc) {
+	// A number is 11 digits, a rune each (digitString): a shorter message, as most are,
+	// holds none.
+	if len(rs) < phoneDigits {
+		return
+	}
 	for i := 0; i < len(rs); i++ {
 		if i > 0 && (isDigitLike(rs[i-1]) || (rs[i-1] >= 'a' && rs[i-1] <= 'z')) {
 			continue
@@ -365,8 +373,8 @@ func scanPhones(rs []rune, add addFunc) {
 		if !(rs[p] == '1' || chineseDigit(rs[p]) == 1) {
 			continue
 		}
-		digits, end := digitString(rs, p, 11)
-		if len(digits) != 11 || digits[1] < '3' || digits[1] > '9' {
+		digits, end := digitString(rs, p, phoneDigits)
+		if len(digits) != phoneDigits || digits[1] < '3' || digits[1] > '9' {
 			continue
 		}
 		if end < len(rs) && (isDigitLike(rs[end]) || smallUnit(rs[end]) != 0 || bigUnit(rs[end]) != 0) {
