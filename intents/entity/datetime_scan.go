@@ -23,19 +23,11 @@ func scanDateTime(rs []rune, i int, env *dateEnv, add addFunc) {
 			if !hasStr(rs, i, w.w) {
 				continue
 			}
-			d := today.addDays(w.n)
 			q := i + utf8.RuneCountInString(w.w)
 			if q < len(rs) && rs[q] == '上' {
 				q++
 			}
-			if c, q2, ok := clockAt(rs, q); ok {
-				c.part = w.part
-				if c, ok := applyPart(c, partKind(w.part)); ok {
-					addDateTime(i, q2, d, c, add)
-					return
-				}
-			}
-			addPartRange(i, q, d, w.part, env, add)
+			addDayWithPart(rs, i, q, today.addDays(w.n), w.part, env, add)
 			return
 		}
 	}
@@ -108,6 +100,19 @@ func scanDateTime(rs []rune, i int, env *dateEnv, add addFunc) {
 	}
 }
 
+// addDayWithPart adds day d in day part w, said at [s, q): with the clock that follows at q
+// (今晚八点) a datetime, else the part's hours.
+func addDayWithPart(rs []rune, s, q int, d day, w string, env *dateEnv, add addFunc) {
+	if c, q2, ok := clockAt(rs, q); ok {
+		c.part = w
+		if c, ok := applyPart(c, partKind(w)); ok {
+			addDateTime(s, q2, d, c, add)
+			return
+		}
+	}
+	addPartRange(s, q, d, w, env, add)
+}
+
 // addPartRange adds day d's hours of day part w as a datetime range [Value, End2).
 func addPartRange(s, e int, d day, w string, env *dateEnv, add addFunc) {
 	h, ok := env.cal.partHours(w)
@@ -167,18 +172,26 @@ func relativeWindowAt(rs []rune, p int, now time.Time) (time.Time, time.Time, in
 	if q < len(rs) && (rs[q] == '前' || rs[q] == '后') {
 		return time.Time{}, time.Time{}, p, false
 	}
+	from, to := relWindow(now, mode, n, unit)
+	return from, to, q, true
+}
+
+// relWindow resolves a window of n units (time.Hour or time.Minute) next to now by mode: -1
+// the whole units before the current one, 1 the whole units after it, -2 back from now
+// exactly, 2 on from now exactly. It returns [from, to).
+func relWindow(now time.Time, mode, n int, unit time.Duration) (time.Time, time.Time) {
 	span := time.Duration(n) * unit
 	cur := truncLocal(now, unit)
 	at := now.Truncate(time.Second)
 	switch mode {
 	case -2:
-		return at.Add(-span), at, q, true
+		return at.Add(-span), at
 	case 2:
-		return at, at.Add(span), q, true
+		return at, at.Add(span)
 	case -1:
-		return cur.Add(-span), cur, q, true
+		return cur.Add(-span), cur
 	}
-	return cur.Add(unit), cur.Add(unit + span), q, true
+	return cur.Add(unit), cur.Add(unit + span)
 }
 
 // truncLocal truncates t to a whole minute or hour of its wall clock.
