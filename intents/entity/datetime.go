@@ -453,6 +453,14 @@ func dateAt(rs []rune, p int, env *dateEnv) (dateMatch, bool) {
 	if p >= len(rs) {
 		return dateMatch{}, false
 	}
+	if isLowerASCII(rs[p]) {
+		return englishDateAt(rs, p, env)
+	}
+	if isASCIIDigit(rs[p]) {
+		if m, ok := englishDateAt(rs, p, env); ok {
+			return m, true // 3 days ago, 5th of may
+		}
+	}
 	// relative days
 	r0 := rs[p]
 	for _, w := range relDays {
@@ -833,10 +841,16 @@ func clockAt(rs []rune, p int) (clock, int, bool) {
 			q = ampmSuffix(rs, q, &c)
 			return c, q, true
 		}
-		if ok && h <= 12 && q < len(rs) && (rs[q] == 'p' || rs[q] == 'a') {
+		if ok && h <= 12 {
 			c = clock{h: h}
 			if q2 := ampmSuffix(rs, q, &c); q2 > q {
 				return c, q2, true
+			}
+			// 3 o'clock (normalised to 3 o clock)
+			for _, w := range []string{" o clock", " oclock"} {
+				if e := q + len(w); hasStr(rs, q, w) && (e >= len(rs) || !isASCIIAlnum(rs[e])) {
+					return clock{h: h}, e, true
+				}
 			}
 		}
 	}
@@ -893,9 +907,13 @@ func clockAt(rs []rune, p int) (clock, int, bool) {
 }
 
 func ampmSuffix(rs []rune, q int, c *clock) int {
-	if q < len(rs) && (rs[q] == 'p' || rs[q] == 'a') {
-		pm := rs[q] == 'p'
-		q2 := q + 1
+	k := q
+	if k+2 < len(rs) && rs[k] == ' ' && rs[k+2] == 'm' {
+		k++ // 3:30 pm: one space before am or pm
+	}
+	if k < len(rs) && (rs[k] == 'p' || rs[k] == 'a') {
+		pm := rs[k] == 'p'
+		q2 := k + 1
 		if q2 < len(rs) && rs[q2] == 'm' {
 			q2++
 		}

@@ -17,6 +17,9 @@ type dateEnv struct {
 // scanDateTime adds the date, time, datetime or period starting at i.
 func scanDateTime(rs []rune, i int, env *dateEnv, add addFunc) {
 	today := env.today
+	if (isLowerASCII(rs[i]) || isASCIIDigit(rs[i])) && scanEnglishTime(rs, i, env, add) {
+		return
+	}
 	// 今晚 / 明早: a day with a day part
 	if strings.ContainsRune("今明昨当", rs[i]) {
 		for _, w := range relDayParts {
@@ -70,6 +73,18 @@ func scanDateTime(rs []rune, i int, env *dateEnv, add addFunc) {
 			addPartRange(i, tm.end, dm.from, tm.c.part, env, add)
 			return
 		}
+		// tomorrow at 3pm, 明天 at 3, tomorrow morning (at 10)
+		if c, e, ok := enClockAfter(rs, q); ok {
+			if c.part == "" {
+				c = c.resolveWithDate()
+			}
+			addDateTime(i, e, dm.from, c, add)
+			return
+		}
+		if part, e, ok := enPartAfter(rs, q); ok {
+			addDayWithPart(rs, i, e, dm.from, part, env, add)
+			return
+		}
 		add(i, dm.end, TypeDate, dm.from.String(), "", 0)
 		return
 	}
@@ -82,9 +97,25 @@ func scanDateTime(rs []rune, i int, env *dateEnv, add addFunc) {
 		return
 	}
 	tm, ok, hasClock := timeAt(rs, i)
+	if !ok && isASCIIDigit(rs[i]) {
+		// 3 in the afternoon: a bare hour with an English day part after it
+		if c, e, bok := enBareHourAt(rs, i); bok {
+			if c2, e2 := enClockPart(rs, c, e); e2 > e {
+				tm, ok, hasClock = timeMatch{start: i, end: e2, c: c2}, true, true
+			}
+		}
+	}
 	switch {
 	case ok && hasClock:
-		c := tm.c
+		c, end := tm.c, tm.end
+		if c.part == "" {
+			c, end = enClockPart(rs, c, end)
+		}
+		// 3pm tomorrow, 10am on monday
+		if addClockThenDate(rs, i, end, c, env, add) {
+			return
+		}
+		tm.end = end
 		if c.part == "" {
 			c = c.resolveBare(env.now)
 		}
@@ -103,7 +134,11 @@ func scanDateTime(rs []rune, i int, env *dateEnv, add addFunc) {
 // addDayWithPart adds day d in day part w, said at [s, q): with the clock that follows at q
 // (今晚八点) a datetime, else the part's hours.
 func addDayWithPart(rs []rune, s, q int, d day, w string, env *dateEnv, add addFunc) {
-	if c, q2, ok := clockAt(rs, q); ok {
+	c, q2, ok := clockAt(rs, q)
+	if !ok {
+		c, q2, ok = enClockAfter(rs, q) // tonight at 8, tomorrow morning 10am
+	}
+	if ok {
 		c.part = w
 		if c, ok := applyPart(c, partKind(w)); ok {
 			addDateTime(s, q2, d, c, add)
