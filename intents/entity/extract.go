@@ -406,7 +406,9 @@ func scanNumeric(rs []rune, env *dateEnv, add addFunc, addUnit unitFunc) {
 		if !midNumber && !inChineseRun && dateStarts.Has(r) {
 			scanDateTime(rs, i, env, add)
 		} else if isLowerASCII(r) && !afterLetter && !isASCIIDigit(prev) {
-			scanDateTime(rs, i, env, add) // English words: tomorrow, next week, in 3 days
+			if _, _, ok := enTokAt(rs, i); ok {
+				scanDateTime(rs, i, env, add) // English words: tomorrow, next week, in 3 days
+			}
 		}
 		if !numericStart(r) {
 			continue
