@@ -29,6 +29,8 @@ type enTok struct {
 	w    string // the word
 	unit string // enUnit: relPeriod's unit (d, w, m, y) or h, i
 	part string // enPart: the Chinese day part (上午, 下午, 晚上...)
+	// lead marks a word an expression may start with (not of, ago, on...).
+	lead bool
 	// weak marks a word that is as often another word: sat and sun (a weekday only after on
 	// or a qualifier), may and the month abbreviations (a month only with a day, a year or
 	// after in).
@@ -80,6 +82,16 @@ var enWords = func() map[string]enTok {
 	for _, w := range []string{"the", "at", "on", "in", "of", "after", "before", "ago", "later", "from", "now", "past", "coming",
 		"end", "beginning", "start", "tonight", "tonite", "by", "until", "till"} {
 		put(enTok{kind: enOther}, w)
+	}
+	for w, t := range m {
+		switch t.kind {
+		case enOther, enUnit, enPart:
+			t.lead = w == "day" || w == "the" || w == "at" || w == "in" || w == "after" || w == "past" || w == "coming" ||
+				w == "end" || w == "beginning" || w == "start" || w == "tonight" || w == "tonite"
+		default:
+			t.lead = true
+		}
+		m[w] = t
 	}
 	return m
 }()
@@ -607,6 +619,9 @@ func enDateAfterClock(rs []rune, q int, env *dateEnv) (day, string, int, bool) {
 	k := q + 1
 	if e, ok := enWordAfter(rs, q, "on"); ok && e < len(rs) && rs[e] == ' ' {
 		k = e + 1
+	}
+	if k >= len(rs) {
+		return day{}, "", q, false
 	}
 	if off, part, e, ok := enDayPartAt(rs, k); ok {
 		return env.today.addDays(off), part, e, true

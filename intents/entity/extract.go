@@ -406,7 +406,7 @@ func scanNumeric(rs []rune, env *dateEnv, add addFunc, addUnit unitFunc) {
 		if !midNumber && !inChineseRun && dateStarts.Has(r) {
 			scanDateTime(rs, i, env, add)
 		} else if isLowerASCII(r) && !afterLetter && !isASCIIDigit(prev) {
-			if _, _, ok := enTokAt(rs, i); ok {
+			if t, _, ok := enTokAt(rs, i); ok && t.lead {
 				scanDateTime(rs, i, env, add) // English words: tomorrow, next week, in 3 days
 			}
 		}
