@@ -563,6 +563,17 @@ func enClockAfter(rs []rune, q int) (clock, int, bool) {
 	if e, ok := enWordAfter(rs, q, "at"); ok && e < len(rs) && rs[e] == ' ' {
 		at, k = true, e+1
 	}
+	if at {
+		// at noon, at midnight (the coming one, as 晚上12点)
+		for _, w := range []struct {
+			w string
+			h int
+		}{{"noon", 12}, {"midnight", 24}} {
+			if e := k + len(w.w); hasStr(rs, k, w.w) && (e >= len(rs) || !isASCIIAlnum(rs[e])) {
+				return clock{h: w.h, ampm: true}, e, true
+			}
+		}
+	}
 	c, e, ok := clockAt(rs, k)
 	if ok && !at && !isLowerASCII(rs[e-1]) {
 		return clock{}, q, false

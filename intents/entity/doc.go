@@ -64,8 +64,8 @@
 // (today's, as 下午 alone); a bare morning is no date (good morning is a greeting).
 //
 // A clock in English: 3pm, 3 pm, 3:30 pm, 15:00, 10 am, 3 o'clock, and after at a bare hour
-// (tomorrow at 3, as 明天三点: 1-6 are afternoon), optionally followed by in the morning /
-// afternoon / evening or at night. A day with a clock or a day part is one datetime whichever
+// (tomorrow at 3, as 明天三点: 1-6 are afternoon), noon or midnight; in the morning /
+// afternoon / evening or at night after it places it in that part. A day with a clock or a day part is one datetime whichever
 // the script of each (tomorrow at 3pm, tomorrow 3pm, 明天 3pm, tomorrow下午三点 all equal
 // 明天下午三点), and so is a clock before its day (3pm tomorrow, 10am on monday, at 3 tomorrow,
 // 8pm tonight); a lone at 3 stays a number. Spans cover the English words (not a leading on
