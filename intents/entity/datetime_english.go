@@ -425,7 +425,7 @@ func enMonthAt(rs []rune, p, e int, t enTok, now day) (dateMatch, bool) {
 
 // monthPrepositions make a weak month name (may, dec) a month: in may, since dec.
 var monthPrepositions = map[string]bool{"in": true, "since": true, "from": true, "until": true, "till": true,
-	"by": true, "before": true, "after": true, "during": true, "of": true, "for": true}
+	"by": true, "before": true, "after": true, "during": true, "for": true}
 
 // enQualMonth resolves (this|next|last) month name at [p, e): this year's, the next one after
 // the current month, or the last one before it.

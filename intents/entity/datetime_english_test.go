@@ -77,6 +77,7 @@ func TestExtractEnglishDates(t *testing.T) {
 		{"next time", "", "next with another noun is no date"},
 		{"the 2nd card", "number:2[2]", "the Nth without on, by or a month is no date"},
 		{"feb 30", "number:30[30]", "an impossible day is no date"},
+		{"31st of feb", "number:31[31]", "an impossible day is no date, and of does not make feb a month"},
 		{"check balance at 3", "number:3[3]", "a bare hour without a day stays a number"},
 	})
 }
