@@ -25,7 +25,9 @@ import (
 // score, and a threshold chosen for the first rejects most questions to the second.
 //
 // calibrate splits the examples of intents that have more than calibMinExamples, and the
-// everyday background, into calibFolds folds by a hash of their text (stable across runs
+// everyday background (not the rivals, rivals.txt, which every fold learns: chosen to look
+// like banking, they are no sample of what customers send, and the floor is a rate over
+// such a sample), into calibFolds folds by a hash of their text (stable across runs
 // and edits); for each fold it compiles the bundle without that fold and scores the fold's
 // lines. The threshold is the one that maximises the held-out in-scope accuracy plus the
 // held-out background rejection while that rejection stays at or above calibRejection (ties:
@@ -37,19 +39,25 @@ import (
 // domain gate (gate.go: off, or 1 to 3 domain words, a score of 0 to 0.10, a scale of none's
 // score of 0 to 1) that maximise the share of held-out examples answered with an intent (any:
 // with one example an intent, holding it out takes its intent away) plus the background's
-// rejection, under the same floor. Which intent is the ranking's business; whether the
+// rejection, with calibFewRejection as the floor. Which intent is the ranking's business; whether the
 // message is about the bundle at all is what the held-out examples can tell. With fewer
 // than calibMinHeld held-out examples it takes the lowest threshold that rejects
 // calibRejection of the held-out background. The folds take about four compilations of the
-// bundle; the result is cached by a hash of the bundle's intents, examples and keywords, in
-// memory and on disk, so a server restarts in the usual time.
+// bundle; the result is cached by a hash of the bundle's intents, examples and keywords
+// (and of the synonym layer, the background and the rivals), in memory and on disk, so a server restarts in the usual time.
 
 const (
 	calibFolds       = 4
 	calibMinExamples = 2
 	calibMinHeld     = 20
 	calibRejection   = 0.95
-	calibVersion     = 6 // bump when the scoring changes: cached calibrations are then redone
+	// calibFewRejection is the floor of a few-example bundle's decision: issue 18's own
+	// bar (90% of out-of-scope lines rejected). On the development bots (the bank bot's and
+	// the command-style bot's k-shot splits, the mainland and Taiwan FAQ bots, K = 1 and 3)
+	// 0.90 gave 53.4% in scope against 52.3% at 0.95, every split still rejecting 92% or
+	// more of its out-of-scope lines; 0.85 let one split's rejection down to 90%.
+	calibFewRejection = 0.90
+	calibVersion      = 7 // bump when the scoring changes: cached calibrations are then redone
 )
 
 // Calibration is what a bundle's held-out examples said about its threshold.
@@ -109,6 +117,7 @@ func bundleHash(b *dialogs.Bundle) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "v%d\n", calibVersion)
 	fmt.Fprintf(h, "synonyms %x\n", sha256.Sum256([]byte(synonymText)))
+	fmt.Fprintf(h, "background %x rivals %x\n", sha256.Sum256([]byte(backgroundText)), sha256.Sum256([]byte(rivalText)))
 	names := make([]string, 0, len(b.Intents))
 	for n := range b.Intents {
 		names = append(names, n)
@@ -409,7 +418,7 @@ func calibrate(b *dialogs.Bundle, opts Options) (Calibration, error) {
 		}
 	case len(in) >= calibMinHeld && few:
 		c.Source = "domain"
-		if d, ok := bestDecision(in, out, fewDecisions(), false); ok {
+		if d, ok := bestDecision(in, out, fewDecisions(), false, calibFewRejection); ok {
 			c.Threshold, c.BackgroundScale = d.threshold, d.scale
 			c.DomainGate, c.GateThreshold, c.GateScale = d.gate.min, float64(d.gate.threshold), float64(d.gate.scale)
 		}
@@ -419,7 +428,7 @@ func calibrate(b *dialogs.Bundle, opts Options) (Calibration, error) {
 		for t := 0.10; t <= 0.6001; t += 0.01 {
 			ds = append(ds, decision{threshold: t, scale: 1})
 		}
-		if d, ok := bestDecision(in, out, ds, true); ok {
+		if d, ok := bestDecision(in, out, ds, true, calibRejection); ok {
 			c.Threshold, c.BackgroundScale = d.threshold, d.scale
 		}
 	}
@@ -471,12 +480,12 @@ func fewDecisions() []decision {
 // bestDecision returns the first candidate that maximises the held-out in-scope figure plus
 // the held-out background rejection while that rejection stays at or above calibRejection,
 // and false when none does (no background to hold out: the defaults stay).
-func bestDecision(in, out []heldLine, ds []decision, right bool) (decision, bool) {
+func bestDecision(in, out []heldLine, ds []decision, right bool, floor float64) (decision, bool) {
 	var best decision
 	bestSum := -1.0
 	for _, d := range ds {
 		acc, rej := heldFigures(in, out, d, right)
-		if rej >= calibRejection && acc+rej > bestSum+1e-9 {
+		if rej >= floor && acc+rej > bestSum+1e-9 {
 			best, bestSum = d, acc+rej
 		}
 	}

@@ -30,7 +30,8 @@
 //  5. scoring: the cosine similarity to the nearest example of each intent, blended with the
 //     intent's centroid and with a multinomial logistic regression trained at New (fixed
 //     seed: deterministic). Built-in everyday utterances (weather, films, travel ...) form a
-//     rival class for none.
+//     rival class for none, with near-business ones (rivals.txt: 医保卡, 电费怎么这么贵,
+//     礼品卡余额) that the calibration never holds out.
 //
 // Before step 4, the synonym layer (synonyms.go, synonyms.txt: banking terms reviewed by the
 // team, Taiwan and Hong Kong wording, English) translates English members to their Chinese

@@ -49,12 +49,17 @@ func TestHomophonesOnBankBot(t *testing.T) {
 	}
 }
 
-// TestHomophonesKeepEverydayText ensures no line of the everyday background (questions no
-// bank answers) is rewritten by homophone correction: it is where corruption showed.
+// TestHomophonesKeepEverydayText ensures no line of the everyday background or the rivals
+// (questions no bank answers) is rewritten by homophone correction: it is where corruption
+// showed.
 func TestHomophonesKeepEverydayText(t *testing.T) {
-	data, err := os.ReadFile("background.txt")
-	if err != nil {
-		t.Fatal(err)
+	var data []byte
+	for _, name := range []string{"background.txt", "rivals.txt"} {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data = append(append(data, b...), '\n')
 	}
 	u := bankUnderstander(t, intents.Options{})
 	n, changed := 0, 0

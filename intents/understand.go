@@ -252,15 +252,19 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 	}
 
 	// The lines to learn from, in order: each intent's examples and keywords, then the
-	// everyday background (intent 0).
-	var bg []string
+	// everyday background and the rivals (intent 0). The calibration's folds hold out
+	// background lines, never rivals. The rivals count as background everywhere else: a
+	// word they use (余额 in 礼品卡怎么查余额, 账单 in 电信账单) is no evidence that a
+	// message is about the bundle's business (domainOnly, gate.go).
+	var bg, rivals []string
 	if !opts.NoBackground {
 		bg = opts.background
 		if bg == nil {
 			bg = backgroundExamples()
 		}
+		rivals = rivalExamples()
 	}
-	size := len(bg)
+	size := len(bg) + len(rivals)
 	for _, in := range b.Intents {
 		size += len(in.Examples) + len(in.Keywords)
 	}
@@ -281,6 +285,9 @@ func newUnderstander(b *dialogs.Bundle, opts Options, p params) (*Understander, 
 		}
 	}
 	for _, s := range bg {
+		lessons = append(lessons, lesson{text: s})
+	}
+	for _, s := range rivals {
 		lessons = append(lessons, lesson{text: s})
 	}
 	eachParallel(len(lessons), func(i int) { u.prepare(&lessons[i]) })

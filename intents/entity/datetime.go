@@ -453,6 +453,14 @@ func dateAt(rs []rune, p int, env *dateEnv) (dateMatch, bool) {
 	if p >= len(rs) {
 		return dateMatch{}, false
 	}
+	if isLowerASCII(rs[p]) {
+		return englishDateAt(rs, p, env)
+	}
+	if isASCIIDigit(rs[p]) {
+		if m, ok := englishDateAt(rs, p, env); ok {
+			return m, true // 3 days ago, 5th of may
+		}
+	}
 	// relative days
 	r0 := rs[p]
 	for _, w := range relDays {
@@ -507,25 +515,7 @@ func dateAt(rs []rune, p int, env *dateEnv) (dateMatch, bool) {
 	// weeks
 	if !strings.ContainsRune("上下这本今周星礼", r0) {
 	} else if off, qualified, wd, q, ok := weekAt(rs, p); ok {
-		mon := now.addDays(-now.weekday() + 7*off)
-		switch {
-		case wd == -1:
-			return dateMatch{start: p, end: q, kind: kindPeriod, from: mon, to: mon.addDays(6)}, true
-		case wd == 7:
-			return dateMatch{start: p, end: q, kind: kindPeriod, from: mon.addDays(5), to: mon.addDays(6)}, true
-		case !qualified:
-			// 周五: the next such day after today
-			delta := (wd - now.weekday() + 7) % 7
-			if delta == 0 {
-				delta = 7
-			}
-			d := now.addDays(delta)
-			return dateMatch{start: p, end: q, kind: kindDay, from: d, to: d}, true
-		default:
-			// 下周三: by the Calendar's week convention
-			d := env.cal.weekday(now, off, wd)
-			return dateMatch{start: p, end: q, kind: kindDay, from: d, to: d}, true
-		}
+		return weekMatch(env, p, q, off, qualified, wd), true
 	}
 	if isNum {
 		// M月第N个星期X
@@ -554,6 +544,32 @@ func dateAt(rs []rune, p int, env *dateEnv) (dateMatch, bool) {
 		}
 	}
 	return relativePeriodAt(rs, p, now)
+}
+
+// weekMatch resolves a week expression at [p, q): week offset off (-1 上周, 0 这周, 1 下周),
+// whether a qualifier was given, and weekday wd (0..6, 7 for the weekend, -1 for the whole
+// week), as weekAt returns them.
+func weekMatch(env *dateEnv, p, q, off int, qualified bool, wd int) dateMatch {
+	now := env.today
+	mon := now.addDays(-now.weekday() + 7*off)
+	switch {
+	case wd == -1:
+		return dateMatch{start: p, end: q, kind: kindPeriod, from: mon, to: mon.addDays(6)}
+	case wd == 7:
+		return dateMatch{start: p, end: q, kind: kindPeriod, from: mon.addDays(5), to: mon.addDays(6)}
+	case !qualified:
+		// 周五: the next such day after today
+		delta := (wd - now.weekday() + 7) % 7
+		if delta == 0 {
+			delta = 7
+		}
+		d := now.addDays(delta)
+		return dateMatch{start: p, end: q, kind: kindDay, from: d, to: d}
+	default:
+		// 下周三: by the Calendar's week convention
+		d := env.cal.weekday(now, off, wd)
+		return dateMatch{start: p, end: q, kind: kindDay, from: d, to: d}
+	}
 }
 
 // afterYear reads what follows a year: M月[D日], 上半年, or nothing (the year).
@@ -643,6 +659,27 @@ func relativePeriodAt(rs []rune, p int, now day) (dateMatch, bool) {
 	if unit == "" {
 		return dateMatch{}, false
 	}
+	if mode != "" {
+		return relPeriod(now, p, q, mode, n, unit, 0)
+	}
+	// N天后 / N天以后 / N天前
+	for _, w := range []struct {
+		w   string
+		dir int
+	}{{"以后", 1}, {"之后", 1}, {"后", 1}, {"以前", -1}, {"之前", -1}, {"前", -1}} {
+		if hasStr(rs, q, w.w) {
+			return relPeriod(now, p, q+utf8.RuneCountInString(w.w), "", n, unit, w.dir)
+		}
+	}
+	return dateMatch{}, false
+}
+
+// relPeriod resolves a count n of unit (d, w, m or y) at [p, end) from today: after mode, the
+// word before the count (最近, 近, 过去: back to today; 前, 上: back to yesterday; 过: one day
+// on; 后, 下, 未来, 接下来: tomorrow on), or, with mode "", on (dir 1, N天后) or back (dir -1,
+// N天前) to one day (a calendar week for weeks).
+func relPeriod(now day, p, end int, mode string, n int, unit string, dir int) (dateMatch, bool) {
+	q := end
 	back := func() day {
 		switch unit {
 		case "w":
@@ -681,26 +718,19 @@ func relativePeriodAt(rs []rune, p int, now day) (dateMatch, bool) {
 	case "后", "下", "未来", "接下来":
 		return dateMatch{start: p, end: q, kind: kindPeriod, from: now.addDays(1), to: fwd()}, true
 	}
-	// N天后 / N天以后 / N天前
-	for _, w := range []struct {
-		w   string
-		dir int
-	}{{"以后", 1}, {"之后", 1}, {"后", 1}, {"以前", -1}, {"之前", -1}, {"前", -1}} {
-		if hasStr(rs, q, w.w) {
-			d := back()
-			if w.dir > 0 {
-				d = fwd()
-			}
-			end := q + utf8.RuneCountInString(w.w)
-			if unit == "w" {
-				// 4周后: the calendar week four weeks on
-				mon := d.addDays(-d.weekday())
-				return dateMatch{start: p, end: end, kind: kindPeriod, from: mon, to: mon.addDays(6)}, true
-			}
-			return dateMatch{start: p, end: end, kind: kindDay, from: d, to: d}, true
-		}
+	if dir == 0 {
+		return dateMatch{}, false
 	}
-	return dateMatch{}, false
+	d := back()
+	if dir > 0 {
+		d = fwd()
+	}
+	if unit == "w" {
+		// 4周后: the calendar week four weeks on
+		mon := d.addDays(-d.weekday())
+		return dateMatch{start: p, end: q, kind: kindPeriod, from: mon, to: mon.addDays(6)}, true
+	}
+	return dateMatch{start: p, end: q, kind: kindDay, from: d, to: d}, true
 }
 
 // partKind is the am/pm kind of day part w (see dayParts).
@@ -811,10 +841,16 @@ func clockAt(rs []rune, p int) (clock, int, bool) {
 			q = ampmSuffix(rs, q, &c)
 			return c, q, true
 		}
-		if ok && h <= 12 && q < len(rs) && (rs[q] == 'p' || rs[q] == 'a') {
+		if ok && h <= 12 {
 			c = clock{h: h}
 			if q2 := ampmSuffix(rs, q, &c); q2 > q {
 				return c, q2, true
+			}
+			// 3 o'clock (normalised to 3 o clock)
+			for _, w := range []string{" o clock", " oclock"} {
+				if e := q + len(w); hasStr(rs, q, w) && (e >= len(rs) || !isASCIIAlnum(rs[e])) {
+					return clock{h: h}, e, true
+				}
 			}
 		}
 	}
@@ -871,9 +907,13 @@ func clockAt(rs []rune, p int) (clock, int, bool) {
 }
 
 func ampmSuffix(rs []rune, q int, c *clock) int {
-	if q < len(rs) && (rs[q] == 'p' || rs[q] == 'a') {
-		pm := rs[q] == 'p'
-		q2 := q + 1
+	k := q
+	if k+2 < len(rs) && rs[k] == ' ' && rs[k+2] == 'm' {
+		k++ // 3:30 pm: one space before am or pm
+	}
+	if k < len(rs) && (rs[k] == 'p' || rs[k] == 'a') {
+		pm := rs[k] == 'p'
+		q2 := k + 1
 		if q2 < len(rs) && rs[q2] == 'm' {
 			q2++
 		}

@@ -17,25 +17,20 @@ type dateEnv struct {
 // scanDateTime adds the date, time, datetime or period starting at i.
 func scanDateTime(rs []rune, i int, env *dateEnv, add addFunc) {
 	today := env.today
+	if (isLowerASCII(rs[i]) || isASCIIDigit(rs[i])) && scanEnglishTime(rs, i, env, add) {
+		return
+	}
 	// 今晚 / 明早: a day with a day part
 	if strings.ContainsRune("今明昨当", rs[i]) {
 		for _, w := range relDayParts {
 			if !hasStr(rs, i, w.w) {
 				continue
 			}
-			d := today.addDays(w.n)
 			q := i + utf8.RuneCountInString(w.w)
 			if q < len(rs) && rs[q] == '上' {
 				q++
 			}
-			if c, q2, ok := clockAt(rs, q); ok {
-				c.part = w.part
-				if c, ok := applyPart(c, partKind(w.part)); ok {
-					addDateTime(i, q2, d, c, add)
-					return
-				}
-			}
-			addPartRange(i, q, d, w.part, env, add)
+			addDayWithPart(rs, i, q, today.addDays(w.n), w.part, env, add)
 			return
 		}
 	}
@@ -78,6 +73,18 @@ func scanDateTime(rs []rune, i int, env *dateEnv, add addFunc) {
 			addPartRange(i, tm.end, dm.from, tm.c.part, env, add)
 			return
 		}
+		// tomorrow at 3pm, 明天 at 3, tomorrow morning (at 10)
+		if c, e, ok := enClockAfter(rs, q); ok {
+			if c.part == "" {
+				c = c.resolveWithDate()
+			}
+			addDateTime(i, e, dm.from, c, add)
+			return
+		}
+		if part, e, ok := enPartAfter(rs, q); ok {
+			addDayWithPart(rs, i, e, dm.from, part, env, add)
+			return
+		}
 		add(i, dm.end, TypeDate, dm.from.String(), "", 0)
 		return
 	}
@@ -90,9 +97,25 @@ func scanDateTime(rs []rune, i int, env *dateEnv, add addFunc) {
 		return
 	}
 	tm, ok, hasClock := timeAt(rs, i)
+	if !ok && isASCIIDigit(rs[i]) {
+		// 3 in the afternoon: a bare hour with an English day part after it
+		if c, e, bok := enBareHourAt(rs, i); bok {
+			if c2, e2 := enClockPart(rs, c, e); e2 > e {
+				tm, ok, hasClock = timeMatch{start: i, end: e2, c: c2}, true, true
+			}
+		}
+	}
 	switch {
 	case ok && hasClock:
-		c := tm.c
+		c, end := tm.c, tm.end
+		if c.part == "" {
+			c, end = enClockPart(rs, c, end)
+		}
+		// 3pm tomorrow, 10am on monday
+		if addClockThenDate(rs, i, end, c, env, add) {
+			return
+		}
+		tm.end = end
 		if c.part == "" {
 			c = c.resolveBare(env.now)
 		}
@@ -106,6 +129,23 @@ func scanDateTime(rs []rune, i int, env *dateEnv, add addFunc) {
 		// 早上好 / 晚上好 are greetings and 黎明 alone is as often a name.
 		addPartRange(i, tm.end, today, tm.c.part, env, add)
 	}
+}
+
+// addDayWithPart adds day d in day part w, said at [s, q): with the clock that follows at q
+// (今晚八点) a datetime, else the part's hours.
+func addDayWithPart(rs []rune, s, q int, d day, w string, env *dateEnv, add addFunc) {
+	c, q2, ok := clockAt(rs, q)
+	if !ok {
+		c, q2, ok = enClockAfter(rs, q) // tonight at 8, tomorrow morning 10am
+	}
+	if ok {
+		c.part = w
+		if c, ok := applyPart(c, partKind(w)); ok {
+			addDateTime(s, q2, d, c, add)
+			return
+		}
+	}
+	addPartRange(s, q, d, w, env, add)
 }
 
 // addPartRange adds day d's hours of day part w as a datetime range [Value, End2).
@@ -167,18 +207,26 @@ func relativeWindowAt(rs []rune, p int, now time.Time) (time.Time, time.Time, in
 	if q < len(rs) && (rs[q] == '前' || rs[q] == '后') {
 		return time.Time{}, time.Time{}, p, false
 	}
+	from, to := relWindow(now, mode, n, unit)
+	return from, to, q, true
+}
+
+// relWindow resolves a window of n units (time.Hour or time.Minute) next to now by mode: -1
+// the whole units before the current one, 1 the whole units after it, -2 back from now
+// exactly, 2 on from now exactly. It returns [from, to).
+func relWindow(now time.Time, mode, n int, unit time.Duration) (time.Time, time.Time) {
 	span := time.Duration(n) * unit
 	cur := truncLocal(now, unit)
 	at := now.Truncate(time.Second)
 	switch mode {
 	case -2:
-		return at.Add(-span), at, q, true
+		return at.Add(-span), at
 	case 2:
-		return at, at.Add(span), q, true
+		return at, at.Add(span)
 	case -1:
-		return cur.Add(-span), cur, q, true
+		return cur.Add(-span), cur
 	}
-	return cur.Add(unit), cur.Add(unit + span), q, true
+	return cur.Add(unit), cur.Add(unit + span)
 }
 
 // truncLocal truncates t to a whole minute or hour of its wall clock.

@@ -237,7 +237,8 @@ func checkSpans(t *testing.T, s string, es []Entity) {
 }
 
 func FuzzExtract(f *testing.F) {
-	for _, s := range []string{"给妈妈转五百块钱", "明天下午三点", "三到五万", "尾号幺二三四", "+86 138 1234 5678", "嗯我想轉帳５００塊", "1.2.3.4", "第第第", "百分之", "\xff5元"} {
+	for _, s := range []string{"给妈妈转五百块钱", "明天下午三点", "三到五万", "尾号幺二三四", "+86 138 1234 5678", "嗯我想轉帳５００塊", "1.2.3.4", "第第第", "百分之", "\xff5元",
+		"tomorrow at 3pm", "3pm on monday", "at 3 tomorrow", "the day after tomorrow", "5th of may 2027", "last 3 months", "in 2 hours", "tonight at 8", "明天 at 3", "on the 31st"} {
 		f.Add(s)
 	}
 	x := New()

@@ -421,6 +421,10 @@ func scanNumeric(rs []rune, env *dateEnv, add addFunc, addUnit unitFunc) {
 		inChineseRun := midChinese && (chineseDigit(r) >= 0 || smallUnit(r) != 0 || bigUnit(r) != 0)
 		if !midNumber && !inChineseRun && dateStarts.Has(r) {
 			scanDateTime(rs, i, env, add)
+		} else if isLowerASCII(r) && !afterLetter && !isASCIIDigit(prev) {
+			if t, _, ok := enTokAt(rs, i); ok && t.lead {
+				scanDateTime(rs, i, env, add) // English words: tomorrow, next week, in 3 days
+			}
 		}
 		if !numericStart(r) {
 			continue
@@ -831,7 +835,13 @@ func englishAmountEnds(rs []rune, e int) bool {
 	case "to", "from", "for", "into", "on", "via", "now", "please", "today", "tomorrow", "and", "with", "using":
 		return true
 	}
-	return false
+	// a date: transfer 500 next monday, pay 200 in 3 days
+	t, _, ok := enTokAt(rs, e)
+	if ok && (t.kind == enRelDay || t.kind == enQual || t.kind == enWeekday && !t.weak || t.w == "tonight") {
+		return true
+	}
+	_, ok = enRelativeAt(rs, e)
+	return ok
 }
 
 // amountEnds reports whether a number after a money verb that ends at e is an amount: not
