@@ -165,7 +165,7 @@ func (u *Understander) synonymUses(a *analysis) []SynonymUse {
 // exampleSims returns the cosine similarity of the message to every example.
 func (u *Understander) exampleSims(fs []feat) []float32 {
 	dot := make([]float32, len(u.examples))
-	norm := u.accumulate(fs, dot, nil, nil)
+	norm := u.accumulate(fs, dot, nil, nil, new(scratch))
 	for i := range dot {
 		if norm > 0 {
 			dot[i] /= norm

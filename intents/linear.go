@@ -82,13 +82,24 @@ func (m *linear) probs(ids []int32, xs []float32, p []float32) {
 	clear(p)
 	xs = xs[:len(ids)]
 	for k, id := range ids {
-		row := m.w[int(id)*m.classes : int(id+1)*m.classes]
-		row = row[:len(p)]
-		x := xs[k]
-		for c, w := range row {
-			p[c] += w * x
-		}
+		m.addRow(p, id, xs[k])
 	}
+	m.softmax(p)
+}
+
+// addRow adds feature id's row of weights times x to the logits p.
+func (m *linear) addRow(p []float32, id int32, x float32) {
+	p = p[:m.classes]
+	row := m.w[int(id)*m.classes : int(id+1)*m.classes]
+	row = row[:len(p)]
+	for c, w := range row {
+		p[c] += w * x
+	}
+}
+
+// softmax turns the logits p into probabilities.
+func (m *linear) softmax(p []float32) {
+	p = p[:m.classes]
 	mx := p[0]
 	for _, v := range p {
 		mx = max(mx, v)

@@ -150,12 +150,11 @@ func (u *Understander) score(ranked []scored, fs []feat, provider bool) []scored
 	sc := u.scratch.Get().(*scratch)
 	defer u.scratch.Put(sc)
 	clear(sc.cdot)
-	norm := u.accumulate(fs, sc.dot, sc.cdot, sc)
+	norm := u.accumulate(fs, sc.dot, sc.cdot, sc.p, sc)
 	if norm == 0 {
-		clear(sc.dot)
 		return nil
 	}
-	u.lin.probs(sc.ids, sc.xs, sc.p)
+	u.lin.softmax(sc.p)
 	// The best dot product an intent's examples have (0: it shares nothing with the
 	// message, the weights being positive); divided by the message's norm below, once an
 	// intent instead of once an example. Which example is the nearest is Explain's business.
@@ -200,24 +199,55 @@ func (u *Understander) score(ranked []scored, fs []feat, provider bool) []scored
 	return ranked
 }
 
-// accumulate adds the message's weighted features into dot (per example) and cdot (per
-// intent centroid, when not nil), collects the known features' ids and weights into sc (when
-// not nil) and returns the norm of the message's vector, unseen features included.
-func (u *Understander) accumulate(fs []feat, dot, cdot []float32, sc *scratch) float32 {
-	if sc != nil {
-		sc.ids, sc.xs = sc.ids[:0], sc.xs[:0]
-	}
+// accumulate adds the message's weighted features into dot (per example), cdot (per intent
+// centroid, when not nil) and logits (the logistic model's, when not nil; see linear.probs),
+// leaves the known features' ids and weights in sc (the weights divided by the norm when
+// logits is not nil) and returns the norm of the message's vector, unseen features included.
+//
+// The features are weighed first, for the norm; then each known feature adds its postings,
+// its centroid postings and its row of the model in turn, one feature after another. Each
+// sum takes its terms in feature order, as when the model had a pass of its own (probs).
+func (u *Understander) accumulate(fs []feat, dot, cdot, logits []float32, sc *scratch) float32 {
+	ids, xs := sc.ids[:0], sc.xs[:0]
 	var sq float32
 	for _, f := range fs {
 		id, w := u.weight(f)
 		sq += w * w
-		if id < 0 {
-			continue
+		if id >= 0 {
+			ids, xs = append(ids, id), append(xs, w)
 		}
-		if sc != nil {
-			sc.ids = append(sc.ids, id)
-			sc.xs = append(sc.xs, w)
+	}
+	sc.ids, sc.xs = ids, xs
+	norm := float32(math.Sqrt(float64(sq)))
+	if norm == 0 {
+		return 0 // every weight is 0: nothing to add
+	}
+	if logits != nil {
+		clear(logits)
+	}
+	// Touch each feature's postings, centroid postings and model row first. They lie far
+	// apart in memory, out of the cache for most messages; these loads are independent of
+	// one another, so their misses overlap, where in the loop below each waited until the
+	// feature before was added. (Go has no prefetch; the sum is kept in sc so that the
+	// loads are not dropped.) BenchmarkUnderstandEval took 5 to 7% less time.
+	var touch float32
+	for _, id := range ids {
+		if x := u.postings.start[id]; x < u.postings.start[id+1] {
+			touch += u.postings.post[x].w
 		}
+		if x := u.cpost.start[id]; x < u.cpost.start[id+1] {
+			touch += u.cpost.post[x].w
+		}
+		if logits != nil {
+			row := u.lin.w[int(id)*u.lin.classes : int(id+1)*u.lin.classes]
+			for c := 0; c < len(row); c += 16 { // one load a cache line of 64 bytes
+				touch += row[c]
+			}
+		}
+	}
+	sc.touch = touch
+	for k, id := range ids {
+		w := xs[k]
 		for _, p := range u.postings.of(id) {
 			dot[p.doc] += w * p.w
 		}
@@ -226,11 +256,9 @@ func (u *Understander) accumulate(fs []feat, dot, cdot []float32, sc *scratch) f
 				cdot[p.doc] += w * p.w
 			}
 		}
-	}
-	norm := float32(math.Sqrt(float64(sq)))
-	if sc != nil && norm > 0 {
-		for k := range sc.xs {
-			sc.xs[k] /= norm
+		if logits != nil {
+			xs[k] = w / norm
+			u.lin.addRow(logits, id, xs[k])
 		}
 	}
 	return norm

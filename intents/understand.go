@@ -489,6 +489,7 @@ type scratch struct {
 	dot, cdot, p, best []float32 // dot is all 0 between calls
 	ids                []int32
 	xs                 []float32
+	touch              float32 // what accumulate's touching loads summed (see there)
 }
 
 // intentOrder lists the intents of b in declaration order, or by name when b does not
