@@ -1,6 +1,9 @@
 package entity
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // English date and time words. They are read only as whole ASCII words of the normalised
 // (lower-case) text, no ASCII letter or digit touching either side, and resolved through the
@@ -61,7 +64,7 @@ var enWords = func() map[string]enTok {
 	put(enTok{kind: enWeekend}, "weekend")
 	for _, u := range []struct{ unit, words string }{{"d", "day days"}, {"w", "week weeks"}, {"m", "month months"},
 		{"y", "year years"}, {"h", "hour hours hr hrs"}, {"i", "minute minutes min mins"}} {
-		for _, w := range splitSpace(u.words) {
+		for _, w := range strings.Fields(u.words) {
 			put(enTok{kind: enUnit, unit: u.unit}, w)
 		}
 	}
@@ -96,26 +99,13 @@ var enWords = func() map[string]enTok {
 	return m
 }()
 
-// splitSpace splits s at single spaces.
-func splitSpace(s string) []string {
-	var out []string
-	for len(s) > 0 {
-		i := 0
-		for i < len(s) && s[i] != ' ' {
-			i++
-		}
-		out = append(out, s[:i])
-		if i < len(s) {
-			i++
-		}
-		s = s[i:]
-	}
-	return out
-}
-
 func isLowerASCII(r rune) bool { return r >= 'a' && r <= 'z' }
 
 func isASCIIAlnum(r rune) bool { return isLowerASCII(r) || isASCIIDigit(r) || r >= 'A' && r <= 'Z' }
+
+// numberGoesOn reports whether r after a run of digits makes it part of something longer
+// than a whole number: a word (3rd, 2b), a decimal (3.5) or a clock (3:30).
+func numberGoesOn(r rune) bool { return isASCIIAlnum(r) || r == '.' || r == ':' }
 
 // enTokAt returns what the whole ASCII word at p stands for and where it ends; ok is false
 // when p starts no whole word (a letter or digit before it or a digit after it) or the word
@@ -161,7 +151,7 @@ func enCountAt(rs []rune, p int) (int, int, bool) {
 			return 0, p, false
 		}
 		n, q, ok := smallIntAt(rs, p, 1000)
-		if !ok || n < 1 || q < len(rs) && (isASCIIAlnum(rs[q]) || rs[q] == '.' || rs[q] == ':') {
+		if !ok || n < 1 || q < len(rs) && numberGoesOn(rs[q]) {
 			return 0, p, false
 		}
 		return n, q, true
@@ -351,7 +341,7 @@ func enOrdinalAt(rs []rune, p int) (d, end int, suffixed, ok bool) {
 			return d, q + 2, true, true
 		}
 	}
-	if q < len(rs) && (isASCIIAlnum(rs[q]) || rs[q] == '.' || rs[q] == ':' || isDateFollower(rs[q])) {
+	if q < len(rs) && (numberGoesOn(rs[q]) || isDateFollower(rs[q])) {
 		return 0, p, false, false
 	}
 	return d, q, false, true
@@ -393,7 +383,7 @@ func enYearAfter(rs []rune, q int, y int) (int, int) {
 		v = v*10 + int(rs[j]-'0')
 	}
 	e := k + 4
-	if v < 1900 || v > 2100 || e < len(rs) && (isASCIIAlnum(rs[e]) || rs[e] == '.' || rs[e] == ':' || isDateFollower(rs[e])) {
+	if v < 1900 || v > 2100 || e < len(rs) && (numberGoesOn(rs[e]) || isDateFollower(rs[e])) {
 		return y, q
 	}
 	if _, ok := matchCurrency(rs, skipSpace(rs, e)); ok {
@@ -511,13 +501,22 @@ func enDayPartAt(rs []rune, p int) (int, string, int, bool) {
 			return t.n, u.part, e2, true
 		}
 	case "in":
-		if e2, ok := enWordAfter(rs, e, "the"); ok {
-			if u, e3, ok := enNext(rs, e2); ok && u.kind == enPart && u.w != "night" && u.w != "noon" {
-				return 0, u.part, e3, true
-			}
+		if part, e2, ok := enInThePart(rs, e); ok {
+			return 0, part, e2, true
 		}
 	}
 	return 0, "", p, false
+}
+
+// enInThePart reads the rest of in the morning / afternoon / evening after in, which ends at
+// e: the Chinese day part and the end (not in the night, in the noon).
+func enInThePart(rs []rune, e int) (string, int, bool) {
+	if e2, ok := enWordAfter(rs, e, "the"); ok {
+		if u, e3, ok := enNext(rs, e2); ok && u.kind == enPart && u.w != "night" && u.w != "noon" {
+			return u.part, e3, true
+		}
+	}
+	return "", e, false
 }
 
 // enPartAfter reads a day part after a date, after the space at q: morning, afternoon,
@@ -528,10 +527,8 @@ func enPartAfter(rs []rune, q int) (string, int, bool) {
 		return t.part, e, true
 	}
 	if ok && t.w == "in" {
-		if e2, ok := enWordAfter(rs, e, "the"); ok {
-			if u, e3, ok := enNext(rs, e2); ok && u.kind == enPart && u.w != "night" && u.w != "noon" {
-				return u.part, e3, true
-			}
+		if part, e2, ok := enInThePart(rs, e); ok {
+			return part, e2, true
 		}
 	}
 	return "", q, false
@@ -544,7 +541,7 @@ func enBareHourAt(rs []rune, p int) (clock, int, bool) {
 		return clock{}, p, false
 	}
 	h, q, ok := smallIntAt(rs, p, 24)
-	if !ok || q < len(rs) && (isASCIIAlnum(rs[q]) || rs[q] == '.' || rs[q] == ':' || isDateFollower(rs[q]) || isYuanUnit(rs[q])) {
+	if !ok || q < len(rs) && (numberGoesOn(rs[q]) || isDateFollower(rs[q]) || isYuanUnit(rs[q])) {
 		return clock{}, p, false
 	}
 	return clock{h: h, ampm: h > 12 || h == 0}, q, true
@@ -681,17 +678,17 @@ func scanEnglishTime(rs []rune, i int, env *dateEnv, add addFunc) bool {
 		if r.unit == "i" {
 			unit = time.Minute
 		}
-		switch {
-		case r.mode == "最近":
-			from, to := relWindow(env.now, -2, r.n, unit)
-			add(r.start, r.end, TypeDateTime, from.Format(time.RFC3339), to.Format(time.RFC3339), 0)
-		case r.mode == "未来":
-			from, to := relWindow(env.now, 1, r.n, unit)
-			add(r.start, r.end, TypeDateTime, from.Format(time.RFC3339), to.Format(time.RFC3339), 0)
-		default:
+		if r.mode == "" {
 			at := env.now.Add(time.Duration(r.dir*r.n) * unit)
 			add(r.start, r.end, TypeDateTime, at.Truncate(time.Second).Format(time.RFC3339), "", 0)
+			return true
 		}
+		mode := -2 // last 30 minutes: back from now exactly
+		if r.mode == "未来" {
+			mode = 1 // next 2 hours: the whole hours after the current one
+		}
+		from, to := relWindow(env.now, mode, r.n, unit)
+		add(r.start, r.end, TypeDateTime, from.Format(time.RFC3339), to.Format(time.RFC3339), 0)
 		return true
 	}
 	// at 3 tomorrow: the bare hour is a clock because a day follows

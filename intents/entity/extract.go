@@ -354,7 +354,7 @@ func scanPhones(rs []rune, add addFunc) {
 		return
 	}
 	for i := 0; i < len(rs); i++ {
-		if i > 0 && (isDigitLike(rs[i-1]) || (rs[i-1] >= 'a' && rs[i-1] <= 'z')) {
+		if i > 0 && (isDigitLike(rs[i-1]) || isLowerASCII(rs[i-1])) {
 			continue
 		}
 		start := i
@@ -416,7 +416,7 @@ func scanNumeric(rs []rune, env *dateEnv, add addFunc, addUnit unitFunc) {
 		}
 		midNumber := prev != 0 && (isASCIIDigit(prev) || (prev == '.' && i > 1 && isASCIIDigit(rs[i-2])))
 		midChinese := prev != 0 && (chineseDigit(prev) >= 0 || smallUnit(prev) != 0 || bigUnit(prev) != 0) && i < reach
-		afterLetter := prev >= 'a' && prev <= 'z'
+		afterLetter := isLowerASCII(prev)
 		// dates and times
 		inChineseRun := midChinese && (chineseDigit(r) >= 0 || smallUnit(r) != 0 || bigUnit(r) != 0)
 		if !midNumber && !inChineseRun && dateStarts.Has(r) {
@@ -611,7 +611,7 @@ func scanDurations(rs []rune, add unitFunc) (starts []bool, countEnd map[int]int
 		if !(isDigitLike(r) || smallUnit(r) == 10 || r == '廿' || r == '卅' || r == '半' || r == '个' || r == '.') {
 			continue
 		}
-		if i > 0 && (isASCIIDigit(rs[i-1]) || rs[i-1] == '.' || rs[i-1] >= 'a' && rs[i-1] <= 'z') {
+		if i > 0 && (isASCIIDigit(rs[i-1]) || rs[i-1] == '.' || isLowerASCII(rs[i-1])) {
 			continue
 		}
 		d, ok := durationAtRunes(rs, i)
@@ -807,7 +807,7 @@ func asciiWordBefore(rs []rune, i int) (string, int) {
 		e--
 	}
 	s := e
-	for s > 0 && rs[s-1] >= 'a' && rs[s-1] <= 'z' {
+	for s > 0 && isLowerASCII(rs[s-1]) {
 		s--
 	}
 	if s == e {
@@ -824,11 +824,11 @@ func englishAmountEnds(rs []rune, e int) bool {
 	if e < len(rs) && rs[e] == ' ' {
 		e++
 	}
-	if e >= len(rs) || !(rs[e] >= 'a' && rs[e] <= 'z') {
+	if e >= len(rs) || !isLowerASCII(rs[e]) {
 		return e >= len(rs) || !isDateFollower(rs[e]) && !strings.ContainsRune(measureWords, rs[e])
 	}
 	j := e
-	for j < len(rs) && rs[j] >= 'a' && rs[j] <= 'z' {
+	for j < len(rs) && isLowerASCII(rs[j]) {
 		j++
 	}
 	switch string(rs[e:j]) {
