@@ -2,7 +2,6 @@ package intents_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -36,17 +35,9 @@ func TestFewExampleDevBots(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b, err := intents.ReadExamples(openTestdata(t, tt.bot), tt.bot)
-			if err != nil {
-				t.Fatal(err)
-			}
-			few, lines := intents.KShot(b, tt.k)
+			few, lines := intents.KShot(readExamples(t, filepath.Join("testdata", tt.bot)), tt.k)
 			for _, name := range tt.extra {
-				more, err := intents.ReadLabelled(openTestdata(t, name), name)
-				if err != nil {
-					t.Fatal(err)
-				}
-				lines = append(lines, more...)
+				lines = append(lines, readLabelled(t, filepath.Join("testdata", name))...)
 			}
 			u, err := intents.New(few, intents.Options{Calibrate: true, CacheDir: "-"})
 			if err != nil {
@@ -64,15 +55,4 @@ func TestFewExampleDevBots(t *testing.T) {
 			t.Logf("k=%d: accuracy %.1f%%, ranked first %.1f%%, rejection %.1f%%", tt.k, 100*rep.Accuracy, 100*rep.TopOne, 100*rejection)
 		})
 	}
-}
-
-// openTestdata opens testdata/name, closed when the test ends.
-func openTestdata(t *testing.T, name string) *os.File {
-	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
-	return f
 }

@@ -35,11 +35,7 @@ func theProviders() providerNames {
 // newProviderNames reads providers.txt, normalising each name as messages are.
 func newProviderNames() providerNames {
 	p := providerNames{byFirst: map[rune][]string{}, first: new(runeset.Set)}
-	for _, line := range strings.Split(providersText, "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
+	for _, line := range lines(providersText) {
 		name := normalize.Normalize(line).Norm
 		r, _ := utf8.DecodeRuneInString(name)
 		p.byFirst[r] = append(p.byFirst[r], name)
