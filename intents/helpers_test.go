@@ -1,6 +1,7 @@
 package intents_test
 
 import (
+	"io"
 	"os"
 	"testing"
 
@@ -35,30 +36,25 @@ func bankUnderstander(t testing.TB, opts intents.Options) *intents.Understander 
 
 // readExamples reads the text<TAB>intent file at path as a bundle.
 func readExamples(t testing.TB, path string) *dialogs.Bundle {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	b, err := intents.ReadExamples(f, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return readWith(t, path, intents.ReadExamples)
 }
 
 // readLabelled reads the labelled lines of the file at path.
 func readLabelled(t testing.TB, path string) []intents.Labelled {
+	return readWith(t, path, intents.ReadLabelled)
+}
+
+// readWith parses the file at path with read, failing t on any error.
+func readWith[T any](t testing.TB, path string, read func(io.Reader, string) (T, error)) T {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	lines, err := intents.ReadLabelled(f, path)
+	v, err := read(f, path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return lines
+	return v
 }
